@@ -1,0 +1,74 @@
+# BGT: `make run` serves the site locally, `make test` runs everything CI runs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+PYTEST_ARGS ?=
+
+.PHONY: help run demo serve test test-sqlite test-mongodb lint format bench clean
+
+help:
+	@echo "make run      serve on http://127.0.0.1:8000 (SQLite; DEMO=1 seeds demo data)"
+	@echo "make demo     make run with the demo patient, physician and administrator"
+	@echo "make test     lint, migration checks, the test suite on SQLite and on MongoDB"
+	@echo "make bench    performance benchmarks (medians against DESIGN.md section 8)"
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit("BGT needs Python >= 3.11" if sys.version_info < (3, 11) else 0)'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime-installed: requirements.txt | $(PY)
+	$(PIP) -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) -r requirements-dev.txt
+	@touch $@ $(VENV)/.runtime-installed
+
+run: $(VENV)/.runtime-installed
+	$(PY) manage.py migrate --noinput
+ifdef DEMO
+	$(PY) manage.py seed_demo
+endif
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+demo:
+	@$(MAKE) --no-print-directory run DEMO=1
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Both legs always run; the target fails if either does.
+test: $(VENV)/.dev-installed
+	@$(MAKE) --no-print-directory lint
+	@bin/ensure-chromium
+	@status=0; \
+	$(MAKE) --no-print-directory test-sqlite || status=1; \
+	$(MAKE) --no-print-directory test-mongodb || status=1; \
+	exit $$status
+
+test-sqlite: $(VENV)/.dev-installed
+	@echo "=== SQLite leg"
+	@start=$$(date +%s); \
+	$(PY) manage.py makemigrations --check --dry-run && \
+	$(PY) manage.py check --fail-level WARNING && \
+	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
+	echo "=== SQLite leg: $$(( $$(date +%s) - start )) s, exit $$status"; exit $$status
+
+test-mongodb: $(VENV)/.dev-installed
+	@echo "=== MongoDB leg (SecantusDB, in memory)"
+	@start=$$(date +%s); \
+	$(PY) bin/with-secantusdb sh -c '\
+		$(PY) manage.py makemigrations --check --dry-run && \
+		$(PY) manage.py check --fail-level WARNING && \
+		$(PY) -m pytest $(PYTEST_ARGS)'; status=$$?; \
+	echo "=== MongoDB leg: $$(( $$(date +%s) - start )) s, exit $$status"; exit $$status
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

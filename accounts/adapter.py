@@ -1,0 +1,31 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from django.urls import reverse
+
+from accounts import roles
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request, user, form, commit=True):
+        # The signup form carries the browser's IANA time zone (filled in by timezone.js).
+        timezone = form.cleaned_data.get("timezone")
+        if timezone:
+            user.timezone = timezone
+        return super().save_user(request, user, form, commit=commit)
+
+    def confirm_email(self, request, email_address):
+        """A verified signup becomes a patient (DESIGN.md section 1).
+
+        Accounts that an administrator created with a role (physicians, administrators)
+        keep just that role when their owner confirms the address.
+        """
+        confirmed = super().confirm_email(request, email_address)
+        user = email_address.user
+        if confirmed and not roles.role_names(user):
+            roles.grant_role(user, roles.PATIENTS)
+        return confirmed
+
+    def get_login_redirect_url(self, request):
+        user = request.user
+        if roles.is_site_admin(user) and not roles.is_patient(user):
+            return reverse("admin:index")
+        return super().get_login_redirect_url(request)

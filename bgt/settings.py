@@ -1,0 +1,257 @@
+"""BGT settings: one module, every deploy-specific value read from the environment.
+
+Local development needs no configuration at all (SQLite file, mail to the console and to
+``var/mail/``). Production is ``DJANGO_DEBUG=False`` plus the variables listed in
+``.env.example``; without a real secret key and allowed hosts the site refuses to start.
+"""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+if (BASE_DIR / ".env").is_file():
+    env.read_env(BASE_DIR / ".env")
+
+# --- Core ---------------------------------------------------------------------------------
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+
+_DEVELOPMENT_SECRET_KEY = "django-insecure-bgt-local-development-only"  # noqa: S105
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=_DEVELOPMENT_SECRET_KEY if DEBUG else "")
+ALLOWED_HOSTS = env.list(
+    "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
+)
+
+if not DEBUG:
+    # Fail fast rather than serve health data with a guessable key or to any Host header.
+    if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be a random string of at least 50 characters when "
+            "DJANGO_DEBUG=False. Generate one with: python -c 'import secrets; "
+            "print(secrets.token_urlsafe(64))'"
+        )
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            "DJANGO_ALLOWED_HOSTS must list the site's host names when DJANGO_DEBUG=False."
+        )
+
+ROOT_URLCONF = "bgt.urls"
+WSGI_APPLICATION = "bgt.wsgi.application"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"  # storage and server clock; each user's own timezone is used for display
+USE_I18N = True
+USE_TZ = True
+
+# --- Database: SQLite by default, MongoDB when DATABASE_URL says so -----------------------
+
+DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+IS_MONGODB = DATABASE_URL.startswith(("mongodb://", "mongodb+srv://"))
+
+if IS_MONGODB:
+    # django-mongodb-backend takes the connection string as HOST. The database name is the
+    # URL's path; parsing it here by hand avoids pymongo's SRV DNS lookup at import time.
+    DATABASES = {
+        "default": {
+            "ENGINE": "django_mongodb_backend",
+            "HOST": DATABASE_URL,
+            "NAME": urlsplit(DATABASE_URL).path.lstrip("/") or "bgt",
+        }
+    }
+    # MongoDB has no integer sequences: contrib and allauth models get ObjectId keys and the
+    # migration tree in bgt/mongo_migrations. Our own apps use UUID keys on both databases.
+    DEFAULT_AUTO_FIELD = "django_mongodb_backend.fields.ObjectIdAutoField"
+    ALLAUTH_DEFAULT_AUTO_FIELD = DEFAULT_AUTO_FIELD
+    MIGRATION_MODULES = {
+        label: f"bgt.mongo_migrations.{label}"
+        for label in ("admin", "auth", "contenttypes", "account")
+    }
+    _CONTRIB_APPS = [
+        "bgt.mongo_apps.MongoAdminConfig",
+        "bgt.mongo_apps.MongoAuthConfig",
+        "bgt.mongo_apps.MongoContentTypesConfig",
+        "django_mongodb_backend",
+    ]
+else:
+    DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets readers run beside the writer; IMMEDIATE takes the write lock when the
+        # transaction starts, so concurrent workers queue (up to the timeout) instead of
+        # failing with "database is locked" on lock upgrade.
+        DATABASES["default"]["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+    _CONTRIB_APPS = [
+        "django.contrib.admin",
+        "django.contrib.auth",
+        "django.contrib.contenttypes",
+    ]
+
+# --- Applications -------------------------------------------------------------------------
+
+INSTALLED_APPS = [
+    *_CONTRIB_APPS,
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "allauth",
+    "allauth.account",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "bootstrap",  # django-bootstrap-static: Bootstrap 5 CSS/JS served locally
+    "accounts",
+    "readings",
+    "clinic",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# --- Static files (whitenoise; no CDN) ----------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# In development and tests whitenoise serves straight from the finders (no collectstatic).
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# --- Authentication -----------------------------------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+
+# django-allauth: email is the login, verified before the first sign-in.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Stored confirmation keys instead of HMAC ones: the HMAC key JSON-encodes EmailAddress.pk,
+# an ObjectId on MongoDB (DESIGN.md section 7). Same behaviour on both databases.
+ACCOUNT_EMAIL_CONFIRMATION_HMAC = False
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[BGT] "
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+# allauth's rate limits (login failures per IP and per account, signups, resets) are on by
+# default; they count in the cache, which must be shared by all workers in production.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+
+# --- Email --------------------------------------------------------------------------------
+
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="BGT <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"
+if "EMAIL_URL" in env:
+    vars().update(env.email_url("EMAIL_URL"))
+elif DEBUG:
+    # Printed to the console and saved under var/mail/, so a person can open the
+    # confirmation link during development.
+    EMAIL_BACKEND = "bgt.mail.ConsoleAndFileEmailBackend"
+else:
+    raise ImproperlyConfigured(
+        "EMAIL_URL must be set when DJANGO_DEBUG=False: signup needs email confirmation "
+        "(e.g. EMAIL_URL=smtp+tls://user:password@smtp.example.com:587)."
+    )
+
+# --- Forms --------------------------------------------------------------------------------
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# --- Security -----------------------------------------------------------------------------
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEBUG:
+    # TLS ends at the reverse proxy, which sets X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+# --- Logging ------------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+}
