@@ -25,7 +25,13 @@ class AccountAdapter(DefaultAccountAdapter):
         return confirmed
 
     def get_login_redirect_url(self, request):
+        """Each role lands where its work is: patients on their dashboard (the default),
+        physicians on their roster, administrators in admin."""
         user = request.user
-        if roles.is_site_admin(user) and not roles.is_patient(user):
-            return reverse("admin:index")
+        if not roles.is_patient(user):
+            if roles.is_physician(user):
+                return reverse("clinic:roster")
+            if roles.is_site_admin(user):
+                return reverse("admin:index")
+            return reverse("accounts:profile")
         return super().get_login_redirect_url(request)

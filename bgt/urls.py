@@ -5,5 +5,9 @@ from django.views.generic import TemplateView
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("", include("readings.urls")),
+    path("", include("clinic.urls")),
+    path("api/", include("bgt.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,239 @@
+"""Plotly figures (as plain dicts, the plotly.js JSON schema) for the dashboard and reports.
+
+Pure functions of already-computed data; no queries. Values are shown in the viewer's
+unit; times are the patient's local wall-clock times (sent to plotly as "naive" epoch
+milliseconds, which it displays as-is). Every band is told apart by name and marker
+symbol as well as colour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from readings import stats
+from readings.models import Context
+from readings.units import MGDL_PER_MMOLL, Unit
+
+# The same colours as the table badges in static/css/bgt.css.
+BAND_COLOURS = {
+    stats.Band.VERY_LOW: "#7f1d1d",
+    stats.Band.LOW: "#c92a2a",
+    stats.Band.IN_RANGE: "#146c43",
+    stats.Band.HIGH: "#f0ad00",
+    stats.Band.VERY_HIGH: "#c2410c",
+}
+BAND_SYMBOLS = {
+    stats.Band.VERY_LOW: "triangle-down",
+    stats.Band.LOW: "triangle-down-open",
+    stats.Band.IN_RANGE: "circle",
+    stats.Band.HIGH: "triangle-up-open",
+    stats.Band.VERY_HIGH: "triangle-up",
+}
+TARGET_FILL = "rgba(25, 135, 84, 0.12)"
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
+
+
+def in_unit(values_mgdl, unit: str) -> list:
+    """mg/dL values as plotted: integers, or mmol/L with one decimal."""
+    values = np.asarray(values_mgdl, dtype=np.float64)
+    if unit == Unit.MMOLL:
+        return np.round(values / float(MGDL_PER_MMOLL), 1).tolist()
+    return values.astype(np.int64).tolist()
+
+
+def _value_or_none(value_mgdl, unit):
+    return None if value_mgdl is None else in_unit([value_mgdl], unit)[0]
+
+
+def _layout(title: str, unit: str | None = None, **extra) -> dict:
+    layout = {
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        "font": FONT,
+        "margin": {"l": 56, "r": 16, "t": 48, "b": 48},
+        "hovermode": "closest",
+        "legend": {"orientation": "h", "y": -0.2},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+    }
+    if unit:
+        layout["yaxis"] = {
+            "title": {"text": f"Glucose ({unit})"},
+            "gridcolor": "#e9ecef",
+            "zeroline": False,
+        }
+    layout.update(extra)
+    return layout
+
+
+def _target_band(target_low: int, target_high: int, unit: str, xref: str = "paper") -> dict:
+    low, high = in_unit([target_low, target_high], unit)
+    return {
+        "type": "rect",
+        "xref": xref,
+        "x0": 0,
+        "x1": 1,
+        "yref": "y",
+        "y0": low,
+        "y1": high,
+        "fillcolor": TARGET_FILL,
+        "line": {"width": 0},
+        "layer": "below",
+    }
+
+
+def readings_figure(
+    local_ms: Sequence[int],
+    values_mgdl: Sequence[int],
+    *,
+    unit: str,
+    target_low: int,
+    target_high: int,
+) -> dict:
+    """Readings over time with the target range shaded, one marker trace per band."""
+    values_mgdl = np.asarray(values_mgdl, dtype=np.int64)
+    local_ms = np.asarray(local_ms, dtype=np.int64)
+    bands = np.array([stats.band_of(int(v), target_low, target_high) for v in values_mgdl])
+    traces = [
+        {
+            "type": "scattergl" if len(values_mgdl) > 2000 else "scatter",
+            "mode": "lines",
+            "name": "Readings",
+            "x": local_ms.tolist(),
+            "y": in_unit(values_mgdl, unit),
+            "line": {"color": "#adb5bd", "width": 1},
+            "hoverinfo": "skip",
+            "showlegend": False,
+        }
+    ]
+    for band, label in stats.Band.LABELS.items():
+        mask = bands == band
+        if not mask.any():
+            continue
+        traces.append(
+            {
+                "type": "scattergl" if len(values_mgdl) > 2000 else "scatter",
+                "mode": "markers",
+                "name": label,
+                "x": local_ms[mask].tolist(),
+                "y": in_unit(values_mgdl[mask], unit),
+                "marker": {
+                    "color": BAND_COLOURS[band],
+                    "symbol": BAND_SYMBOLS[band],
+                    "size": 7,
+                },
+                "hovertemplate": f"%{{x|%a %d %b %H:%M}}<br>%{{y}} {unit} · {label}<extra></extra>",
+            }
+        )
+    layout = _layout(
+        "Readings over time",
+        unit,
+        xaxis={"type": "date", "gridcolor": "#e9ecef"},
+        shapes=[_target_band(target_low, target_high, unit)],
+    )
+    return {"data": traces, "layout": layout}
+
+
+def agp_figure(summary: stats.Summary, *, unit: str) -> dict:
+    """Ambulatory glucose profile: median, 25-75 % and 5-95 % bands by local time of day."""
+    bins = summary.agp  # empty bins plot as gaps
+    x = [f"{b.start_minute // 60:02d}:{b.start_minute % 60:02d}" for b in bins]
+
+    def line(name, attr, **style):
+        return {
+            "type": "scatter",
+            "mode": "lines",
+            "name": name,
+            "x": x,
+            "y": [_value_or_none(getattr(b, attr), unit) for b in bins],
+            "hovertemplate": f"%{{x}} · {name}: %{{y}} {unit}<extra></extra>",
+            **style,
+        }
+
+    traces = [
+        line("5th percentile", "p5", line={"color": "rgba(13,110,253,0.25)", "width": 1}),
+        line(
+            "95th percentile",
+            "p95",
+            line={"color": "rgba(13,110,253,0.25)", "width": 1},
+            fill="tonexty",
+            fillcolor="rgba(13,110,253,0.10)",
+        ),
+        line("25th percentile", "p25", line={"color": "rgba(13,110,253,0.5)", "width": 1}),
+        line(
+            "75th percentile",
+            "p75",
+            line={"color": "rgba(13,110,253,0.5)", "width": 1},
+            fill="tonexty",
+            fillcolor="rgba(13,110,253,0.25)",
+        ),
+        line("Median", "p50", line={"color": "#0b3d91", "width": 3}),
+    ]
+    every = "15 minutes" if summary.agp_bin_minutes == 15 else "hour"
+    layout = _layout(
+        f"Glucose profile by time of day (per {every})",
+        unit,
+        xaxis={"type": "category", "title": {"text": "Local time of day"}, "nticks": 13},
+        shapes=[_target_band(summary.target_low, summary.target_high, unit)],
+    )
+    return {"data": traces, "layout": layout}
+
+
+def time_in_ranges_figure(summary: stats.Summary) -> dict:
+    """One stacked bar of the consensus ranges (percent of readings)."""
+    labels = {
+        "very_low": "Very low (<54 mg/dL)",
+        "low": "Low (54–69)",
+        "in_range": "In range (70–180)",
+        "high": "High (181–250)",
+        "very_high": "Very high (>250)",
+    }
+    traces = []
+    for key in stats.RANGE_KEYS:
+        share = summary.ranges[key] or 0.0
+        traces.append(
+            {
+                "type": "bar",
+                "name": labels[key],
+                "x": ["Readings"],
+                "y": [share],
+                "text": [f"{share:.1f} %"],
+                "textposition": "inside",
+                "marker": {"color": BAND_COLOURS[key]},
+                "hovertemplate": f"{labels[key]}: %{{y:.1f}} %<extra></extra>",
+            }
+        )
+    layout = _layout(
+        "Time in ranges",
+        barmode="stack",
+        yaxis={"title": {"text": "% of readings"}, "range": [0, 100], "gridcolor": "#e9ecef"},
+        legend={"traceorder": "reversed"},
+        margin={"l": 56, "r": 16, "t": 48, "b": 24},
+    )
+    return {"data": traces, "layout": layout}
+
+
+def context_means_figure(summary: stats.Summary, *, unit: str) -> dict:
+    """Mean glucose per meal context, with the number of readings behind each bar."""
+    labels = dict(Context.choices)
+    groups = summary.by_context
+    traces = [
+        {
+            "type": "bar",
+            "name": "Mean",
+            "x": [str(labels.get(g.key, g.key)) for g in groups],
+            "y": [_value_or_none(g.mean, unit) for g in groups],
+            "text": [f"n={g.count}" for g in groups],
+            "textposition": "outside",
+            "marker": {"color": "#0b3d91"},
+            "hovertemplate": f"%{{x}}: %{{y}} {unit} (%{{text}})<extra></extra>",
+        }
+    ]
+    layout = _layout(
+        "Average by meal context",
+        unit,
+        shapes=[_target_band(summary.target_low, summary.target_high, unit)],
+        showlegend=False,
+    )
+    return {"data": traces, "layout": layout}

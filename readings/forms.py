@@ -1,0 +1,205 @@
+"""Forms parse what a person typed (their unit, their local time) into canonical values.
+
+They do not save: views hand ``cleaned_data`` to readings.services, whose validation is the
+authority (and whose errors the views show on these forms' fields).
+"""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from readings.models import Context, Kind, Target
+from readings.units import from_mgdl, valid_range
+from readings.validators import glucose_to_mgdl
+
+
+def local_datetime(day: date, clock: time, tz: ZoneInfo) -> datetime:
+    """A wall-clock date and time in ``tz`` as an aware datetime.
+
+    Raises ValidationError for a time skipped by a DST change; for a repeated time (clocks
+    going back) it takes the first occurrence.
+    """
+    moment = datetime.combine(day, clock).replace(tzinfo=tz, fold=0)
+    round_trip = moment.astimezone(ZoneInfo("UTC")).astimezone(tz)
+    if round_trip.replace(tzinfo=None) != moment.replace(tzinfo=None):
+        raise ValidationError(
+            _("%(time)s did not exist on %(day)s in %(zone)s (the clocks moved forward)."),
+            code="nonexistent_time",
+            params={"time": clock.strftime("%H:%M"), "day": day.isoformat(), "zone": tz.key},
+        )
+    return moment
+
+
+class GlucoseField(forms.CharField):
+    """A glucose value in the user's unit, cleaned to whole mg/dL."""
+
+    def __init__(self, *, unit: str, **kwargs):
+        self.unit = unit
+        low, high = valid_range(unit)
+        kwargs.setdefault("label", _("Glucose (%(unit)s)") % {"unit": unit})
+        kwargs.setdefault(
+            "help_text",
+            _("Between %(low)s and %(high)s %(unit)s.")
+            % {
+                "low": low,
+                "high": high,
+                "unit": unit,
+            },
+        )
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 6}),
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        return glucose_to_mgdl(value.replace(",", "."), self.unit)
+
+
+class ReadingForm(forms.Form):
+    value = forms.CharField()  # replaced per user by a GlucoseField in __init__
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.FINGERSTICK)
+    context = forms.ChoiceField(
+        label=_("Meal context"),
+        choices=Context.choices,
+        initial=Context.UNSPECIFIED,
+        help_text=_("Was this before or after a meal or snack?"),
+    )
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Optional, up to 500 characters."),
+    )
+
+    def __init__(self, *args, user, reading=None, **kwargs):
+        self.user = user
+        tz = user.tzinfo
+        if reading is not None:
+            local = reading.taken_at.astimezone(tz)
+            kwargs.setdefault(
+                "initial",
+                {
+                    "value": from_mgdl(reading.value_mgdl, user.unit),
+                    "date": local.date(),
+                    "time": local.time().replace(second=0),
+                    "kind": reading.kind,
+                    "context": reading.context,
+                    "notes": reading.notes,
+                },
+            )
+        else:
+            now = timezone.now().astimezone(tz)
+            kwargs.setdefault(
+                "initial", {"date": now.date(), "time": now.time().replace(second=0, microsecond=0)}
+            )
+        super().__init__(*args, **kwargs)
+        self.fields["value"] = GlucoseField(unit=user.unit)
+        self.fields["time"].help_text = _("Your local time (%(zone)s).") % {"zone": tz.key}
+
+    def clean(self):
+        cleaned = super().clean()
+        day, clock = cleaned.get("date"), cleaned.get("time")
+        if day and clock:
+            try:
+                cleaned["taken_at"] = local_datetime(day, clock, self.user.tzinfo)
+            except ValidationError as error:
+                self.add_error("time", error)
+        if "value" in cleaned:
+            cleaned["value_mgdl"] = cleaned["value"]
+        return cleaned
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "value_mgdl": data["value_mgdl"],
+            "taken_at": data["taken_at"],
+            "kind": data["kind"],
+            "context": data["context"],
+            "notes": data["notes"],
+        }
+
+
+class ReadingFilterForm(forms.Form):
+    """The readings table's filters (GET). Dates are the user's local days, inclusive."""
+
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    context = forms.ChoiceField(
+        label=_("Meal context"), required=False, choices=[("", _("Any context")), *Context.choices]
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("Any kind")), *Kind.choices]
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The end date is before the start date."))
+        return cleaned
+
+    def bounds(self, tz: ZoneInfo) -> tuple[datetime | None, datetime | None]:
+        """[start, end) in UTC for the chosen local days."""
+        data = self.cleaned_data if self.is_valid() else {}
+        start = data.get("start")
+        end = data.get("end")
+        return (
+            datetime.combine(start, time()).replace(tzinfo=tz) if start else None,
+            datetime.combine(end + timedelta(days=1), time()).replace(tzinfo=tz) if end else None,
+        )
+
+    def selected(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {"context": data.get("context") or None, "kind": data.get("kind") or None}
+
+
+class TargetForm(forms.Form):
+    """The patient's target range, typed in their unit."""
+
+    low = forms.CharField(label=_("Low target"))
+    high = forms.CharField(label=_("High target"))
+
+    def __init__(self, *args, user, target: Target, **kwargs):
+        self.user = user
+        kwargs.setdefault(
+            "initial",
+            {
+                "low": from_mgdl(target.low_mgdl, user.unit),
+                "high": from_mgdl(target.high_mgdl, user.unit),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["low"] = GlucoseField(
+            unit=user.unit,
+            label=_("Low target (%(unit)s)") % {"unit": user.unit},
+            help_text=_("Readings below this are marked low. Usual: %(v)s.")
+            % {"v": from_mgdl(70, user.unit)},
+        )
+        self.fields["high"] = GlucoseField(
+            unit=user.unit,
+            label=_("High target (%(unit)s)") % {"unit": user.unit},
+            help_text=_("Readings above this are marked high. Usual: %(v)s.")
+            % {"v": from_mgdl(180, user.unit)},
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("low"), cleaned.get("high")
+        if low is not None and high is not None and low >= high:
+            self.add_error("high", _("The high target must be above the low target."))
+        return cleaned

@@ -1,0 +1,190 @@
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from readings.units import MAX_MGDL, MIN_MGDL
+
+# A meter's clock may run a little ahead of the server's; more than this is a typing error.
+FUTURE_TOLERANCE = timezone.timedelta(minutes=10)
+
+glucose_validators = [
+    MinValueValidator(MIN_MGDL, _("Glucose must be at least %(limit_value)s mg/dL.")),
+    MaxValueValidator(MAX_MGDL, _("Glucose must be at most %(limit_value)s mg/dL.")),
+]
+
+
+class Kind(models.TextChoices):
+    FINGERSTICK = "fingerstick", _("Fingerstick (meter)")
+    CGM = "cgm", _("CGM (sensor)")
+
+
+class Context(models.TextChoices):
+    UNSPECIFIED = "unspecified", _("Unspecified")
+    FASTING = "fasting", _("Fasting")
+    BEFORE_MEAL = "before_meal", _("Before a meal")
+    AFTER_MEAL = "after_meal", _("After a meal")
+    BEFORE_SNACK = "before_snack", _("Before a snack")
+    AFTER_SNACK = "after_snack", _("After a snack")
+    BEDTIME = "bedtime", _("Bedtime")
+
+
+class Source(models.TextChoices):
+    WEB = "web", _("Entered on the web")
+    IMPORT = "import", _("Imported file")
+    API = "api", _("API")
+    NIGHTSCOUT = "nightscout", _("Nightscout uploader")
+
+
+class ReadingQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(owner=user)
+
+    def between(self, start=None, end=None):
+        """Readings taken in [start, end); either bound may be None (open)."""
+        qs = self
+        if start is not None:
+            qs = qs.filter(taken_at__gte=start)
+        if end is not None:
+            qs = qs.filter(taken_at__lt=end)
+        return qs
+
+
+class Reading(models.Model):
+    """One blood glucose measurement, in whole mg/dL, taken at an aware UTC instant.
+
+    ``taken_at`` is stored to the second: with (owner, kind, taken_at, value) unique, any
+    upload of a reading already stored adds nothing (DESIGN.md section 2).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="readings"
+    )
+    value_mgdl = models.PositiveSmallIntegerField(
+        _("glucose (mg/dL)"), validators=glucose_validators
+    )
+    taken_at = models.DateTimeField(_("taken at"))
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=Kind.choices, default=Kind.FINGERSTICK
+    )
+    context = models.CharField(
+        _("meal context"), max_length=12, choices=Context.choices, default=Context.UNSPECIFIED
+    )
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.WEB
+    )
+    # NULL, not "", when absent: NULLs never collide in the unique constraint below.
+    external_id = models.CharField(  # noqa: DJ001
+        _("external id"),
+        max_length=200,
+        null=True,
+        blank=True,
+        help_text=_("The uploading device's or app's own id, for idempotent uploads."),
+    )
+    # CGM trend arrow as an uploader reports it (Nightscout names, e.g. "Flat", "SingleUp").
+    direction = models.CharField(_("trend"), max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReadingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-taken_at"]
+        indexes = [models.Index(fields=["owner", "-taken_at"], name="reading_owner_taken_at")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "kind", "taken_at", "value_mgdl"],
+                name="reading_unique_measurement",
+                violation_error_message=_("This reading is already recorded."),
+            ),
+            # external_id is NULL unless set; NULLs never collide (SQL, and a partial index
+            # on MongoDB), so this only binds readings that carry an id.
+            models.UniqueConstraint(
+                fields=["owner", "source", "external_id"],
+                name="reading_unique_external_id",
+                violation_error_message=_("A reading with this external id is already stored."),
+            ),
+            models.CheckConstraint(
+                condition=Q(value_mgdl__gte=MIN_MGDL) & Q(value_mgdl__lte=MAX_MGDL),
+                name="reading_value_in_meter_range",
+            ),
+        ]
+
+    def __str__(self):
+        # Never a medical value: admin prints str() of related objects (DESIGN.md section 1).
+        return f"Reading {self.pk}"
+
+    def clean(self):
+        super().clean()
+        if self.taken_at and self.taken_at > timezone.now() + FUTURE_TOLERANCE:
+            raise ValidationError(
+                {
+                    "taken_at": _(
+                        "This time is in the future; a reading can be at most "
+                        "10 minutes ahead of now."
+                    )
+                },
+                code="future",
+            )
+
+
+class Target(models.Model):
+    """A patient's own target range, used to colour readings and charts (mg/dL)."""
+
+    DEFAULT_LOW = 70
+    DEFAULT_HIGH = 180
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="target"
+    )
+    low_mgdl = models.PositiveSmallIntegerField(
+        _("low target (mg/dL)"), default=DEFAULT_LOW, validators=glucose_validators
+    )
+    high_mgdl = models.PositiveSmallIntegerField(
+        _("high target (mg/dL)"), default=DEFAULT_HIGH, validators=glucose_validators
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(low_mgdl__lt=F("high_mgdl")),
+                name="target_low_below_high",
+                violation_error_message=_("The low target must be below the high target."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Target {self.pk}"
+
+
+class UploadSecret(models.Model):
+    """A patient's device upload secret for Nightscout-compatible uploaders (xDrip+ etc.).
+
+    Uploaders send SHA-1(secret) as hex in the ``api-secret`` header, so that hex digest is
+    itself a credential: we store only SHA-256 of it, and show the secret once, when made.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="upload_secret"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Upload secret {self.pk}"
+
+    @staticmethod
+    def digest_of(api_secret_sha1_hex: str) -> str:
+        """What is stored for a secret: SHA-256 of the SHA-1 hex an uploader sends."""
+        return hashlib.sha256(api_secret_sha1_hex.strip().lower().encode()).hexdigest()

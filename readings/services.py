@@ -1,0 +1,192 @@
+"""Every write to readings and targets goes through here: validate, save, side effects.
+
+Writes are designed for MongoDB too, where Django has no multi-document transactions:
+each reading is one document, and the uniqueness constraints make any retry of an upload
+add nothing, so a crash part-way through loses nothing acknowledged and leaves nothing
+that a retry would duplicate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+
+from readings.models import Context, Kind, Reading, Source, Target, UploadSecret
+
+BULK_BATCH_SIZE = 1000
+
+
+def truncate_to_second(moment: datetime) -> datetime:
+    """Readings are compared (and de-duplicated) to the second."""
+    return moment.replace(microsecond=0)
+
+
+def reading_create(
+    *,
+    user,
+    value_mgdl: int,
+    taken_at: datetime,
+    kind: str = Kind.FINGERSTICK,
+    context: str = Context.UNSPECIFIED,
+    notes: str = "",
+    source: str = Source.WEB,
+    external_id: str | None = None,
+    direction: str = "",
+) -> Reading:
+    """Store one reading. Raises ValidationError (nothing saved) for bad input, a time more
+    than 10 minutes ahead, or a reading that is already recorded."""
+    reading = Reading(
+        owner=user,
+        value_mgdl=value_mgdl,
+        taken_at=truncate_to_second(taken_at),
+        kind=kind,
+        context=context,
+        notes=notes,
+        source=source,
+        external_id=external_id or None,
+        direction=direction,
+    )
+    reading.full_clean()
+    reading.save(force_insert=True)
+    return reading
+
+
+READING_EDITABLE_FIELDS = ("value_mgdl", "taken_at", "kind", "context", "notes")
+
+
+def reading_update(*, reading: Reading, **changes) -> Reading:
+    """Change a reading's value, time, kind, context or notes; validated like a new one."""
+    unknown = set(changes) - set(READING_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
+    if "taken_at" in changes:
+        changes["taken_at"] = truncate_to_second(changes["taken_at"])
+    for name, value in changes.items():
+        setattr(reading, name, value)
+    reading.full_clean()
+    reading.save(update_fields=[*changes, "updated_at"])
+    return reading
+
+
+def reading_delete(*, reading: Reading) -> None:
+    reading.delete()
+
+
+@dataclass
+class BulkResult:
+    created: list[Reading] = field(default_factory=list)
+    duplicates: int = 0  # already stored, or repeated within the batch
+
+
+def readings_bulk_create(*, user, readings: Iterable[Reading]) -> BulkResult:
+    """Store many already-validated readings of ``user``, skipping what is already stored.
+
+    Validation is the caller's job (all-or-nothing before this is called). A reading is a
+    duplicate when (kind, taken_at, value) or (source, external_id) matches one stored or
+    earlier in the batch. Safe to retry after a crash: a repeat adds nothing.
+    """
+    result = BulkResult()
+    pending: list[Reading] = []
+    seen_measurements: set[tuple] = set()
+    seen_external: set[tuple] = set()
+    candidates = list(readings)
+    for reading in candidates:
+        reading.owner = user
+        reading.taken_at = truncate_to_second(reading.taken_at)
+    stored_measurements, stored_external = _stored_keys(user, candidates)
+    for reading in candidates:
+        measurement = (reading.kind, reading.taken_at, reading.value_mgdl)
+        external = (reading.source, reading.external_id) if reading.external_id else None
+        if (
+            measurement in seen_measurements
+            or measurement in stored_measurements
+            or (external and (external in seen_external or external in stored_external))
+        ):
+            result.duplicates += 1
+            continue
+        seen_measurements.add(measurement)
+        if external:
+            seen_external.add(external)
+        pending.append(reading)
+
+    for start in range(0, len(pending), BULK_BATCH_SIZE):
+        batch = pending[start : start + BULK_BATCH_SIZE]
+        try:
+            with transaction.atomic():
+                Reading.objects.bulk_create(batch)
+            result.created.extend(batch)
+        except IntegrityError:
+            # A concurrent upload stored some of these first (on MongoDB the batch may also
+            # be partly inserted): fall back to one at a time, skipping what now exists.
+            for reading in batch:
+                if _insert_unless_stored(reading):
+                    result.created.append(reading)
+                else:
+                    result.duplicates += 1
+    return result
+
+
+def _stored_keys(user, candidates: list[Reading]) -> tuple[set[tuple], set[tuple]]:
+    """The measurement and external-id keys of ``user``'s stored readings that could clash
+    with ``candidates`` (one range query, plus one query per 500 external ids)."""
+    if not candidates:
+        return set(), set()
+    times = [r.taken_at for r in candidates]
+    measurements = set(
+        Reading.objects.for_user(user)
+        .filter(taken_at__gte=min(times), taken_at__lte=max(times))
+        .values_list("kind", "taken_at", "value_mgdl")
+    )
+    external: set[tuple] = set()
+    ids_by_source: dict[str, set[str]] = {}
+    for r in candidates:
+        if r.external_id:
+            ids_by_source.setdefault(r.source, set()).add(r.external_id)
+    for source, ids in ids_by_source.items():
+        ids = sorted(ids)
+        for start in range(0, len(ids), 500):
+            external.update(
+                Reading.objects.for_user(user)
+                .filter(source=source, external_id__in=ids[start : start + 500])
+                .values_list("source", "external_id")
+            )
+    return measurements, external
+
+
+def _insert_unless_stored(reading: Reading) -> bool:
+    try:
+        with transaction.atomic():
+            reading.save(force_insert=True)
+    except IntegrityError:
+        return False
+    return True
+
+
+def target_set(*, user, low_mgdl: int, high_mgdl: int) -> Target:
+    """Set the patient's target range (mg/dL); low must be below high."""
+    target = Target.objects.filter(owner=user).first() or Target(owner=user)
+    target.low_mgdl, target.high_mgdl = low_mgdl, high_mgdl
+    target.full_clean(validate_unique=False)
+    target.save()
+    return target
+
+
+def upload_secret_rotate(*, user) -> str:
+    """Make (or replace) the user's device upload secret and return it, once, in plain text.
+
+    The previous secret stops working at once. 24 URL-safe characters (144 random bits).
+    """
+    secret = secrets.token_urlsafe(18)
+    # SHA-1 is what the Nightscout protocol sends; it is hashed again before storage.
+    digest = UploadSecret.digest_of(hashlib.sha1(secret.encode()).hexdigest())  # noqa: S324
+    UploadSecret.objects.update_or_create(owner=user, defaults={"digest": digest})
+    return secret
+
+
+def upload_secret_revoke(*, user) -> None:
+    UploadSecret.objects.filter(owner=user).delete()

@@ -1,0 +1,3 @@
+"""URLs of CSV import and export, in the readings namespace (included by readings/urls.py)."""
+
+urlpatterns = []
