@@ -1,6 +1,10 @@
 """Fixtures shared by every app's tests: users in each role, and fast, isolated defaults."""
 
+import os
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 
 from accounts.tests.factories import (
@@ -45,3 +49,78 @@ def physician(db):
 def admin_user(db):
     """A site administrator: staff, in the Administrators group, not a superuser."""
     return AdministratorFactory(email="admin@example.org")
+
+
+# --- MongoDB leg --------------------------------------------------------------------------
+
+
+def pytest_collection_modifyitems(config, items):
+    """``@pytest.mark.secantus_deviation("...")``: a strict xfail on the MongoDB leg only.
+
+    For tests that fail solely because SecantusDB, the stand-in server, deviates from real
+    MongoDB (DESIGN.md section 7). Strict, so the mark must go when SecantusDB is fixed.
+    """
+    if not settings.IS_MONGODB:
+        return
+    for item in items:
+        marker = item.get_closest_marker("secantus_deviation")
+        if marker:
+            item.add_marker(
+                pytest.mark.xfail(reason=f"SecantusDB deviation: {marker.args[0]}", strict=True)
+            )
+
+
+# --- Browser tests (Playwright driving Debian's Chromium) ---------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls
+    # are still synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium, live_server):
+    """A fresh browser tab on the live server (127.0.0.1, free port) that fails the test on
+    any console error, uncaught exception or failed request."""
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    problems = []
+    page.on(
+        "console",
+        lambda msg: problems.append(f"console: {msg.text}") if msg.type == "error" else None,
+    )
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    page.on(
+        "requestfailed", lambda req: problems.append(f"request failed: {req.url} {req.failure}")
+    )
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+    assert not problems, problems
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot under test-artifacts/ (for people to look at)."""
+    path = Path(settings.BASE_DIR) / "test-artifacts" / f"{name}.png"
+    path.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    return path
