@@ -70,5 +70,8 @@ test-mongodb: $(VENV)/.dev-installed
 		$(PY) -m pytest $(PYTEST_ARGS)'; status=$$?; \
 	echo "=== MongoDB leg: $$(( $$(date +%s) - start )) s, exit $$status"; exit $$status
 
+bench: $(VENV)/.dev-installed
+	$(PY) bench/run.py $(BENCH)
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -9,6 +9,7 @@ symbol as well as colour.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
@@ -33,6 +34,13 @@ BAND_SYMBOLS = {
 }
 TARGET_FILL = "rgba(25, 135, 84, 0.12)"
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
+
+
+def format_percent(value: float | None) -> str:
+    """ "12.3 %" (halves round up, the same everywhere a percentage is shown); "–" for None."""
+    if value is None:
+        return "–"
+    return f"{Decimal(str(value)).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)} %"
 
 
 def in_unit(values_mgdl, unit: str) -> list:
@@ -136,45 +144,48 @@ def readings_figure(
 
 
 def agp_figure(summary: stats.Summary, *, unit: str) -> dict:
-    """Ambulatory glucose profile: median, 25-75 % and 5-95 % bands by local time of day."""
-    bins = summary.agp  # empty bins plot as gaps
-    x = [f"{b.start_minute // 60:02d}:{b.start_minute % 60:02d}" for b in bins]
+    """Ambulatory glucose profile: median, 25-75 % and 5-95 % bands by local time of day.
 
-    def line(name, attr, **style):
+    x is the bin's local time in hours (0-24); bins without readings are left out so that
+    the bands stay continuous when a sensor was off for a while.
+    """
+    bins = [b for b in summary.agp if b.count]
+    half_bin = summary.agp_bin_minutes / 120
+    x = [round(b.start_minute / 60 + half_bin, 3) for b in bins]
+    hover = [f"{b.start_minute // 60:02d}:{b.start_minute % 60:02d}" for b in bins]
+
+    def line(name, attr, *, legend=True, **style):
         return {
             "type": "scatter",
             "mode": "lines",
             "name": name,
             "x": x,
             "y": [_value_or_none(getattr(b, attr), unit) for b in bins],
-            "hovertemplate": f"%{{x}} · {name}: %{{y}} {unit}<extra></extra>",
+            "customdata": hover,
+            "hovertemplate": f"%{{customdata}} · {name}: %{{y}} {unit}<extra></extra>",
+            "showlegend": legend,
             **style,
         }
 
+    outer = {"color": "rgba(13,110,253,0.35)", "width": 1}
+    inner = {"color": "rgba(13,110,253,0.6)", "width": 1}
     traces = [
-        line("5th percentile", "p5", line={"color": "rgba(13,110,253,0.25)", "width": 1}),
-        line(
-            "95th percentile",
-            "p95",
-            line={"color": "rgba(13,110,253,0.25)", "width": 1},
-            fill="tonexty",
-            fillcolor="rgba(13,110,253,0.10)",
-        ),
-        line("25th percentile", "p25", line={"color": "rgba(13,110,253,0.5)", "width": 1}),
-        line(
-            "75th percentile",
-            "p75",
-            line={"color": "rgba(13,110,253,0.5)", "width": 1},
-            fill="tonexty",
-            fillcolor="rgba(13,110,253,0.25)",
-        ),
+        line("5th percentile", "p5", legend=False, line=outer),
+        line("5–95 %", "p95", line=outer, fill="tonexty", fillcolor="rgba(13,110,253,0.12)"),
+        line("25th percentile", "p25", legend=False, line=inner),
+        line("25–75 %", "p75", line=inner, fill="tonexty", fillcolor="rgba(13,110,253,0.30)"),
         line("Median", "p50", line={"color": "#0b3d91", "width": 3}),
     ]
     every = "15 minutes" if summary.agp_bin_minutes == 15 else "hour"
     layout = _layout(
-        f"Glucose profile by time of day (per {every})",
+        f"Glucose by local time of day (per {every})",
         unit,
-        xaxis={"type": "category", "title": {"text": "Local time of day"}, "nticks": 13},
+        xaxis={
+            "range": [0, 24],
+            "tickvals": list(range(0, 25, 3)),
+            "ticktext": [f"{h:02d}:00" for h in range(0, 25, 3)],
+            "gridcolor": "#e9ecef",
+        },
         shapes=[_target_band(summary.target_low, summary.target_high, unit)],
     )
     return {"data": traces, "layout": layout}
@@ -198,7 +209,7 @@ def time_in_ranges_figure(summary: stats.Summary) -> dict:
                 "name": labels[key],
                 "x": ["Readings"],
                 "y": [share],
-                "text": [f"{share:.1f} %"],
+                "text": [format_percent(share)],
                 "textposition": "inside",
                 "marker": {"color": BAND_COLOURS[key]},
                 "hovertemplate": f"{labels[key]}: %{{y:.1f}} %<extra></extra>",

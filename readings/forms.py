@@ -87,22 +87,18 @@ class ReadingForm(forms.Form):
         tz = user.tzinfo
         if reading is not None:
             local = reading.taken_at.astimezone(tz)
-            kwargs.setdefault(
-                "initial",
-                {
-                    "value": from_mgdl(reading.value_mgdl, user.unit),
-                    "date": local.date(),
-                    "time": local.time().replace(second=0),
-                    "kind": reading.kind,
-                    "context": reading.context,
-                    "notes": reading.notes,
-                },
-            )
+            defaults = {
+                "value": from_mgdl(reading.value_mgdl, user.unit),
+                "date": local.date(),
+                "time": local.time().replace(second=0),
+                "kind": reading.kind,
+                "context": reading.context,
+                "notes": reading.notes,
+            }
         else:
             now = timezone.now().astimezone(tz)
-            kwargs.setdefault(
-                "initial", {"date": now.date(), "time": now.time().replace(second=0, microsecond=0)}
-            )
+            defaults = {"date": now.date(), "time": now.time().replace(second=0, microsecond=0)}
+        kwargs["initial"] = {**defaults, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         self.fields["value"] = GlucoseField(unit=user.unit)
         self.fields["time"].help_text = _("Your local time (%(zone)s).") % {"zone": tz.key}

@@ -9,6 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from readings import stats
+from readings.charts import format_percent
 from readings.models import Context, Reading, Target
 from readings.selectors import Dashboard
 from readings.units import format_value
@@ -56,10 +57,6 @@ class StatCard:
 _GOAL_WORDS = {">": "more than", "<": "less than", "<=": "at most"}
 
 
-def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f} %"
-
-
 def stat_cards(summary: stats.Summary, *, unit: str) -> list[StatCard]:
     """The dashboard's figure cards, each beside its consensus goal where there is one."""
     goals = {goal.key: goal for goal in summary.goals}
@@ -69,7 +66,7 @@ def stat_cards(summary: stats.Summary, *, unit: str) -> list[StatCard]:
         return StatCard(
             key=key,
             title=title,
-            value=_percent(goal.value),
+            value=format_percent(goal.value),
             detail=detail,
             goal=f"Goal: {_GOAL_WORDS[goal.comparator]} {goal.threshold:g} %",
             met=goal.met,
@@ -95,10 +92,10 @@ def stat_cards(summary: stats.Summary, *, unit: str) -> list[StatCard]:
         StatCard(
             "gmi",
             "GMI",
-            _percent(summary.gmi),
+            format_percent(summary.gmi),
             detail=summary.gmi_unavailable_reason or "glucose management indicator",
         ),
-        StatCard("ea1c", "Estimated A1c", _percent(summary.ea1c), detail="from the average"),
+        StatCard("ea1c", "Estimated A1c", format_percent(summary.ea1c), detail="from the average"),
         StatCard(
             "count",
             "Readings",
@@ -113,11 +110,12 @@ def stat_cards(summary: stats.Summary, *, unit: str) -> list[StatCard]:
         StatCard(
             "in_target",
             "In your target range",
-            _percent(summary.in_target),
+            format_percent(summary.in_target),
             detail=(
                 f"{format_value(summary.target_low, unit)} to "
                 f"{format_value(summary.target_high, unit)}; "
-                f"below {_percent(summary.below_target)}, above {_percent(summary.above_target)}"
+                f"below {format_percent(summary.below_target)}, "
+                f"above {format_percent(summary.above_target)}"
             ),
         ),
     ]
@@ -133,7 +131,7 @@ def dashboard_context(dashboard: Dashboard, *, unit: str) -> dict:
         "figures": dashboard.figures(unit=unit),
         "unit": unit,
         "range_rows": [
-            (label, summary.ranges[key])
+            (label, format_percent(summary.ranges[key]))
             for key, label in (
                 ("very_high", "Very high (above 250 mg/dL)"),
                 ("high", "High (181–250 mg/dL)"),

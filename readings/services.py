@@ -121,10 +121,13 @@ def readings_bulk_create(*, user, readings: Iterable[Reading]) -> BulkResult:
                 Reading.objects.bulk_create(batch)
             result.created.extend(batch)
         except IntegrityError:
-            # A concurrent upload stored some of these first (on MongoDB the batch may also
-            # be partly inserted): fall back to one at a time, skipping what now exists.
+            # A concurrent upload stored some of these first. SQL rolled the batch back;
+            # MongoDB's ordered insert_many kept the documents before the clash, which are
+            # ours (our primary keys). Store the rest one at a time, skipping what exists.
+            batch_pks = [reading.pk for reading in batch]
+            inserted = set(Reading.objects.filter(pk__in=batch_pks).values_list("pk", flat=True))
             for reading in batch:
-                if _insert_unless_stored(reading):
+                if reading.pk in inserted or _insert_unless_stored(reading):
                     result.created.append(reading)
                 else:
                     result.duplicates += 1

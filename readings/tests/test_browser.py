@@ -1,0 +1,97 @@
+"""Readings pages in a real browser (Playwright driving Debian's Chromium)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from conftest import screenshot
+from readings import services
+from readings.models import Kind, Reading
+from readings.tests.factories import ReadingFactory
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+
+def sign_in(page, user, password):
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url("**/dashboard/")
+
+
+def plotted_points(page, name):
+    return page.locator(f'[data-figure-name="{name}"]').evaluate(
+        "el => el.data ? el.data.reduce((n, t) => n + (t.x ? t.x.length : 0), 0) : -1"
+    )
+
+
+def test_add_a_reading_see_it_highlighted_and_plotted(browser_page, patient, password):
+    patient.unit = "mmol/L"
+    patient.timezone = "Europe/Paris"
+    patient.save()
+    now = timezone.now()
+    for i, value in enumerate([95, 110, 160, 210, 140, 120, 105, 90] * 6):
+        ReadingFactory(
+            owner=patient,
+            value_mgdl=value,
+            kind=Kind.CGM,
+            taken_at=now - timedelta(hours=3 * i + 2),
+        )
+    page = browser_page
+    sign_in(page, patient, password)
+
+    page.get_by_role("link", name="Add reading").click()
+    page.get_by_label("Glucose (mmol/L)").fill("2.7")
+    page.get_by_label("Meal context").select_option(label="Before a meal")
+    page.get_by_label("Notes").fill("shaky before lunch")
+    page.get_by_role("button", name="Save reading").click()
+
+    page.wait_for_url("**/readings/")
+    assert (
+        page.get_by_role("alert")
+        .or_(page.locator(".alert-success"))
+        .first.inner_text()
+        .startswith("Saved a reading of 2.7 mmol/L")
+    )
+    row = page.locator(".reading-table tbody tr").first
+    assert "2.7 mmol/L" in row.inner_text()
+    badge = row.locator(".band")
+    assert badge.inner_text().strip().endswith("Very low")
+    assert badge.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(127, 29, 29)"
+    reading = Reading.objects.get(notes="shaky before lunch")
+    assert reading.value_mgdl == 49
+    screenshot(page, "readings-table")
+
+    page.get_by_role("link", name="Dashboard").click()
+    page.wait_for_function(
+        "document.querySelector('[data-figure-name=readings]').data !== undefined"
+    )
+    assert plotted_points(page, "readings") == 2 * 49  # the grey line plus one marker per reading
+    for name in ("agp", "ranges", "contexts"):
+        assert plotted_points(page, name) > 0, name
+    assert page.locator('[data-stat="very_low"] .goal-missed').count() == 1
+    screenshot(page, "dashboard")
+
+
+def test_the_dashboard_redraws_when_a_device_adds_a_reading(
+    browser_page, patient, password, settings
+):
+    settings.BGT_DASHBOARD_POLL_SECONDS = 1
+    ReadingFactory(owner=patient, value_mgdl=120, taken_at=timezone.now() - timedelta(hours=1))
+    page = browser_page
+    sign_in(page, patient, password)
+    count = page.locator('[data-stat="count"] .stat-value')
+    assert count.inner_text() == "1"
+
+    services.reading_create(
+        user=patient, value_mgdl=250, taken_at=timezone.now() - timedelta(minutes=1), kind=Kind.CGM
+    )
+
+    page.wait_for_function(
+        "document.querySelector('[data-stat=count] .stat-value').textContent.trim() === '2'",
+        timeout=10_000,
+    )
+    assert plotted_points(page, "readings") == 4
+    assert "newest readings" in page.locator("#dashboard-status").inner_text()
