@@ -11,6 +11,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run      serve on http://127.0.0.1:8000 (SQLite; DEMO=1 seeds demo data)"
 	@echo "make demo     make run with the demo patient, physician and administrator"
+	@echo "make serve    production settings with gunicorn on http://localhost:8000"
 	@echo "make test     lint, migration checks, the test suite on SQLite and on MongoDB"
 	@echo "make bench    performance benchmarks (medians against DESIGN.md section 8)"
 
@@ -35,6 +36,19 @@ endif
 
 demo:
 	@$(MAKE) --no-print-directory run DEMO=1
+
+# Production settings on this machine: DEBUG off, collected and compressed static files,
+# gunicorn workers. Plain HTTP on localhost (no TLS redirect); a random secret key is kept
+# in var/secret-key. Mail goes to the console.
+SERVE_ENV = DJANGO_DEBUG=False DJANGO_SECRET_KEY="$$(cat var/secret-key)" \
+	DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1 DJANGO_SECURE_SSL_REDIRECT=False \
+	EMAIL_URL=$${EMAIL_URL:-consolemail://}
+
+serve: $(VENV)/.runtime-installed
+	@mkdir -p var && test -s var/secret-key || $(PY) -c 'import secrets; print(secrets.token_urlsafe(64))' > var/secret-key
+	$(SERVE_ENV) $(PY) manage.py migrate --noinput
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
+	$(SERVE_ENV) $(BIN)/gunicorn -c gunicorn.conf.py bgt.wsgi
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

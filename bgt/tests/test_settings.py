@@ -25,7 +25,7 @@ def start_django(**env):
 
 PRODUCTION = {
     "DJANGO_DEBUG": "False",
-    "DJANGO_SECRET_KEY": "x" * 64,
+    "DJANGO_SECRET_KEY": "t3st-Only_9fQ2mZ7wKc4Rb8Lx1Nv6Hs0Dp5Gy3Ja2Ue7Wi4Ok9Tq1Zr6Xb8Cn5Ml0",
     "DJANGO_ALLOWED_HOSTS": "bgt.example.org",
     "EMAIL_URL": "smtp://mail.example.org:25",
 }

@@ -1,0 +1,38 @@
+"""Request logging: one structured line per request, never a medical value.
+
+Logged: method, path (never the query string, which may carry a Nightscout ?token=),
+route name, status, duration, the user's opaque id, and a request id also returned in the
+X-Request-ID header. Bodies, values and query parameters are never logged.
+"""
+
+import logging
+import time
+import uuid
+
+logger = logging.getLogger("bgt.requests")
+
+
+class RequestLogMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = uuid.uuid4().hex
+        started = time.perf_counter()
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        match = getattr(request, "resolver_match", None)
+        logger.info(
+            "request",
+            extra={
+                "request_id": request_id,
+                "method": request.method,
+                "path": request.path,
+                "route": match.view_name if match else None,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                "user_id": str(user.pk) if user is not None and user.is_authenticated else None,
+            },
+        )
+        response["X-Request-ID"] = request_id
+        return response

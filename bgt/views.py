@@ -1,0 +1,16 @@
+from django.contrib.auth.models import Group
+from django.db import DatabaseError
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Liveness and database reachability for load balancers: 200 or 503, JSON."""
+    try:
+        Group.objects.exists()  # one cheap round trip, on SQLite and MongoDB alike
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
