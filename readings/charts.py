@@ -91,6 +91,12 @@ def _target_band(target_low: int, target_high: int, unit: str, xref: str = "pape
     }
 
 
+# Above this many readings, in-range ones are drawn as the line only (no marker each), so
+# the SVG stays light: a quarter of CGM is ~26,000 points. SVG rather than WebGL, which
+# many locked-down clinic computers and remote desktops do not offer.
+MARKER_LIMIT = 1500
+
+
 def readings_figure(
     local_ms: Sequence[int],
     values_mgdl: Sequence[int],
@@ -99,29 +105,30 @@ def readings_figure(
     target_low: int,
     target_high: int,
 ) -> dict:
-    """Readings over time with the target range shaded, one marker trace per band."""
+    """Readings over time with the target range shaded, a marker trace per band."""
     values_mgdl = np.asarray(values_mgdl, dtype=np.int64)
     local_ms = np.asarray(local_ms, dtype=np.int64)
     bands = np.array([stats.band_of(int(v), target_low, target_high) for v in values_mgdl])
+    many = len(values_mgdl) > MARKER_LIMIT
     traces = [
         {
-            "type": "scattergl" if len(values_mgdl) > 2000 else "scatter",
+            "type": "scatter",
             "mode": "lines",
-            "name": "Readings",
+            "name": "All readings",
             "x": local_ms.tolist(),
             "y": in_unit(values_mgdl, unit),
-            "line": {"color": "#adb5bd", "width": 1},
+            "line": {"color": "#6c757d" if many else "#adb5bd", "width": 1},
             "hoverinfo": "skip",
-            "showlegend": False,
+            "showlegend": many,
         }
     ]
     for band, label in stats.Band.LABELS.items():
         mask = bands == band
-        if not mask.any():
+        if not mask.any() or (many and band == stats.Band.IN_RANGE):
             continue
         traces.append(
             {
-                "type": "scattergl" if len(values_mgdl) > 2000 else "scatter",
+                "type": "scatter",
                 "mode": "markers",
                 "name": label,
                 "x": local_ms[mask].tolist(),
@@ -129,7 +136,7 @@ def readings_figure(
                 "marker": {
                     "color": BAND_COLOURS[band],
                     "symbol": BAND_SYMBOLS[band],
-                    "size": 7,
+                    "size": 5 if many else 7,
                 },
                 "hovertemplate": f"%{{x|%a %d %b %H:%M}}<br>%{{y}} {unit} · {label}<extra></extra>",
             }

@@ -35,7 +35,8 @@ def test_readings_figure_has_one_labelled_trace_per_band_and_the_target_band():
 
     assert_valid_plotly(figure)
     by_name = {trace["name"]: trace for trace in figure["data"]}
-    assert list(by_name) == ["Readings", "Very low", "Low", "In range", "High", "Very high"]
+    assert list(by_name) == ["All readings", "Very low", "Low", "In range", "High", "Very high"]
+    assert by_name["All readings"]["showlegend"] is False
     assert by_name["Very low"]["y"] == [2.8]
     assert by_name["Very high"]["marker"]["symbol"] != by_name["Very low"]["marker"]["symbol"]
     shape = figure["layout"]["shapes"][0]
@@ -43,14 +44,18 @@ def test_readings_figure_has_one_labelled_trace_per_band_and_the_target_band():
     assert figure["layout"]["yaxis"]["title"]["text"] == "Glucose (mmol/L)"
 
 
-def test_many_points_use_webgl():
+def test_many_points_draw_in_range_readings_as_the_line_only_and_never_need_webgl():
     local_ms = list(range(0, 3000 * 300_000, 300_000))
+    values = [120] * 2990 + [50] * 10
 
-    figure = charts.readings_figure(
-        local_ms, [120] * 3000, unit="mg/dL", target_low=70, target_high=180
-    )
+    figure = charts.readings_figure(local_ms, values, unit="mg/dL", target_low=70, target_high=180)
 
-    assert {trace["type"] for trace in figure["data"]} == {"scattergl"}
+    assert {trace["type"] for trace in figure["data"]} == {"scatter"}
+    assert [(t["name"], len(t["x"])) for t in figure["data"]] == [
+        ("All readings", 3000),
+        ("Very low", 10),
+    ]
+    assert figure["data"][0]["showlegend"] is True
 
 
 def test_agp_figure_has_the_percentile_bands(summary):
