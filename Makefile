@@ -6,7 +6,7 @@ PY := $(BIN)/python
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 PYTEST_ARGS ?=
 
-.PHONY: help run demo serve test test-sqlite test-mongodb lint format bench clean
+.PHONY: help run demo serve test test-sqlite test-mongodb lint format bench loadtest clean
 
 help:
 	@echo "make run      serve on http://127.0.0.1:8000 (SQLite; DEMO=1 seeds demo data)"
@@ -14,6 +14,7 @@ help:
 	@echo "make serve    production settings with gunicorn on http://localhost:8000"
 	@echo "make test     lint, migration checks, the test suite on SQLite and on MongoDB"
 	@echo "make bench    performance benchmarks (medians against DESIGN.md section 8)"
+	@echo "make loadtest concurrent clients against gunicorn on SQLite and MongoDB"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit("BGT needs Python >= 3.11" if sys.version_info < (3, 11) else 0)'
@@ -86,6 +87,11 @@ test-mongodb: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed
 	$(PY) bench/run.py $(BENCH)
+
+# 20 clients for 30 s against gunicorn on SQLite, then on MongoDB (SecantusDB).
+loadtest: $(VENV)/.dev-installed
+	$(PY) bench/load_test.py
+	$(PY) bin/with-secantusdb $(PY) bench/load_test.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

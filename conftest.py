@@ -109,13 +109,18 @@ def browser_page(chromium, live_server):
         lambda msg: problems.append(f"console: {msg.text}") if msg.type == "error" else None,
     )
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-    page.on(
-        "requestfailed", lambda req: problems.append(f"request failed: {req.url} {req.failure}")
-    )
+    page.on("requestfailed", lambda req: _request_failed(problems, req))
     page.set_default_timeout(15_000)
     yield page
     context.close()
     assert not problems, problems
+
+
+def _request_failed(problems: list, request) -> None:
+    # A navigation cancels requests still in flight (net::ERR_ABORTED): not a page fault.
+    # Anything else (refused, blocked by CSP, DNS, a CDN) is.
+    if request.failure != "net::ERR_ABORTED":
+        problems.append(f"request failed: {request.url} {request.failure}")
 
 
 def screenshot(page, name: str) -> Path:
