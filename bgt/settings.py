@@ -245,12 +245,16 @@ BGT_DASHBOARD_POLL_SECONDS = env.int("BGT_DASHBOARD_POLL_SECONDS", default=30)
 # --- REST API (DRF) ------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
+    # Token first: an anonymous request then gets 401 with "WWW-Authenticate: Token".
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     # Health data: nothing is public unless a view says so.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON only (any other content type is a 415), size-capped, gzip/deflate accepted.
+    "DEFAULT_PARSER_CLASSES": ["readings.api.parsers.BoundedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -258,19 +262,53 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
         "user": env.str("API_THROTTLE_USER", default="1200/minute"),
+        # POST /api/v1/auth/token/ (password guessing), per client address.
+        "auth_token": env.str("API_THROTTLE_TOKEN", default="10/minute"),
     },
+    "EXCEPTION_HANDLER": "readings.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "BGT API",
-    "DESCRIPTION": "Blood glucose readings, statistics and physician access.",
+    "DESCRIPTION": (
+        "Blood glucose readings, statistics and physician access. Glucose is stored in "
+        "whole mg/dL; a reading's `value` and `unit` follow the user's preference. Times are "
+        "sent as ISO 8601 with a UTC offset and returned in the patient's own time zone with "
+        'its offset. Errors are JSON: `{"field": ["message"]}` or `{"detail": ...}`. '
+        "Nightscout-compatible endpoints (tag nightscout) take the patient's device upload "
+        "secret."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "readings.api.schema.add_error_responses",
+    ],
+    "TAGS": [
+        {"name": "auth", "description": "API tokens."},
+        {"name": "me", "description": "The signed-in user's preferences."},
+        {"name": "readings", "description": "A patient's own readings."},
+        {"name": "stats", "description": "Statistics of a patient's own readings."},
+        {"name": "patients", "description": "A physician's read-only view of their patients."},
+        {
+            "name": "nightscout",
+            "description": "Nightscout API v1 compatibility for CGM uploaders and clients, "
+            "authenticated by the patient's device upload secret.",
+        },
+    ],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
 }
+
+# Largest API request body, compressed or not (bytes): 5,000 readings with long notes fit.
+BGT_API_MAX_BODY_BYTES = env.int("BGT_API_MAX_BODY_BYTES", default=8_000_000)
+# Most entries one Nightscout query returns, whatever its count asks for.
+BGT_NIGHTSCOUT_MAX_COUNT = env.int("BGT_NIGHTSCOUT_MAX_COUNT", default=10_000)
 
 # --- Security -----------------------------------------------------------------------------
 

@@ -1,0 +1,544 @@
+"""Nightscout API v1 compatibility, so CGM uploaders and Nightscout clients work unchanged
+with a patient's BGT base URL (``https://<site>/api/v1/``). DESIGN.md section 6.
+
+What real uploaders send (xDrip+ ``NightscoutUploader``, cgm-remote-monitor's
+``lib/api/entries``) and how BGT takes it:
+
+- ``POST /api/v1/entries`` (also ``/entries/`` and ``/entries.json``): a JSON array of
+  entries, or one entry object. ``sgv`` entries become ``cgm`` readings, ``mbg`` entries
+  ``fingerstick`` ones, ``source="nightscout"``, the trend arrow kept in ``direction``.
+  Other entry types (xDrip+ sends ``cal`` calibration records in the same array) and
+  ``sgv`` values below 20 (Dexcom's sensor status codes, not glucose) are skipped, so that
+  an uploader's batch is never refused for them. The time is ``date`` (Unix epoch
+  milliseconds), else ``dateString`` (ISO 8601; without an offset it is UTC, as Nightscout
+  reads it). Everything else is validated like any reading, all-or-nothing; re-posting the
+  same entries adds nothing. Bodies may be gzip- or deflate-encoded, also chunked.
+- ``GET /api/v1/entries.json``, ``/entries/sgv.json``, ``/entries/mbg.json``,
+  ``/entries/current.json``: newest first, ``count`` (default 10, at most
+  BGT_NIGHTSCOUT_MAX_COUNT), ``find[date][$gte|$gt|$lte|$lt]`` (epoch ms),
+  ``find[dateString][...]`` (ISO 8601; a bare date is midnight UTC), ``find[type]``,
+  ``find[sgv|mbg][...]`` (mg/dL). Like Nightscout, a query without a date filter only looks
+  at the last 4 days.
+- ``GET /api/v1/status.json``: server status and the patient's units and targets.
+
+Responses carry ``Accept-Encoding: gzip, deflate`` (RFC 7694), which is how xDrip+ learns
+that it may gzip its uploads.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
+from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from readings import selectors, services
+from readings.api.authentication import NightscoutSecretAuthentication
+from readings.api.parsers import SUPPORTED_ENCODINGS
+from readings.api.permissions import IsPatient
+from readings.api.serializers import (
+    EXTERNAL_ID_MAX_LENGTH,
+    SKIP_ITEM,
+    BulkErrorSerializer,
+    GlucoseValueField,
+)
+from readings.api.views import ChunkedBodyMixin, stored_twin, validate_items
+from readings.models import Kind, Reading, Source
+from readings.stats import VERY_HIGH_ABOVE, VERY_LOW_BELOW
+from readings.units import MIN_MGDL, Unit
+from readings.validators import glucose_to_mgdl
+
+DEFAULT_COUNT = 10
+# Nightscout's query default when no date filter is given (lib/server/query.js: 2 x 2 days).
+DEFAULT_WINDOW = timedelta(days=4)
+
+TYPE_OF_KIND = {Kind.CGM: "sgv", Kind.FINGERSTICK: "mbg"}
+KIND_OF_TYPE = {value: key for key, value in TYPE_OF_KIND.items()}
+
+# Trend names Nightscout knows (lib/plugins/direction.js); anything else is stored as unknown.
+DIRECTIONS = frozenset(
+    {
+        "NONE",
+        "TripleUp",
+        "DoubleUp",
+        "SingleUp",
+        "FortyFiveUp",
+        "Flat",
+        "FortyFiveDown",
+        "SingleDown",
+        "DoubleDown",
+        "TripleDown",
+        "NOT COMPUTABLE",
+        "RATE OUT OF RANGE",
+    }
+)
+
+
+def max_count() -> int:
+    return settings.BGT_NIGHTSCOUT_MAX_COUNT
+
+
+# --- Parsing uploads ----------------------------------------------------------------------
+
+
+class EntryInputSerializer(serializers.Serializer):
+    """One uploaded Nightscout entry. Other keys (delta, filtered, unfiltered, noise, rssi,
+    sysTime, utcOffset...) are accepted and ignored."""
+
+    type = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text='"sgv" (CGM) or "mbg" (meter); other types are skipped. Default: inferred '
+        "from which value is present.",
+    )
+    date = serializers.IntegerField(
+        required=False, min_value=0, help_text="Unix epoch milliseconds."
+    )
+    dateString = serializers.CharField(  # noqa: N815 (Nightscout's field name)
+        required=False, help_text="ISO 8601; used when `date` is absent."
+    )
+    sgv = GlucoseValueField(
+        unit_field=None,
+        required=False,
+        allow_null=True,
+        help_text="CGM glucose, mg/dL (20-600; values below 20 are sensor status codes and "
+        "are skipped).",
+    )
+    mbg = GlucoseValueField(
+        unit_field=None, required=False, allow_null=True, help_text="Meter glucose, mg/dL."
+    )
+    direction = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    device = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    identifier = serializers.CharField(
+        required=False,
+        allow_null=True,
+        max_length=EXTERNAL_ID_MAX_LENGTH,
+        help_text="The uploader's own id (Loop/Trio); later uploads with it add nothing.",
+    )
+    _id = serializers.JSONField(
+        label="_id",
+        required=False,
+        allow_null=True,
+        help_text="A string id (Loop and Trio send their sync id here) is kept like identifier.",
+    )
+
+    def validate(self, attrs):
+        entry_type = attrs.get("type") or next((t for t in KIND_OF_TYPE if t in attrs), None)
+        if entry_type is None:
+            raise serializers.ValidationError(
+                {"sgv": ["An entry needs an sgv (CGM) or mbg (meter) value."]}
+            )
+        if entry_type not in KIND_OF_TYPE:
+            return {SKIP_ITEM: True}  # e.g. xDrip+'s "cal" records
+        raw = attrs.get(entry_type)
+        if raw is None:
+            raise serializers.ValidationError(
+                {entry_type: [f"A {entry_type} entry needs its {entry_type} value."]}
+            )
+        if entry_type == "sgv" and _is_status_code(raw):
+            return {SKIP_ITEM: True}
+        try:
+            value_mgdl = glucose_to_mgdl(raw, Unit.MGDL)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({entry_type: error.messages}) from None
+        sync_id = attrs.get("_id")
+        if not isinstance(sync_id, str) or not 0 < len(sync_id) <= EXTERNAL_ID_MAX_LENGTH:
+            sync_id = None
+        direction = attrs.get("direction") or ""
+        return {
+            "value_mgdl": value_mgdl,
+            "taken_at": _entry_time(attrs),
+            "kind": KIND_OF_TYPE[entry_type],
+            "external_id": attrs.get("identifier") or sync_id,
+            "direction": direction if direction in DIRECTIONS else "",
+        }
+
+
+def _is_status_code(raw) -> bool:
+    """Dexcom reports sensor states as sgv values below 20 (e.g. 1 = sensor not active)."""
+    try:
+        number = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        return False
+    return number.is_finite() and 0 <= number < MIN_MGDL
+
+
+def _entry_time(attrs) -> datetime:
+    if "date" in attrs:
+        try:
+            return datetime.fromtimestamp(attrs["date"] / 1000, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            raise serializers.ValidationError({"date": ["This date is out of range."]}) from None
+    if attrs.get("dateString"):
+        try:
+            moment = datetime.fromisoformat(attrs["dateString"].strip())
+        except ValueError:
+            raise serializers.ValidationError(
+                {"dateString": ["Enter an ISO 8601 date and time."]}
+            ) from None
+        return moment.replace(tzinfo=UTC) if timezone.is_naive(moment) else moment
+    raise serializers.ValidationError(
+        {"date": ["Give the time as date (Unix epoch milliseconds) or dateString (ISO 8601)."]}
+    )
+
+
+def entries_to_readings(*, items: list, user) -> list[Reading]:
+    """Validated, unsaved readings for the storable entries (skipped ones left out)."""
+    return validate_items(
+        items=items, user=user, source=Source.NIGHTSCOUT, serializer_class=EntryInputSerializer
+    )
+
+
+# --- Shaping output -----------------------------------------------------------------------
+
+
+def entry_of(reading: Reading, tz) -> dict:
+    """A reading as Nightscout shapes an entry (mg/dL; dateString in UTC like Nightscout)."""
+    entry_type = TYPE_OF_KIND.get(reading.kind, "mbg")
+    moment = reading.taken_at.astimezone(UTC)
+    stamp = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    offset = reading.taken_at.astimezone(tz).utcoffset()
+    entry = {
+        "_id": str(reading.pk),
+        "type": entry_type,
+        entry_type: reading.value_mgdl,
+        "date": int(moment.timestamp() * 1000),
+        "dateString": stamp,
+        "sysTime": stamp,
+        "utcOffset": int(offset.total_seconds() // 60) if offset is not None else 0,
+        "device": f"bgt-{reading.source}",
+    }
+    if reading.direction:
+        entry["direction"] = reading.direction
+    return entry
+
+
+class EntrySerializer(serializers.Serializer):
+    """Schema of an entry as returned (see entry_of)."""
+
+    _id = serializers.CharField(label="_id", help_text="The reading's id (a UUID string).")
+    type = serializers.ChoiceField(choices=["sgv", "mbg"])
+    sgv = serializers.IntegerField(required=False, help_text="mg/dL, on sgv entries.")
+    mbg = serializers.IntegerField(required=False, help_text="mg/dL, on mbg entries.")
+    date = serializers.IntegerField(help_text="Unix epoch milliseconds.")
+    dateString = serializers.CharField(help_text="ISO 8601, UTC.")  # noqa: N815
+    sysTime = serializers.CharField()  # noqa: N815
+    utcOffset = serializers.IntegerField(  # noqa: N815
+        help_text="The patient's UTC offset then, in minutes."
+    )
+    direction = serializers.CharField(required=False, help_text="Trend, when known.")
+    device = serializers.CharField(help_text="bgt-<source>: how the reading reached BGT.")
+
+
+# --- Queries ------------------------------------------------------------------------------
+
+_FIND_KEY = re.compile(r"^find\[(\w+)\](?:\[\$(\w+)\])?$")
+_LOOKUPS = {None: "exact", "eq": "exact", "gte": "gte", "gt": "gt", "lte": "lte", "lt": "lt"}
+_TIME_FIELDS = ("date", "dateString")
+_VALUE_FIELDS = ("sgv", "mbg")
+_MAX_QUERY_MGDL = 10_000  # any bound above the meter range; keeps the query integer small
+
+
+def _query_time(field: str, raw: str) -> datetime:
+    """A find[date] (epoch ms, or ISO as Nightscout also takes) or find[dateString] value."""
+    text = raw.strip()
+    if field == "date" and re.fullmatch(r"-?\d+(\.\d+)?", text):
+        try:
+            return datetime.fromtimestamp(float(text) / 1000, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            raise ValidationError({f"find[{field}]": ["This date is out of range."]}) from None
+    # Some clients do not escape the "+" of an offset (Nightscout fixes that up too).
+    if re.search(r"\d \d{2}:?\d{2}$", text):
+        text = text[::-1].replace(" ", "+", 1)[::-1]
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(
+            {f"find[{field}]": [f"“{raw}” is not an ISO 8601 date or epoch milliseconds."]}
+        ) from None
+    # Nightscout compares dateString as UTC text, so a bare date or time is UTC.
+    return moment.replace(tzinfo=UTC) if timezone.is_naive(moment) else moment
+
+
+def entries_queryset(*, user, query_params, entry_type: str | None = None):
+    """The user's readings matching a Nightscout query, newest first, limited by count."""
+    qs = selectors.reading_list(user=user)
+    if entry_type:
+        qs = qs.filter(kind=KIND_OF_TYPE[entry_type])
+    has_time_filter = False
+    for key, raw in query_params.items():
+        match = _FIND_KEY.match(key)
+        if key.startswith("find") and not match:
+            raise ValidationError({key: ["Use find[field] or find[field][$operator]."]})
+        if not match:
+            continue
+        field, operator = match.groups()
+        if operator not in _LOOKUPS:
+            raise ValidationError({key: ["Supported operators: $gte, $gt, $lte, $lt, $eq."]})
+        lookup = _LOOKUPS[operator]
+        if field in _TIME_FIELDS:
+            qs = qs.filter(**{f"taken_at__{lookup}": _query_time(field, raw)})
+            has_time_filter = True
+        elif field == "type":
+            if lookup != "exact":
+                raise ValidationError({key: ["find[type] takes a type name."]})
+            kind = KIND_OF_TYPE.get(raw.strip())
+            qs = qs.filter(kind=kind) if kind else qs.none()
+        elif field in _VALUE_FIELDS:
+            try:
+                number = int(Decimal(raw.strip()))
+            except (InvalidOperation, ValueError, OverflowError):
+                number = None
+            if number is None or not 0 <= number <= _MAX_QUERY_MGDL:
+                raise ValidationError({key: ["Enter a number of mg/dL, 0 to 10,000."]})
+            qs = qs.filter(kind=KIND_OF_TYPE[field], **{f"value_mgdl__{lookup}": number})
+        else:
+            raise ValidationError(
+                {key: ["Filters on date, dateString, type, sgv and mbg are supported."]}
+            )
+    if not has_time_filter:
+        qs = qs.filter(taken_at__gte=timezone.now() - DEFAULT_WINDOW)
+    return qs.order_by("-taken_at")[: _count(query_params)]
+
+
+def _count(query_params) -> int:
+    raw = query_params.get("count", "")
+    if not str(raw).strip():
+        return DEFAULT_COUNT
+    if not str(raw).strip().isdigit() or int(raw) < 1:
+        raise ValidationError({"count": ["Enter a whole number of entries, at least 1."]})
+    return min(int(raw), max_count())
+
+
+# --- Views --------------------------------------------------------------------------------
+
+COUNT_PARAM = OpenApiParameter(
+    "count",
+    OpenApiTypes.INT,
+    description="How many entries, newest first (default 10; at most 10,000).",
+)
+FIND_PARAMS = [
+    OpenApiParameter(
+        f"find[{field}][${op}]",
+        OpenApiTypes.STR,
+        description=description,
+    )
+    for field, description in (
+        ("date", "Unix epoch milliseconds (or ISO 8601)."),
+        ("dateString", "ISO 8601; a bare date is midnight UTC."),
+    )
+    for op in ("gte", "gt", "lte", "lt")
+] + [
+    OpenApiParameter("find[type]", OpenApiTypes.STR, enum=["sgv", "mbg"]),
+    OpenApiParameter("find[sgv][$gte]", OpenApiTypes.INT, description="mg/dL"),
+    OpenApiParameter("find[sgv][$lte]", OpenApiTypes.INT, description="mg/dL"),
+]
+_UPLOAD_BODY = PolymorphicProxySerializer(
+    component_name="NightscoutUpload",
+    serializers=[EntryInputSerializer(many=True), EntryInputSerializer],
+    resource_type_field_name=None,
+    many=False,
+)
+
+
+class NightscoutSchema(AutoSchema):
+    """Operation ids from the path: the same view serves several Nightscout paths
+    (``entries``, ``entries/``, ``entries.json``), and each needs its own id."""
+
+    def get_operation_id(self):
+        path = self.path.removeprefix("/api/v1/")
+        tokens = re.sub(r"[^A-Za-z0-9]+", "_", path).strip("_")
+        if path.endswith("/"):
+            tokens += "_slash"
+        return f"nightscout_{tokens}_{self.method.lower()}"
+
+    def get_tags(self):
+        return ["nightscout"]
+
+
+class NightscoutView(ChunkedBodyMixin, APIView):
+    schema = NightscoutSchema()
+    authentication_classes = [
+        NightscoutSecretAuthentication,
+        TokenAuthentication,
+        SessionAuthentication,
+    ]
+    permission_classes = [IsAuthenticated, IsPatient]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Accept-Encoding"] = ", ".join(SUPPORTED_ENCODINGS)
+        return response
+
+    def entries_response(self, request, *, entry_type=None, count=None) -> Response:
+        params = request.query_params
+        if count is not None:
+            params = params.copy()
+            params["count"] = str(count)
+        readings = entries_queryset(user=request.user, query_params=params, entry_type=entry_type)
+        tz = request.user.tzinfo
+        return Response([entry_of(reading, tz) for reading in readings])
+
+
+class EntriesView(NightscoutView):
+    @extend_schema(
+        summary="Nightscout: entries of every type",
+        description="Newest first; without a date filter, the last 4 days only.",
+        parameters=[COUNT_PARAM, *FIND_PARAMS],
+        responses={200: EntrySerializer(many=True)},
+    )
+    def get(self, request):
+        return self.entries_response(request)
+
+    @extend_schema(
+        summary="Nightscout: upload entries",
+        description=(
+            "A JSON array of Nightscout entries (or one entry). sgv -> CGM reading, mbg -> "
+            "meter reading; other types and sgv status codes below 20 are skipped. "
+            "All-or-nothing on validation (400 lists failing entries by index); re-posting "
+            "the same entries adds nothing. At most 5,000 entries; the body may be gzip- or "
+            "deflate-encoded. Returns the stored readings as entries."
+        ),
+        request=_UPLOAD_BODY,
+        responses={
+            200: EntrySerializer(many=True),
+            400: OpenApiResponse(BulkErrorSerializer, description="Invalid entries."),
+            401: OpenApiResponse(description="Wrong, revoked or missing secret."),
+            413: OpenApiResponse(description="Body too large."),
+        },
+    )
+    def post(self, request):
+        data = request.data
+        if isinstance(data, dict) and data:
+            data = [data]  # Nightscout takes one entry object too
+        if not isinstance(data, list):
+            raise ValidationError(
+                {"non_field_errors": ["Send a JSON array of Nightscout entries."]}
+            )
+        user = request.user
+        readings = entries_to_readings(items=data, user=user)
+        services.readings_bulk_create(user=user, readings=readings)
+        return Response([entry_of(reading, user.tzinfo) for reading in _stored(user, readings)])
+
+
+def _stored(user, readings: list[Reading]) -> list[Reading]:
+    """The stored reading for each uploaded one (new, or the one it duplicated), in upload
+    order; one range query."""
+    if not readings:
+        return []
+    times = [reading.taken_at for reading in readings]
+    stored = {
+        (r.kind, r.taken_at, r.value_mgdl): r
+        for r in selectors.reading_list(
+            user=user, start=min(times), end=max(times) + timedelta(seconds=1)
+        )
+    }
+    found = []
+    for reading in readings:
+        twin = stored.get((reading.kind, reading.taken_at, reading.value_mgdl))
+        if twin is None and reading.external_id:  # a duplicate by external id only
+            twin = stored_twin(user=user, reading=reading)
+        if twin is not None:
+            found.append(twin)
+    return found
+
+
+class EntriesOfTypeView(NightscoutView):
+    @extend_schema(
+        summary="Nightscout: entries of one type (sgv.json, mbg.json)",
+        description="Newest first; without a date filter, the last 4 days only.",
+        parameters=[
+            OpenApiParameter(
+                "entry_type", OpenApiTypes.STR, OpenApiParameter.PATH, enum=["sgv", "mbg"]
+            ),
+            COUNT_PARAM,
+            *FIND_PARAMS,
+        ],
+        responses={200: EntrySerializer(many=True)},
+    )
+    def get(self, request, entry_type):
+        return self.entries_response(request, entry_type=entry_type)
+
+
+class CurrentEntryView(NightscoutView):
+    @extend_schema(
+        summary="Nightscout: the latest CGM entry",
+        description="A list of at most one sgv entry from the last 4 days.",
+        responses={200: EntrySerializer(many=True)},
+    )
+    def get(self, request):
+        return self.entries_response(request, entry_type="sgv", count=1)
+
+
+class StatusSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    name = serializers.CharField()
+    version = serializers.CharField()
+    serverTime = serializers.CharField()  # noqa: N815
+    serverTimeEpoch = serializers.IntegerField()  # noqa: N815
+    apiEnabled = serializers.BooleanField()  # noqa: N815
+    careportalEnabled = serializers.BooleanField()  # noqa: N815
+    boluscalcEnabled = serializers.BooleanField()  # noqa: N815
+    settings = serializers.DictField(
+        help_text='units ("mg/dl" or "mmol"), timeFormat, and thresholds (mg/dL): bgHigh, '
+        "bgTargetTop, bgTargetBottom, bgLow."
+    )
+    extendedSettings = serializers.DictField()  # noqa: N815
+    authorized = serializers.DictField(allow_null=True)
+
+
+class StatusView(NightscoutView):
+    @extend_schema(
+        summary="Nightscout: server status",
+        description="What Nightscout clients read first: units and the patient's targets.",
+        responses={200: StatusSerializer},
+    )
+    def get(self, request):
+        user = request.user
+        target = selectors.target_get(user=user)
+        now = timezone.now()
+        return Response(
+            {
+                "status": "ok",
+                "name": "BGT",
+                "version": settings.SPECTACULAR_SETTINGS["VERSION"],
+                "serverTime": now.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z",
+                "serverTimeEpoch": int(now.timestamp() * 1000),
+                "apiEnabled": True,
+                "careportalEnabled": False,
+                "boluscalcEnabled": False,
+                "settings": {
+                    "units": "mmol" if user.unit == Unit.MMOLL else "mg/dl",
+                    "timeFormat": 24,
+                    "customTitle": "BGT",
+                    "theme": "default",
+                    "enable": [],
+                    "thresholds": {
+                        "bgHigh": VERY_HIGH_ABOVE,
+                        "bgTargetTop": target.high_mgdl,
+                        "bgTargetBottom": target.low_mgdl,
+                        "bgLow": VERY_LOW_BELOW,
+                    },
+                },
+                "extendedSettings": {},
+                "authorized": None,
+            }
+        )

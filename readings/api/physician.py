@@ -1,0 +1,176 @@
+"""A physician's read-only API: the roster and each actively linked patient's readings and
+statistics (DESIGN.md sections 5 and 6).
+
+Access goes through clinic.selectors only: roster_for_physician lists the ACTIVE links, and
+patient_for_physician is the gate for one patient (any patient who has not accepted, or has
+revoked, is a 404) and writes the access-log entry the patient sees on /sharing/. Query
+parameters are checked before the gate, so a rejected request logs nothing.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from clinic import selectors as clinic_selectors
+from clinic.models import AccessLogEntry
+from readings import selectors
+from readings.api.permissions import IsPhysician
+from readings.api.serializers import (
+    GoalSerializer,
+    ReadingFilterSerializer,
+    ReadingSerializer,
+    StatsQuerySerializer,
+    StatsSerializer,
+    local_iso,
+)
+from readings.api.views import ReadingPagination, reading_context, stats_response
+
+PATIENT_ID = OpenApiParameter(
+    "patient_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The patient's id."
+)
+
+
+def gate(*, physician, patient_id, what: str):
+    """The patient behind an ACTIVE link of ``physician``, logged; else a 404."""
+    try:
+        return clinic_selectors.patient_for_physician(
+            physician=physician, patient_id=patient_id, what=what
+        )
+    except clinic_selectors.PatientNotAvailable:
+        raise NotFound("No such patient on your roster.") from None
+
+
+class RosterRowSerializer(serializers.Serializer):
+    """One patient of the roster with their last 14 days (figures in mg/dL, shares of
+    readings in %, null when there is no reading in the 14 days)."""
+
+    id = serializers.UUIDField(help_text="The patient's id, for the patients/<id>/ endpoints.")
+    name = serializers.CharField()
+    email = serializers.EmailField()
+    age = serializers.IntegerField(allow_null=True)
+    mrn = serializers.CharField(help_text="The medical record number on your roster link.")
+    timezone = serializers.CharField(help_text="The patient's time zone.")
+    last_reading_at = serializers.DateTimeField(
+        allow_null=True, help_text="Newest reading ever, in the patient's zone."
+    )
+    count = serializers.IntegerField(help_text="Readings in the last 14 days.")
+    mean_14d = serializers.FloatField(allow_null=True)
+    cv = serializers.FloatField(allow_null=True)
+    very_low_pct = serializers.FloatField(allow_null=True, help_text="< 54 mg/dL")
+    low_pct = serializers.FloatField(allow_null=True, help_text="54-69 mg/dL")
+    in_range_pct = serializers.FloatField(allow_null=True, help_text="70-180 mg/dL")
+    high_pct = serializers.FloatField(allow_null=True, help_text="181-250 mg/dL")
+    very_high_pct = serializers.FloatField(allow_null=True, help_text="> 250 mg/dL")
+    very_low_count = serializers.IntegerField(help_text="Readings < 54 mg/dL in 14 days.")
+    goals = GoalSerializer(many=True, help_text="The six consensus goals, met or not.")
+    missed_goals = serializers.ListField(
+        child=serializers.CharField(), help_text="Keys of the consensus goals missed."
+    )
+
+    def to_representation(self, row) -> dict:
+        tz = row.patient.tzinfo
+        return {
+            "id": str(row.patient.pk),
+            "name": row.name,
+            "email": row.patient.email,
+            "age": row.age,
+            "mrn": row.link.mrn,
+            "timezone": row.patient.timezone,
+            "last_reading_at": local_iso(row.last_reading_at, tz),
+            "count": row.count,
+            "mean_14d": row.mean_14d,
+            "cv": row.cv,
+            "very_low_pct": row.very_low_pct,
+            "low_pct": row.low_pct,
+            "in_range_pct": row.in_range_pct,
+            "high_pct": row.high_pct,
+            "very_high_pct": row.very_high_pct,
+            "very_low_count": row.very_low_count,
+            "goals": GoalSerializer(row.goals, many=True).data,
+            "missed_goals": [goal.key for goal in row.goal_flags],
+        }
+
+
+class RosterQuerySerializer(serializers.Serializer):
+    sort = serializers.ChoiceField(
+        choices=[
+            *clinic_selectors.ROSTER_SORTS,
+            *(f"-{key}" for key in clinic_selectors.ROSTER_SORTS),
+            clinic_selectors.DEFAULT_SORT,
+        ],
+        required=False,
+        help_text='A column, "-" first for descending; default "attention": most time very '
+        "low, then low, then least in range, then stalest data.",
+    )
+
+
+class PatientListView(APIView):
+    permission_classes = [IsAuthenticated, IsPhysician]
+
+    @extend_schema(
+        summary="Your roster",
+        description="Patients who accepted sharing with you, with their last 14 days.",
+        parameters=[RosterQuerySerializer],
+        responses={200: RosterRowSerializer(many=True)},
+        tags=["patients"],
+    )
+    def get(self, request):
+        query = RosterQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = clinic_selectors.roster_for_physician(
+            physician=request.user, sort=query.validated_data.get("sort")
+        )
+        return Response(RosterRowSerializer(rows, many=True).data)
+
+
+class PatientReadingListView(GenericAPIView):
+    permission_classes = [IsAuthenticated, IsPhysician]
+    pagination_class = ReadingPagination
+    serializer_class = ReadingSerializer
+
+    @extend_schema(
+        summary="A patient's readings",
+        description=(
+            "Newest first, paginated; values in your unit, times in the patient's zone. "
+            "Each call is written to the patient's access log."
+        ),
+        parameters=[PATIENT_ID, ReadingFilterSerializer],
+        responses={200: ReadingSerializer(many=True)},
+        tags=["patients"],
+    )
+    def get(self, request, patient_id):
+        filters = ReadingFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        patient = gate(
+            physician=request.user, patient_id=patient_id, what=AccessLogEntry.API_READINGS
+        )
+        readings = selectors.reading_list(user=patient, **filters.validated_data)
+        page = self.paginate_queryset(readings)
+        context = reading_context(viewer=request.user, patient=patient)
+        return self.get_paginated_response(ReadingSerializer(page, many=True, context=context).data)
+
+
+class PatientStatsView(APIView):
+    permission_classes = [IsAuthenticated, IsPhysician]
+
+    @extend_schema(
+        summary="A patient's statistics",
+        description=(
+            "The same figures as /api/v1/stats/ for the patient (mg/dL). Each call is "
+            "written to the patient's access log."
+        ),
+        parameters=[PATIENT_ID, StatsQuerySerializer],
+        responses={200: StatsSerializer},
+        tags=["patients"],
+    )
+    def get(self, request, patient_id):
+        StatsQuerySerializer(data=request.query_params).is_valid(raise_exception=True)
+        patient = gate(physician=request.user, patient_id=patient_id, what=AccessLogEntry.API_STATS)
+        return stats_response(patient=patient, query_params=request.query_params)

@@ -1,0 +1,371 @@
+"""Readings and statistics endpoints of the signed-in patient (DESIGN.md section 6).
+
+Thin: parse with a serializer, read with readings.selectors, write with readings.services.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import status, viewsets
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from readings import selectors, services
+from readings.api.exceptions import InvalidItems
+from readings.api.parsers import accept_chunked_body
+from readings.api.permissions import IsPatient
+from readings.api.schema import FieldErrorsSerializer
+from readings.api.serializers import (
+    SKIP_ITEM,
+    BulkErrorSerializer,
+    BulkResultSerializer,
+    ReadingFilterSerializer,
+    ReadingInputSerializer,
+    ReadingSerializer,
+    ReadingUpdateSerializer,
+    StatsQuerySerializer,
+    StatsSerializer,
+    django_errors_as_api,
+    reading_from_fields,
+)
+from readings.models import FUTURE_TOLERANCE, Reading, Source
+
+BULK_MAX_ITEMS = 5000
+DEFAULT_STATS_DAYS = 14
+
+
+class ChunkedBodyMixin:
+    """Read bodies sent with Transfer-Encoding: chunked (see parsers.accept_chunked_body)."""
+
+    def initial(self, request, *args, **kwargs):
+        accept_chunked_body(request._request)  # inside DRF's handler: errors become JSON
+        super().initial(request, *args, **kwargs)
+
+
+class ReadingPagination(PageNumberPagination):
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+def reading_context(*, viewer, patient) -> dict:
+    """Serializer context: values in the viewer's unit, times in the patient's zone."""
+    return {"user": patient, "unit": viewer.unit, "tz": patient.tzinfo}
+
+
+def stored_twin(*, user, reading: Reading) -> Reading | None:
+    """The stored reading that made ``reading`` a duplicate (same external id, or same kind,
+    second and value)."""
+    if reading.external_id:
+        twin = (
+            selectors.reading_list(user=user)
+            .filter(source=reading.source, external_id=reading.external_id)
+            .first()
+        )
+        if twin is not None:
+            return twin
+    return (
+        selectors.reading_list(
+            user=user, start=reading.taken_at, end=reading.taken_at + timedelta(seconds=1)
+        )
+        .filter(kind=reading.kind, value_mgdl=reading.value_mgdl)
+        .first()
+    )
+
+
+def validate_items(*, items: list, user, source: str, serializer_class=ReadingInputSerializer):
+    """Parse and validate every item; all-or-nothing. Returns unsaved Readings, or raises a
+    400 that lists each failing item by index with its field messages."""
+    if len(items) > BULK_MAX_ITEMS:
+        raise InvalidItems(
+            {
+                "detail": f"A request takes at most {BULK_MAX_ITEMS:,} readings; this one has "
+                f"{len(items):,}. Send them in several requests.",
+                "items": [],
+            }
+        )
+    child = serializer_class(context={"user": user})
+    readings, failures = [], []
+    for index, item in enumerate(items):
+        try:
+            fields = child.run_validation(item)
+            if fields.get(SKIP_ITEM):
+                continue
+            readings.append(reading_from_fields(user=user, fields=fields, source=source))
+        except ValidationError as error:
+            failures.append({"index": index, "errors": _as_field_dict(error.detail)})
+        except DjangoValidationError as error:
+            failures.append({"index": index, "errors": django_errors_as_api(error)})
+    if failures:
+        raise InvalidItems(
+            {
+                "detail": f"{len(failures):,} of {len(items):,} readings are invalid; "
+                "nothing was stored.",
+                "items": failures,
+            }
+        )
+    return readings
+
+
+def _as_field_dict(detail) -> dict:
+    if isinstance(detail, dict):
+        return detail
+    return {"non_field_errors": detail if isinstance(detail, list) else [detail]}
+
+
+READING_ID = OpenApiParameter(
+    "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The reading's id."
+)
+
+_CREATE_BODY = PolymorphicProxySerializer(
+    component_name="ReadingCreateBody",
+    serializers=[ReadingInputSerializer, ReadingInputSerializer(many=True)],
+    resource_type_field_name=None,
+    many=False,
+)
+_CREATE_RESPONSE = PolymorphicProxySerializer(
+    component_name="ReadingCreateResult",
+    serializers=[ReadingSerializer, BulkResultSerializer],
+    resource_type_field_name=None,
+    many=False,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List your readings",
+        description="Newest first, paginated (`page`, `page_size` up to 1,000).",
+        parameters=[ReadingFilterSerializer],
+    ),
+    retrieve=extend_schema(summary="One of your readings", parameters=[READING_ID]),
+    create=extend_schema(
+        summary="Add one reading, or many at once",
+        description=(
+            "Send one reading as a JSON object, or up to 5,000 as a JSON list (bulk). "
+            "A bulk request is all-or-nothing on validation: if any item is invalid, "
+            "nothing is stored and the 400 lists each failing item by index. Uploads are "
+            "idempotent: an item with an `external_id` already stored, or the same kind, "
+            "time (to the second) and value as a stored reading, is not stored again. "
+            "One object: 201 with the new reading, or 200 with the stored one it "
+            "duplicates. A list: 201 (or 200 when nothing was new) with counts and the "
+            "readings stored. The body may be gzip-encoded (Content-Encoding: gzip)."
+        ),
+        request=_CREATE_BODY,
+        responses={
+            201: _CREATE_RESPONSE,
+            200: _CREATE_RESPONSE,
+            400: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    component_name="ReadingCreateError",
+                    serializers=[FieldErrorsSerializer, BulkErrorSerializer],
+                    resource_type_field_name=None,
+                    many=False,
+                ),
+                description="Invalid input: messages per field for one object; for a list, "
+                "each failing item by index (nothing stored).",
+            ),
+        },
+        examples=[
+            OpenApiExample(
+                "One reading",
+                value={
+                    "value": 126,
+                    "unit": "mg/dL",
+                    "taken_at": "2025-03-30T08:15:00+02:00",
+                    "kind": "fingerstick",
+                    "context": "before_meal",
+                    "notes": "",
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Bulk",
+                value=[
+                    {"value": 7.1, "unit": "mmol/L", "taken_at": "2025-03-30T06:00:00Z"},
+                    {"value": 7.4, "unit": "mmol/L", "taken_at": "2025-03-30T06:05:00Z"},
+                ],
+                request_only=True,
+            ),
+        ],
+    ),
+    update=extend_schema(
+        summary="Replace a reading's value, time, kind, context and notes",
+        parameters=[READING_ID],
+        request=ReadingUpdateSerializer,
+    ),
+    partial_update=extend_schema(
+        summary="Change some of a reading's fields",
+        parameters=[READING_ID],
+        request=ReadingUpdateSerializer,
+    ),
+    destroy=extend_schema(summary="Delete a reading", parameters=[READING_ID]),
+)
+class ReadingViewSet(ChunkedBodyMixin, viewsets.GenericViewSet):
+    """The signed-in patient's own readings; anyone else's reading is a 404."""
+
+    permission_classes = [IsAuthenticated, IsPatient]
+    serializer_class = ReadingSerializer
+    pagination_class = ReadingPagination
+    lookup_value_regex = "[^/]+"
+
+    def get_serializer_context(self):
+        user = self.request.user
+        return {**super().get_serializer_context(), **reading_context(viewer=user, patient=user)}
+
+    def get_queryset(self):
+        filters = ReadingFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.reading_list(user=self.request.user, **filters.validated_data)
+
+    def get_object(self) -> Reading:
+        try:
+            reading_id = uuid.UUID(str(self.kwargs["pk"]))
+            return selectors.reading_get(user=self.request.user, reading_id=reading_id)
+        except (ValueError, Reading.DoesNotExist):
+            raise NotFound("No such reading.") from None
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def create(self, request, *args, **kwargs):
+        data = request.data
+        if isinstance(data, list):
+            return self._create_many(data)
+        if isinstance(data, dict):
+            return self._create_one(data)
+        raise ValidationError(
+            {
+                "non_field_errors": [
+                    "Send one reading as a JSON object, or a JSON list of up to "
+                    f"{BULK_MAX_ITEMS:,} readings."
+                ]
+            }
+        )
+
+    def _create_one(self, data: dict) -> Response:
+        user = self.request.user
+        serializer = ReadingInputSerializer(data=data, context={"user": user})
+        serializer.is_valid(raise_exception=True)
+        try:
+            reading = reading_from_fields(
+                user=user, fields=serializer.validated_data, source=Source.API
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(django_errors_as_api(error)) from None
+        result = services.readings_bulk_create(user=user, readings=[reading])
+        if result.created:
+            return Response(self.get_serializer(reading).data, status=status.HTTP_201_CREATED)
+        twin = stored_twin(user=user, reading=reading)
+        return Response(self.get_serializer(twin or reading).data, status=status.HTTP_200_OK)
+
+    def _create_many(self, items: list) -> Response:
+        user = self.request.user
+        readings = validate_items(items=items, user=user, source=Source.API)
+        result = services.readings_bulk_create(user=user, readings=readings)
+        body = {
+            "created": len(result.created),
+            "duplicates": result.duplicates,
+            "readings": self.get_serializer(result.created, many=True).data,
+        }
+        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        return Response(body, status=code)
+
+    def update(self, request, *args, **kwargs):
+        return self._update(request, partial=False)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self._update(request, partial=True)
+
+    def _update(self, request, *, partial: bool) -> Response:
+        reading = self.get_object()
+        serializer = ReadingUpdateSerializer(
+            data=request.data, partial=partial, context={"user": request.user}
+        )
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.reading_update(reading=reading, **serializer.validated_data)
+        except DjangoValidationError as error:
+            raise ValidationError(django_errors_as_api(error)) from None
+        return Response(self.get_serializer(reading).data)
+
+    def destroy(self, request, *args, **kwargs):
+        services.reading_delete(reading=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def stats_bounds(query: dict):
+    """[start, end) of a stats request: start/end, or the last ``days`` days (default 14)."""
+    if "start" in query:
+        return query["start"], query.get("end") or timezone.now() + FUTURE_TOLERANCE
+    return selectors.period_bounds(query.get("days", DEFAULT_STATS_DAYS))
+
+
+def stats_response(*, patient, query_params) -> Response:
+    query = StatsQuerySerializer(data=query_params)
+    query.is_valid(raise_exception=True)
+    start, end = stats_bounds(query.validated_data)
+    summary = selectors.reading_stats(user=patient, start=start, end=end)
+    return Response(StatsSerializer(summary, context={"tz": patient.tzinfo}).data)
+
+
+class StatsView(APIView):
+    """Section 4 statistics of the signed-in patient's readings."""
+
+    permission_classes = [IsAuthenticated, IsPatient]
+
+    @extend_schema(
+        summary="Statistics of your readings",
+        description=(
+            "All DESIGN section 4 figures in mg/dL over [start, end), or the last `days` "
+            "days (default 14). Days and AGP bins are the patient's local ones. `gmi` is "
+            "null, with `gmi_unavailable_reason`, unless CGM data cover >= 14 days and "
+            ">= 70 % of the period."
+        ),
+        parameters=[StatsQuerySerializer],
+        responses={200: StatsSerializer},
+    )
+    def get(self, request):
+        return stats_response(patient=request.user, query_params=request.query_params)
+
+
+class ApiNotFoundView(APIView):
+    """A JSON 404 for any path under /api/ that no endpoint serves."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = []
+    schema = None  # not an endpoint
+
+    def handle(self, request, *args, **kwargs):
+        detail = "No API endpoint at this address."
+        if not request.path.endswith("/"):
+            try:
+                match = resolve(request.path + "/")
+            except Resolver404:
+                match = None
+            if match is not None and getattr(match.func, "view_class", None) is not type(self):
+                detail += f" Did you mean {request.path}/ ?"
+        return Response({"detail": detail}, status=status.HTTP_404_NOT_FOUND)
+
+    get = post = put = patch = delete = head = options = handle
