@@ -1,0 +1,117 @@
+"""Django admin for administrators: users, and who may enter admin at all.
+
+Administrators manage accounts (activate, deactivate, groups, names, emails) and never see
+medical data (DESIGN.md section 1). The user admin therefore shows account fields only:
+no medical profile, targets or readings (none of those models is registered anywhere),
+no unit or time zone, no password hash and no way to set another person's password (which
+would let an administrator sign in as a patient). Search covers email and names only.
+"""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import ModelForm
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken import admin as _authtoken_admin  # noqa: F401 (registers it)
+from rest_framework.authtoken.models import TokenProxy
+
+from accounts import roles
+from accounts.managers import normalize_email
+from accounts.models import User
+
+# --- who may enter admin ---------------------------------------------------------------------
+
+
+def _site_admins_only(request) -> bool:
+    """Active staff in the Administrators group, or superusers; not physicians or patients,
+    even when someone marked them staff."""
+    return roles.is_site_admin(request.user)
+
+
+def _sign_in_through_allauth(login_view):
+    """Admin's own login form would skip allauth's email verification and rate limits: send
+    visitors to the site's sign-in page instead, and refuse signed-in non-administrators."""
+
+    @wraps(login_view)
+    def view(request, extra_context=None):
+        if not request.user.is_authenticated:
+            return redirect_to_login(
+                request.GET.get("next") or reverse("admin:index"), settings.LOGIN_URL
+            )
+        if not roles.is_site_admin(request.user):
+            raise PermissionDenied("Only administrators can use the admin site.")
+        return login_view(request, extra_context)
+
+    return view
+
+
+admin.site.has_permission = _site_admins_only
+admin.site.login = _sign_in_through_allauth(admin.site.login)
+admin.site.site_header = _("BGT administration")
+admin.site.site_title = _("BGT administration")
+admin.site.index_title = _("Users, clinics and roster links")
+admin.site.site_url = "/"
+
+# DRF registers API tokens in admin, showing their keys: tokens are credentials.
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
+
+
+# --- users -----------------------------------------------------------------------------------
+
+
+class UserAddForm(BaseUserCreationForm):
+    """Email and password (twice); the email is the login, stored lower-cased."""
+
+    class Meta:
+        model = User
+        fields = ("email",)
+
+    def clean_email(self):
+        email = normalize_email(self.cleaned_data.get("email"))
+        if User.objects.filter(email=email).exists():
+            raise ValidationError(_("A user with this email address already exists."))
+        return email
+
+
+class UserChangeForm(ModelForm):
+    class Meta:
+        model = User
+        fields = ("email", "first_name", "last_name", "is_active", "is_staff", "groups")
+
+    def clean_email(self):
+        email = normalize_email(self.cleaned_data.get("email"))
+        if User.objects.filter(email=email).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(_("A user with this email address already exists."))
+        return email
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserChangeForm
+    add_form = UserAddForm
+    fieldsets = (
+        (None, {"fields": ("email",)}),
+        (_("Name"), {"fields": ("first_name", "last_name")}),
+        (_("Access"), {"fields": ("is_active", "is_staff", "groups")}),
+        (_("Dates"), {"fields": ("date_joined", "last_login")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    readonly_fields = ("date_joined", "last_login")
+    list_display = ("email", "first_name", "last_name", "is_active", "is_staff", "date_joined")
+    list_filter = ("is_active", "is_staff", "groups")
+    search_fields = ("email", "first_name", "last_name")
+    ordering = ("email",)
+    filter_horizontal = ("groups",)
+
+    def user_change_password(self, request, id, form_url=""):
+        # Setting someone's password would let an administrator sign in as them and read
+        # their medical data; people reset their own password by email instead.
+        raise Http404("Passwords are reset by their owners, by email.")

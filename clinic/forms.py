@@ -1,0 +1,44 @@
+"""Forms of the consent flow. They only parse; clinic.services does the writing."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from clinic.services import MRN_MAX_LENGTH
+
+
+class AccessRequestForm(forms.Form):
+    """A physician asks a patient for access."""
+
+    email = forms.EmailField(
+        label=_("Patient's email"),
+        help_text=_("The address the patient signs in to BGT with."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    mrn = forms.CharField(
+        label=_("MRN (optional)"),
+        max_length=MRN_MAX_LENGTH,
+        required=False,
+        help_text=_("Your clinic's medical record number for this patient."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class AccessOfferForm(forms.Form):
+    """A patient offers a physician access."""
+
+    email = forms.EmailField(
+        label=_("Physician's email"),
+        help_text=_("The address your physician signs in to BGT with."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class OfferAcceptForm(forms.Form):
+    """A physician accepts a patient's offer, optionally noting the clinic's MRN."""
+
+    mrn = forms.CharField(
+        label=_("MRN (optional)"),
+        max_length=MRN_MAX_LENGTH,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "size": 12}),
+    )
