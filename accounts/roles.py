@@ -20,6 +20,21 @@ ADMINISTRATOR_PERMISSIONS = (
     "accounts.change_user",
     "accounts.delete_user",
     "auth.view_group",
+    # allauth's email addresses: every user has one, so deleting a user needs these.
+    "account.view_emailaddress",
+    "account.change_emailaddress",
+    "account.delete_emailaddress",
+    "clinic.view_clinic",
+    "clinic.add_clinic",
+    "clinic.change_clinic",
+    "clinic.delete_clinic",
+    "clinic.view_clinicmembership",
+    "clinic.add_clinicmembership",
+    "clinic.change_clinicmembership",
+    "clinic.delete_clinicmembership",
+    "clinic.view_rosterlink",
+    "clinic.change_rosterlink",
+    "clinic.delete_rosterlink",
 )
 
 _CACHE_ATTR = "_bgt_role_names"

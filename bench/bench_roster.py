@@ -1,9 +1,8 @@
 """The physician roster: 200 patients × 14 days of CGM (806,400 readings), DESIGN.md section 8.
 
 Measures clinic.selectors.roster_for_physician and the /clinic/ page (medians), checks that
-the query count does not grow with the roster (200 patients against 3), and shows the
-effect of a covering index on readings_reading, created by raw SQL here only: the model
-(readings/models.py) is not the bench's to change.
+the query count does not grow with the roster (200 patients against 3). The aggregation
+reads only the (owner, taken_at, value_mgdl) index of readings_reading.
 """
 
 import math
@@ -29,7 +28,6 @@ DAYS = 14
 PER_DAY = 288  # CGM every 5 minutes
 READINGS = PATIENTS * DAYS * PER_DAY  # 806,400
 BUDGET_MS = 300
-COVERING_INDEX = "bench_reading_owner_taken_value"
 
 
 def run(report):
@@ -88,15 +86,7 @@ def run(report):
         page_timing.median_ms <= BUDGET_MS and fixed,
     )
 
-    if _has_covering_index():
-        report.add(
-            "roster covering index (owner, taken_at, value_mgdl)",
-            "informational",
-            "present in the schema: measured above",
-            None,
-        )
-    else:
-        _measure_with_covering_index(report, raw, grouped_sql, physician, client)
+    assert _has_covering_index(), "readings_reading needs its (owner, taken_at, value_mgdl) index"
     raw.close()
     connection.close()
 
@@ -107,31 +97,6 @@ def _has_covering_index() -> bool:
         constraints = connection.introspection.get_constraints(cursor, Reading._meta.db_table)
     wanted = ["owner_id", "taken_at", "value_mgdl"]
     return any(c["index"] and c["columns"][:3] == wanted for c in constraints.values())
-
-
-def _measure_with_covering_index(report, raw, grouped_sql, physician, client):
-    """What a covering index would add: created by raw SQL here (the readings model is not
-    the bench's to change), measured, and dropped again."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE INDEX {COVERING_INDEX} ON {Reading._meta.db_table} "
-            "(owner_id, taken_at, value_mgdl)"
-        )
-    try:
-        raw_with_index = measure(lambda: raw.execute(grouped_sql).fetchall(), repeat=11)
-        with_index = measure(lambda: roster_for_physician(physician=physician), repeat=11)
-        page_with_index = measure(lambda: client.get("/clinic/"), repeat=11)
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP INDEX {COVERING_INDEX}")
-    report.add(
-        "roster with a covering index (owner, taken_at, value_mgdl)",
-        "informational",
-        f"raw query {raw_with_index.median_ms:.0f} ms; selector {with_index}; "
-        f"page {page_with_index}",
-        None,
-        "created by raw SQL in the bench only; see the clinic issue report",
-    )
 
 
 def make_physician(email: str) -> User:
@@ -157,9 +122,9 @@ def seed_roster(physician: User, patients: int, *, seed: int) -> int:
     table = Reading._meta.db_table
     columns = (
         "id, owner_id, value_mgdl, taken_at, kind, context, notes, source, external_id, "
-        "direction, created_at, updated_at"
+        "direction, device, created_at, updated_at"
     )
-    placeholders = ", ".join(["%s"] * 12)
+    placeholders = ", ".join(["%s"] * 13)
     sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 (our names)
     stamp = now.strftime("%Y-%m-%d %H:%M:%S")
     moments = [now - timedelta(minutes=5 * i) for i in range(DAYS * PER_DAY)]
@@ -209,6 +174,7 @@ def _trace(owner_hex, times, hours, rng, stamp):
                 "",
                 Source.NIGHTSCOUT,
                 None,
+                "",
                 "",
                 stamp,
                 stamp,

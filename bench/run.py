@@ -9,6 +9,7 @@ a temporary folder, then prints one table. Exits 1 if any budget is missed.
 import gc
 import importlib
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -40,11 +41,14 @@ def main(names: list[str]) -> int:
     if names:
         modules = [m for m in modules if m.removeprefix("bench_") in names or m in names]
     report = Report()
-    for name in modules:
-        print(f"== {name}", flush=True)
-        started = time.perf_counter()
-        importlib.import_module(f"bench.{name}").run(report)
-        print(f"   ({time.perf_counter() - started:.0f} s)", flush=True)
+    try:
+        for name in modules:
+            print(f"== {name}", flush=True)
+            started = time.perf_counter()
+            importlib.import_module(f"bench.{name}").run(report)
+            print(f"   ({time.perf_counter() - started:.0f} s)", flush=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)  # the roster bench leaves ~0.5 GB
     print()
     print(report.table())
     return 1 if report.failed else 0

@@ -91,6 +91,8 @@ class Reading(models.Model):
     )
     # CGM trend arrow as an uploader reports it (Nightscout names, e.g. "Flat", "SingleUp").
     direction = models.CharField(_("trend"), max_length=20, blank=True)
+    # The meter, sensor or uploader that sent it (Nightscout "device", e.g. "xDrip-DexcomG6").
+    device = models.CharField(_("device"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -98,7 +100,13 @@ class Reading(models.Model):
 
     class Meta:
         ordering = ["-taken_at"]
-        indexes = [models.Index(fields=["owner", "-taken_at"], name="reading_owner_taken_at")]
+        # Serves every per-owner time-range query in either direction; with value_mgdl in
+        # it, the roster's 14-day aggregation over all patients reads the index alone.
+        indexes = [
+            models.Index(
+                fields=["owner", "taken_at", "value_mgdl"], name="reading_owner_taken_value"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["owner", "kind", "taken_at", "value_mgdl"],

@@ -2,7 +2,7 @@
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from accounts import roles
@@ -20,24 +20,6 @@ pytestmark = pytest.mark.django_db
 # report); granted explicitly in these tests until it does. Without the email-address
 # permissions an administrator cannot delete any user: allauth registers EmailAddress in
 # admin, and every user has one.
-PENDING_ADMINISTRATOR_PERMISSIONS = (
-    "clinic.view_clinic",
-    "clinic.add_clinic",
-    "clinic.change_clinic",
-    "clinic.delete_clinic",
-    "clinic.view_clinicmembership",
-    "clinic.add_clinicmembership",
-    "clinic.change_clinicmembership",
-    "clinic.delete_clinicmembership",
-    "clinic.view_rosterlink",
-    "clinic.change_rosterlink",
-    "clinic.delete_rosterlink",
-    "account.view_emailaddress",
-    "account.change_emailaddress",
-    "account.delete_emailaddress",
-)
-
-
 # SecantusDB returns 1 for a nested inclusion in $project (DESIGN.md section 7), and
 # ModelBackend reads a user's group permissions with .values_list("content_type__app_label",
 # "codename"): on the MongoDB leg an administrator (not a superuser) has no permission at
@@ -55,7 +37,6 @@ def make_admin(kind):
     a superuser."""
     if kind == "superuser":
         return UserFactory(email="root@example.org", is_staff=True, is_superuser=True)
-    grant_pending_administrator_permissions()
     return AdministratorFactory(email="admin@example.org")
 
 
@@ -66,18 +47,8 @@ def admin_client(request, client, db):
     return client
 
 
-def grant_pending_administrator_permissions():
-    group = Group.objects.get(name=roles.ADMINISTRATORS)
-    for perm in PENDING_ADMINISTRATOR_PERMISSIONS:
-        app_label, codename = perm.split(".")
-        group.permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-
-
 @PERMISSION_LOOKUP_DEVIATION
 def test_administrators_enter_admin_and_see_users_clinics_and_links(client, admin_user):
-    grant_pending_administrator_permissions()
     client.force_login(admin_user)
 
     response = client.get(reverse("admin:index"))

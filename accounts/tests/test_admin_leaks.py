@@ -24,7 +24,6 @@ from accounts.services import medical_profile_set
 from accounts.tests.factories import UserFactory
 from accounts.tests.test_admin import (
     PERMISSION_LOOKUP_DEVIATION,
-    grant_pending_administrator_permissions,
 )
 from clinic.models import AccessLogEntry
 from clinic.tests.factories import ClinicFactory, ClinicMembershipFactory, RosterLinkFactory
@@ -182,7 +181,6 @@ def assert_no_leaks_and_real_pages(crawler, seeded):
 
 @PERMISSION_LOOKUP_DEVIATION
 def test_an_administrator_sees_no_medical_value_anywhere_in_admin(client, admin_user, seeded):
-    grant_pending_administrator_permissions()
 
     crawler = crawl_admin(client, admin_user, seeded)
 

@@ -90,6 +90,8 @@ DIRECTIONS = frozenset(
     }
 )
 
+DEVICE_MAX_LENGTH = Reading._meta.get_field("device").max_length
+
 
 def max_count() -> int:
     return settings.BGT_NIGHTSCOUT_MAX_COUNT
@@ -169,6 +171,7 @@ class EntryInputSerializer(serializers.Serializer):
             "kind": KIND_OF_TYPE[entry_type],
             "external_id": attrs.get("identifier") or sync_id,
             "direction": direction if direction in DIRECTIONS else "",
+            "device": str(attrs.get("device") or "")[:DEVICE_MAX_LENGTH],
         }
 
 
@@ -224,7 +227,7 @@ def entry_of(reading: Reading, tz) -> dict:
         "dateString": stamp,
         "sysTime": stamp,
         "utcOffset": int(offset.total_seconds() // 60) if offset is not None else 0,
-        "device": f"bgt-{reading.source}",
+        "device": reading.device or f"bgt-{reading.source}",
     }
     if reading.direction:
         entry["direction"] = reading.direction
@@ -245,7 +248,9 @@ class EntrySerializer(serializers.Serializer):
         help_text="The patient's UTC offset then, in minutes."
     )
     direction = serializers.CharField(required=False, help_text="Trend, when known.")
-    device = serializers.CharField(help_text="bgt-<source>: how the reading reached BGT.")
+    device = serializers.CharField(
+        help_text="The uploader's own device name, or bgt-<source> when it sent none."
+    )
 
 
 # --- Queries ------------------------------------------------------------------------------

@@ -150,7 +150,15 @@ class GlucoseValueField(serializers.Field):
 # Fields the parsing serializers already checked against the model's own definitions
 # (choices and max_length read from the model), or that BGT sets itself. Skipping them in
 # full_clean saves a third of the validation time of a 5,000-item bulk.
-_CHECKED_BY_SERIALIZER = ["kind", "context", "notes", "external_id", "source", "direction"]
+_CHECKED_BY_SERIALIZER = [
+    "kind",
+    "context",
+    "notes",
+    "external_id",
+    "source",
+    "direction",
+    "device",
+]
 _NOT_INPUT = ["id", "owner", "created_at", "updated_at"]
 
 
@@ -169,6 +177,7 @@ def reading_from_fields(*, user, fields: dict, source: str) -> Reading:
         source=source,
         external_id=fields.get("external_id") or None,
         direction=fields.get("direction", ""),
+        device=fields.get("device", ""),
     )
     # The owner is the signed-in user (no existence query per item).
     reading.full_clean(

@@ -184,7 +184,7 @@ def test_an_entry_is_shaped_as_nightscout_shapes_it(uploader, patient):
         "sysTime": "2025-06-01T10:30:00.000Z",
         "utcOffset": 120,
         "direction": "SingleUp",
-        "device": "bgt-nightscout",
+        "device": "xDrip-LibreReceiver",  # kept as the uploader sent it
     }
 
 
@@ -532,3 +532,22 @@ def test_a_linked_physician_cannot_read_or_upload_entries(patient, physician):
     assert client.get(SGV).status_code == 403
     assert client.post(ENTRIES, xdrip_day()[:2], format="json").status_code == 403
     assert Reading.objects.count() == 1
+
+
+def test_the_uploaders_device_name_is_kept_and_returned(client, patient):
+    import hashlib
+    import json
+
+    from readings import services
+
+    secret = services.upload_secret_rotate(user=patient)
+    header = {"HTTP_API_SECRET": hashlib.sha1(secret.encode(), usedforsecurity=False).hexdigest()}
+    entry = {"type": "sgv", "sgv": 123, "date": 1_767_600_000_000, "device": "xDrip-DexcomG6"}
+
+    posted = client.post(
+        "/api/v1/entries", json.dumps([entry]), content_type="application/json", **header
+    )
+    read = client.get("/api/v1/entries.json?find[date][$gte]=1767500000000", **header)
+
+    assert posted.status_code in (200, 201)
+    assert [e["device"] for e in read.json()] == ["xDrip-DexcomG6"]
