@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.servers.basehttp import WSGIRequestHandler
 
 from accounts.tests.factories import (
     DEFAULT_PASSWORD,
@@ -68,6 +69,14 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(
                 pytest.mark.xfail(reason=f"SecantusDB deviation: {marker.args[0]}", strict=True)
             )
+
+
+# --- Live servers -------------------------------------------------------------------------
+
+# Django's test server writes a response's headers and body separately; on a keep-alive
+# connection Nagle's algorithm then holds the body until the client's delayed ACK, ~40 ms
+# per response. TCP_NODELAY on the test server's sockets removes the stall.
+WSGIRequestHandler.disable_nagle_algorithm = True
 
 
 # --- Browser tests (Playwright driving Debian's Chromium) ---------------------------------

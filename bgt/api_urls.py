@@ -47,5 +47,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     # Anything else under /api/ is a JSON 404, not the site's HTML error page.
-    re_path(r"^.*$", ApiNotFoundView.as_view()),
+    re_path(r"^[\s\S]*$", ApiNotFoundView.as_view()),  # [\s\S]: paths with a newline too
 ]

@@ -17,7 +17,7 @@ def glucose_to_mgdl(value, unit: str) -> int:
     Raises ValidationError naming the accepted range in ``unit`` (20-600 mg/dL or
     1.1-33.3 mmol/L) for anything outside it, and for anything that is not a number.
     """
-    if unit not in UNITS:
+    if not isinstance(unit, str) or unit not in UNITS:
         raise ValidationError(
             _("Unknown unit “%(unit)s”; use mg/dL or mmol/L."), code="unit", params={"unit": unit}
         )

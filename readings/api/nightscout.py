@@ -53,6 +53,7 @@ from readings import selectors, services
 from readings.api.authentication import NightscoutSecretAuthentication
 from readings.api.parsers import SUPPORTED_ENCODINGS
 from readings.api.permissions import IsPatient
+from readings.api.schema import FieldErrorsSerializer
 from readings.api.serializers import (
     EXTERNAL_ID_MAX_LENGTH,
     SKIP_ITEM,
@@ -425,7 +426,16 @@ class EntriesView(NightscoutView):
         request=_UPLOAD_BODY,
         responses={
             200: EntrySerializer(many=True),
-            400: OpenApiResponse(BulkErrorSerializer, description="Invalid entries."),
+            400: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    component_name="EntriesUploadError",
+                    serializers=[FieldErrorsSerializer, BulkErrorSerializer],
+                    resource_type_field_name=None,
+                    many=False,
+                ),
+                description="A body that is not an array of entries (messages per field), "
+                "or invalid entries listed by index (nothing stored).",
+            ),
             401: OpenApiResponse(description="Wrong, revoked or missing secret."),
             413: OpenApiResponse(description="Body too large."),
         },

@@ -62,6 +62,10 @@ def add_error_responses(result, generator, request, public):
                 )
             if "{" in path:
                 responses.setdefault("404", _response("No such object for you.", _ERROR))
+            if any(
+                parameter.get("name") == "page" for parameter in operation.get("parameters", [])
+            ):
+                responses.setdefault("404", _response("No such page.", _ERROR))
             if "requestBody" in operation:
                 responses.setdefault("413", _response("Request body too large.", _ERROR))
                 responses.setdefault(
@@ -70,5 +74,6 @@ def add_error_responses(result, generator, request, public):
             responses.setdefault("429", _response("Too many requests; retry later.", _ERROR))
             for code, response in responses.items():
                 if str(code).startswith(("4", "5")) and not response.get("content"):
-                    response["content"] = {"application/json": {"schema": _ERROR}}
+                    schema = _FIELD_ERRORS if str(code) == "400" else _ERROR
+                    response["content"] = {"application/json": {"schema": schema}}
     return result

@@ -136,7 +136,7 @@ class GlucoseValueField(serializers.Field):
             raw = raw.replace(",", ".")
         if unit is None:
             return raw
-        if unit not in _UNITS:
+        if not isinstance(unit, str) or unit not in _UNITS:
             return None  # the unit field reports its own error
         try:
             return glucose_to_mgdl(raw, unit)

@@ -180,3 +180,21 @@ def test_a_method_that_an_endpoint_lacks_is_a_json_405(patient_client):
 def test_an_invalid_token_is_a_json_401(api_client):
     api_client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
     assert assert_json_error(api_client.get(LIST), 401) == {"detail": "Invalid token."}
+
+
+def test_unknown_api_paths_are_json_404s_even_with_a_newline(api_client, patient):
+    api_client.force_authenticate(patient)
+
+    response = api_client.get("/api/v1/patients/%0A'x/readings/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+
+
+def test_a_page_that_does_not_exist_is_a_json_404(api_client, patient):
+    api_client.force_authenticate(patient)
+
+    response = api_client.get("/api/v1/readings/?page=0")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Invalid page."}

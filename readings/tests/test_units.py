@@ -64,3 +64,9 @@ def test_glucose_to_mgdl_names_the_range_in_the_unit(value, unit, message):
         glucose_to_mgdl(value, unit)
 
     assert error.value.messages == [message]
+
+
+@pytest.mark.parametrize("unit", [None, ["mg/dL"], {"mg": 1}, 18])
+def test_glucose_to_mgdl_refuses_a_unit_that_is_not_a_string(unit):
+    with pytest.raises(ValidationError, match="Unknown unit"):
+        glucose_to_mgdl("120", unit)
