@@ -119,6 +119,13 @@ def browser_page(chromium, live_server):
     )
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     page.on("requestfailed", lambda req: _request_failed(problems, req))
+    # Name the URL behind a "Failed to load resource" console error.
+    page.on(
+        "response",
+        lambda resp: (
+            problems.append(f"HTTP {resp.status}: {resp.url}") if resp.status >= 400 else None
+        ),
+    )
     page.set_default_timeout(15_000)
     yield page
     context.close()

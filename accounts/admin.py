@@ -18,13 +18,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import ModelForm
 from django.http import Http404
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken import admin as _authtoken_admin  # noqa: F401 (registers it)
 from rest_framework.authtoken.models import TokenProxy
 
 from accounts import roles
 from accounts.managers import normalize_email
-from accounts.models import User
+from accounts.models import MedicalProfile, User
+from clinic.models import AccessLogEntry
+from readings.models import Reading, Target, UploadSecret
 
 # --- who may enter admin ---------------------------------------------------------------------
 
@@ -93,6 +96,10 @@ class UserChangeForm(ModelForm):
         return email
 
 
+# Models holding a person's health data: never listed, not even on delete confirmations.
+HEALTH_MODELS = (Reading, Target, MedicalProfile, UploadSecret, AccessLogEntry)
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     form = UserChangeForm
@@ -110,6 +117,33 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("email", "first_name", "last_name")
     ordering = ("email",)
     filter_horizontal = ("groups",)
+
+    def get_deleted_objects(self, objs, request):
+        """The delete confirmation without health data: Django would list each reading,
+        target and profile (by str(), so no values) and count them, and even a count of
+        readings says something about a person's health. One neutral line replaces them."""
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        prefixes = tuple(f"{capfirst(model._meta.verbose_name)}: " for model in HEALTH_MODELS)
+        hidden = False
+        for model in HEALTH_MODELS:
+            hidden |= model_count.pop(model._meta.verbose_name_plural, None) is not None
+
+        def without_health(items):
+            nonlocal hidden
+            kept = []
+            for item in items:
+                if isinstance(item, list):
+                    kept.append(without_health(item))
+                elif str(item).startswith(prefixes):
+                    hidden = True
+                else:
+                    kept.append(item)
+            return [item for item in kept if item != []]
+
+        to_delete = without_health(to_delete)
+        if hidden:
+            model_count[_("health data")] = _("all of it (never shown to administrators)")
+        return to_delete, model_count, perms_needed, protected
 
     def user_change_password(self, request, id, form_url=""):
         # Setting someone's password would let an administrator sign in as them and read

@@ -4,7 +4,7 @@ from django.db.models.signals import post_migrate
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "Accounts"
+    verbose_name = "People"  # allauth's own app is "Accounts"
 
     def ready(self):
         from accounts.roles import sync_role_groups

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from bgt.views import healthz
+from bgt.views import favicon, healthz
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
@@ -13,4 +13,6 @@ urlpatterns = [
     path("api/", include("bgt.api_urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages without an icon link (Django admin, files).
+    path("favicon.ico", favicon),
 ]

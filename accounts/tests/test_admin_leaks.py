@@ -185,10 +185,11 @@ def test_an_administrator_sees_no_medical_value_anywhere_in_admin(client, admin_
     crawler = crawl_admin(client, admin_user, seeded)
 
     assert_no_leaks_and_real_pages(crawler, seeded)
-    # The delete confirmation lists the patient's related objects, by str() only.
+    # The delete confirmation names the account but neither lists nor counts health data.
     delete_page = client.get(reverse("admin:accounts_user_delete", args=[seeded["patient"].pk]))
     html = delete_page.content.decode()
-    assert "Reading " in html and "Medical profile " in html and "Target " in html
+    assert "Health data: all of it" in html
+    assert "Reading " not in html and "Medical profile " not in html and "Target " not in html
 
 
 def test_a_superuser_sees_no_medical_value_anywhere_in_admin(client, seeded):
@@ -229,3 +230,24 @@ def test_group_pages_show_no_medical_value(client, seeded):
 
     assert crawler.leaks == {}
     assert all(status == 200 for status in crawler.visited.values()), crawler.visited
+
+
+def test_the_delete_confirmation_neither_lists_nor_counts_health_data(client, patient):
+    from django.urls import reverse
+
+    from accounts.models import MedicalProfile
+    from accounts.tests.factories import UserFactory
+    from readings.tests.factories import ReadingFactory, TargetFactory
+
+    for _ in range(3):
+        ReadingFactory(owner=patient)
+    TargetFactory(owner=patient)
+    MedicalProfile.objects.create(user=patient)
+    client.force_login(UserFactory(email="root@example.org", is_staff=True, is_superuser=True))
+
+    html = client.get(reverse("admin:accounts_user_delete", args=[patient.pk])).content.decode()
+
+    assert "Health data: all of it (never shown to administrators)" in html
+    for hidden in ("Reading", "Target", "Medical profile"):
+        assert hidden not in html, hidden
+    assert "patient@example.org" in html  # the account itself is still named

@@ -57,3 +57,10 @@ def test_navigation_shows_what_the_role_can_use(client, patient, admin_user):
     client.force_login(patient)
     as_patient = client.get(reverse("home")).content.decode()
     assert "Admin</a>" not in as_patient and "Sign out" in as_patient
+
+
+def test_favicon_ico_leads_to_the_icon(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response.url == "/static/favicon.svg"
