@@ -72,7 +72,7 @@ test-sqlite: $(VENV)/.dev-installed
 	@echo "=== SQLite leg"
 	@start=$$(date +%s); \
 	$(PY) manage.py makemigrations --check --dry-run && \
-	$(PY) manage.py check --fail-level WARNING && \
+	$(PY) manage.py check --database default --fail-level WARNING && \
 	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	echo "=== SQLite leg: $$(( $$(date +%s) - start )) s, exit $$status"; exit $$status
 
@@ -81,7 +81,7 @@ test-mongodb: $(VENV)/.dev-installed
 	@start=$$(date +%s); \
 	$(PY) bin/with-secantusdb sh -c '\
 		$(PY) manage.py makemigrations --check --dry-run && \
-		$(PY) manage.py check --fail-level WARNING && \
+		$(PY) manage.py check --database default --fail-level WARNING && \
 		$(PY) -m pytest $(PYTEST_ARGS)'; status=$$?; \
 	echo "=== MongoDB leg: $$(( $$(date +%s) - start )) s, exit $$status"; exit $$status
 
