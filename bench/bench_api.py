@@ -8,16 +8,14 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import sqlite3
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
 
-from django.conf import settings
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from bench.common import Timing, make_patient, measure, seed_cgm
+from bench.common import Timing, make_patient, measure, raw_sqlite_fetch, seed_cgm
 from readings import selectors
 from readings.models import Reading
 from readings.services import upload_secret_rotate
@@ -183,16 +181,9 @@ def _stats(report):
     patient = make_patient("bench-api-stats@example.org", timezone="Europe/Paris")
     seed_cgm(patient, days=90)
     start, end = selectors.period_bounds(90)
-    # Baseline: the same rows straight from sqlite3, no Django (as bench_stats does).
-    raw = sqlite3.connect(settings.DATABASES["default"]["NAME"])
-    sql = (
-        "SELECT value_mgdl, taken_at, kind, context FROM readings_reading "
-        "WHERE owner_id = ? AND taken_at >= ? AND taken_at < ? ORDER BY taken_at"
-    )
-    args = (patient.pk.hex, start.strftime("%Y-%m-%d %H:%M:%S"), end.strftime("%Y-%m-%d %H:%M:%S"))
-    assert len(raw.execute(sql, args).fetchall()) == 90 * 288
-    baseline = measure(lambda: raw.execute(sql, args).fetchall())
-    raw.close()
+    fetch, rows = raw_sqlite_fetch(patient, start, end)
+    assert rows == 90 * 288, rows
+    baseline = measure(fetch)
 
     client = token_client(patient)
     params = {"start": start.isoformat(), "end": end.isoformat()}

@@ -7,7 +7,6 @@ account's JSON data export of the same year; and importing 90 days of Dexcom Cla
 from __future__ import annotations
 
 import gc
-import statistics
 import time
 import tracemalloc
 from datetime import datetime, timedelta
@@ -17,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 
-from bench.common import Timing, logged_in_client, make_patient, seed_cgm
+from bench.common import logged_in_client, make_patient, measure, seed_cgm
 from readings.models import Reading
 
 YEAR_OF_CGM = 365 * 288  # 105,120
@@ -57,22 +56,6 @@ def stream(client, url: str, *, on_chunk=None) -> tuple[int, int, float]:
             on_chunk()
     response.close()
     return size, lines, first_ms or 0.0
-
-
-def timed(fn, *, runs: int = RUNS, warmup: int = 1) -> Timing:
-    times = []
-    for index in range(warmup + runs):
-        start = time.perf_counter()
-        fn()
-        if index >= warmup:
-            times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    return Timing(
-        median_ms=statistics.median(times),
-        p90_ms=times[min(len(times) - 1, int(len(times) * 0.9))],
-        min_ms=times[0],
-        runs=runs,
-    )
 
 
 def memory_growth(client, url: str) -> tuple[float, float]:
@@ -121,7 +104,7 @@ def run(report):
 
     size, lines, first_ms = stream(client, url)
     assert lines == YEAR_OF_CGM + 1, lines  # the header and every reading
-    timing = timed(lambda: stream(client, url))
+    timing = measure(lambda: stream(client, url), repeat=RUNS, warmup=1)
     traced_mb, rss_mb = memory_growth(client, url)
     report.add(
         "CSV export, a year of CGM (105,120 readings), streamed",
@@ -134,7 +117,7 @@ def run(report):
 
     json_url = "/profile/data.json"
     size, _, _ = stream(client, json_url)
-    json_timing = timed(lambda: stream(client, json_url), runs=3)
+    json_timing = measure(lambda: stream(client, json_url), repeat=3, warmup=1)
     traced_mb, rss_mb = memory_growth(client, json_url)
     report.add(
         "Account data export (JSON), the same year",
@@ -159,7 +142,7 @@ def run(report):
         assert response.status_code == 200
         assert response.context["imported"] == DAYS_IMPORTED * 288, response.context
 
-    first = timed(fresh_import, runs=3)
+    first = measure(fresh_import, repeat=3, warmup=1)
     again_client = logged_in_client(importers[0])
 
     def repeat_import():
@@ -169,7 +152,7 @@ def run(report):
         )
         assert response.context["duplicates"] == DAYS_IMPORTED * 288
 
-    again = timed(repeat_import, runs=3)
+    again = measure(repeat_import, repeat=3, warmup=1)
     gc.collect()
     tracemalloc.start()
     try:

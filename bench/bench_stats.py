@@ -1,11 +1,15 @@
 """Statistics over 90 days of CGM, and the 14-day dashboard page (DESIGN.md section 8)."""
 
-import sqlite3
-
-from django.conf import settings
 from django.db import connection
 
-from bench.common import count_queries, logged_in_client, make_patient, measure, seed_cgm
+from bench.common import (
+    count_queries,
+    logged_in_client,
+    make_patient,
+    measure,
+    raw_sqlite_fetch,
+    seed_cgm,
+)
 from readings import selectors
 
 READINGS_90_DAYS = 90 * 288  # 25,920
@@ -16,16 +20,9 @@ def run(report):
     seed_cgm(patient, days=90)
     start, end = selectors.period_bounds(90)
 
-    # Baseline: the same rows straight from sqlite3, no Django.
-    raw = sqlite3.connect(settings.DATABASES["default"]["NAME"])
-    sql = (
-        "SELECT value_mgdl, taken_at, kind, context FROM readings_reading "
-        "WHERE owner_id = ? AND taken_at >= ? AND taken_at < ? ORDER BY taken_at"
-    )
-    args = (patient.pk.hex, start.strftime("%Y-%m-%d %H:%M:%S"), end.strftime("%Y-%m-%d %H:%M:%S"))
-    rows = raw.execute(sql, args).fetchall()
-    assert len(rows) == READINGS_90_DAYS, len(rows)
-    baseline = measure(lambda: raw.execute(sql, args).fetchall())
+    fetch, rows = raw_sqlite_fetch(patient, start, end)
+    assert rows == READINGS_90_DAYS, rows
+    baseline = measure(fetch)
     report.add("raw sqlite3 fetch, 90 days CGM (25,920 rows)", "baseline", str(baseline), None)
 
     summary = selectors.reading_stats(user=patient, start=start, end=end)

@@ -97,6 +97,26 @@ class Report:
         return any(r.ok is False for r in self.rows)
 
 
+def raw_sqlite_fetch(patient, start: datetime, end: datetime) -> tuple[Callable[[], list], int]:
+    """The stats baseline of DESIGN.md section 8: the same rows the statistics read,
+    straight from sqlite3 with no Django. Returns (fetch, row count)."""
+    import sqlite3
+
+    from django.conf import settings
+
+    raw = sqlite3.connect(settings.DATABASES["default"]["NAME"], check_same_thread=False)
+    sql = (
+        "SELECT value_mgdl, taken_at, kind, context FROM readings_reading "
+        "WHERE owner_id = ? AND taken_at >= ? AND taken_at < ? ORDER BY taken_at"
+    )
+    args = (patient.pk.hex, start.strftime("%Y-%m-%d %H:%M:%S"), end.strftime("%Y-%m-%d %H:%M:%S"))
+
+    def fetch():
+        return raw.execute(sql, args).fetchall()
+
+    return fetch, len(fetch())
+
+
 def make_patient(email: str, **fields):
     from accounts import roles
     from accounts.models import User

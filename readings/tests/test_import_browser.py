@@ -14,31 +14,12 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 DATA = Path(__file__).parent / "data"
 
 
-def settle(page, quiet_ms: int = 250, timeout_ms: int = 5000):
-    """Let the page finish its own requests (the browser fetches the favicon after "load")
-    before navigating away, which would abort them, and browser_page fails a test on any
-    aborted request. Waits until no request has been in flight for ``quiet_ms``."""
-    if not hasattr(page, "_bgt_in_flight"):
-        in_flight = page._bgt_in_flight = set()
-        page.on("request", lambda request: in_flight.add(request))
-        page.on("requestfinished", lambda request: in_flight.discard(request))
-        page.on("requestfailed", lambda request: in_flight.discard(request))
-    page.wait_for_load_state("load")
-    quiet = waited = 0
-    while quiet < quiet_ms and waited < timeout_ms:
-        page.wait_for_timeout(50)
-        waited += 50
-        quiet = 0 if page._bgt_in_flight else quiet + 50
-
-
 def sign_in(page, user, password):
     page.goto("/accounts/login/")
-    settle(page)
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url("**/dashboard/")
-    settle(page)
 
 
 def test_import_a_dexcom_file_then_export_the_readings(browser_page, patient, password):
@@ -48,12 +29,10 @@ def test_import_a_dexcom_file_then_export_the_readings(browser_page, patient, pa
     sign_in(page, patient, password)
 
     page.goto("/readings/")
-    settle(page)
     page.get_by_role("link", name="Import").click()
     page.wait_for_url("**/readings/import/")
     assert page.get_by_role("heading", level=1).inner_text() == "Import readings"
     screenshot(page, "import-form")
-    settle(page)
 
     page.get_by_label("CSV file").set_input_files(str(DATA / "dexcom_mgdl.csv"))
     page.get_by_label("Import “Low” and “High” sensor readings at the meter limits").check()
@@ -67,11 +46,9 @@ def test_import_a_dexcom_file_then_export_the_readings(browser_page, patient, pa
     assert "did not exist on 2024-03-10" in rejected.inner_text()
     screenshot(page, "import-result")
     assert Reading.objects.filter(owner=patient).count() == 7
-    settle(page)
 
     page.get_by_role("link", name="See your readings").click()
     page.wait_for_url("**/readings/")
-    settle(page)
     export_link = page.get_by_role("link", name="Export CSV")
     # Without a `download` attribute Chromium starts a navigation that turns into a download
     # and reports the navigation as aborted, which browser_page counts as a failed request.
@@ -94,7 +71,6 @@ def test_a_refused_file_shows_the_reason_on_the_form(browser_page, patient, pass
     unknown.write_text("date,glucose\n2024-01-01 08:00,120\n")
 
     page.goto("/readings/import/")
-    settle(page)
     page.get_by_label("CSV file").set_input_files(str(unknown))
     page.get_by_role("button", name="Import").click()
 
