@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import FormView
 
 from accounts.mixins import PatientRequiredMixin
+from bgt.perf import collector_paused
 from readings import exporters, importers, selectors, services
 from readings.forms import ReadingFilterForm
 from readings.forms_transfer import ImportForm
@@ -53,7 +54,8 @@ class ReadingImportView(PatientRequiredMixin, FormView):
             )
         imported = duplicates = 0
         for batch in importers.reading_batches(parsed):
-            result = services.readings_bulk_create(user=user, readings=batch)
+            with collector_paused():
+                result = services.readings_bulk_create(user=user, readings=batch)
             imported += len(result.created)
             duplicates += result.duplicates
         return render(

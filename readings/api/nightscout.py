@@ -49,6 +49,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bgt.perf import collector_paused
 from readings import selectors, services
 from readings.api.authentication import NightscoutSecretAuthentication
 from readings.api.parsers import SUPPORTED_ENCODINGS
@@ -449,9 +450,11 @@ class EntriesView(NightscoutView):
                 {"non_field_errors": ["Send a JSON array of Nightscout entries."]}
             )
         user = request.user
-        readings = entries_to_readings(items=data, user=user)
-        services.readings_bulk_create(user=user, readings=readings)
-        return Response([entry_of(reading, user.tzinfo) for reading in _stored(user, readings)])
+        with collector_paused():
+            readings = entries_to_readings(items=data, user=user)
+            services.readings_bulk_create(user=user, readings=readings)
+            entries = [entry_of(reading, user.tzinfo) for reading in _stored(user, readings)]
+        return Response(entries)
 
 
 def _stored(user, readings: list[Reading]) -> list[Reading]:

@@ -27,6 +27,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bgt.perf import collector_paused
 from readings import selectors, services
 from readings.api.exceptions import InvalidItems
 from readings.api.parsers import accept_chunked_body
@@ -281,13 +282,14 @@ class ReadingViewSet(ChunkedBodyMixin, viewsets.GenericViewSet):
 
     def _create_many(self, items: list) -> Response:
         user = self.request.user
-        readings = validate_items(items=items, user=user, source=Source.API)
-        result = services.readings_bulk_create(user=user, readings=readings)
-        body = {
-            "created": len(result.created),
-            "duplicates": result.duplicates,
-            "readings": self.get_serializer(result.created, many=True).data,
-        }
+        with collector_paused():
+            readings = validate_items(items=items, user=user, source=Source.API)
+            result = services.readings_bulk_create(user=user, readings=readings)
+            body = {
+                "created": len(result.created),
+                "duplicates": result.duplicates,
+                "readings": self.get_serializer(result.created, many=True).data,
+            }
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(body, status=code)
 
