@@ -35,9 +35,11 @@ class PackageFileFinder(BaseFinder):
         return []
 
     def find(self, path, find_all=False, **kwargs):
+        # Like Django's own finders, "not found" is an empty list whatever find_all says:
+        # staticfiles.finders.find() would hand a None on to whitenoise as a match.
         found = self.files.get(path)
         if found is None or not found.is_file():
-            return [] if find_all else None
+            return []
         return [str(found)] if find_all else str(found)
 
     def list(self, ignore_patterns):
