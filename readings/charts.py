@@ -253,5 +253,8 @@ def context_means_figure(summary: stats.Summary, *, unit: str) -> dict:
         unit,
         shapes=[_target_band(summary.target_low, summary.target_high, unit)],
         showlegend=False,
+        # Labels such as "Before a snack" are tilted on narrow charts; grow the bottom
+        # margin to fit them rather than cutting them off.
+        xaxis={"automargin": True},
     )
     return {"data": traces, "layout": layout}

@@ -87,6 +87,8 @@ def test_context_means_figure(summary):
     assert bars["x"] == ["After a meal", "Bedtime", "Before a meal", "Fasting", "Unspecified"]
     assert bars["y"] == [110, 200, 65, 50, 300]
     assert bars["text"][0] == "n=2"
+    # Tilted category labels are given room, not clipped.
+    assert figure["layout"]["xaxis"]["automargin"] is True
 
 
 @pytest.mark.parametrize(
