@@ -1,4 +1,6 @@
-"""Request logging: one structured line per request, never a medical value.
+"""Request logging, and HEAD responses without a body.
+
+Request logging: one structured line per request, never a medical value.
 
 Logged: method, path (never the query string, which may carry a Nightscout ?token=),
 route name, status, duration, the user's opaque id, and a request id also returned in the
@@ -35,4 +37,29 @@ class RequestLogMiddleware:
             },
         )
         response["X-Request-ID"] = request_id
+        return response
+
+
+class HeadWithoutBodyMiddleware:
+    """Answer HEAD with GET's headers and no body (RFC 9110 section 9.3.2).
+
+    Django renders the body of a HEAD like a GET; runserver drops it, gunicorn drops it too
+    but logs a warning for every such request (load balancers' health checks send HEAD).
+    Content-Length stays the length of the body a GET would get.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method != "HEAD":
+            return response
+        if response.streaming:
+            response.close()  # e.g. the CSV export's generator: never run for a HEAD
+            response.streaming_content = []
+        else:
+            if not response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(response.content))
+            response.content = b""
         return response

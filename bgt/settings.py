@@ -134,6 +134,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "bgt.middleware.RequestLogMiddleware",
+    "bgt.middleware.HeadWithoutBodyMiddleware",
 ]
 
 TEMPLATES = [

@@ -3,11 +3,11 @@ from django.db import DatabaseError
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
 @never_cache
-@require_GET
+@require_safe  # GET or HEAD: load balancers probe with either
 def healthz(request):
     """Liveness and database reachability for load balancers: 200 or 503, JSON."""
     try:
