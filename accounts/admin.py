@@ -9,6 +9,7 @@ would let an administrator sign in as a patient). Search covers email and names 
 
 from functools import wraps
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -23,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken import admin as _authtoken_admin  # noqa: F401 (registers it)
 from rest_framework.authtoken.models import TokenProxy
 
-from accounts import roles
+from accounts import roles, services
 from accounts.managers import normalize_email
 from accounts.models import MedicalProfile, User
 from clinic.models import AccessLogEntry
@@ -91,7 +92,11 @@ class UserChangeForm(ModelForm):
 
     def clean_email(self):
         email = normalize_email(self.cleaned_data.get("email"))
-        if User.objects.filter(email=email).exclude(pk=self.instance.pk).exists():
+        taken = User.objects.filter(email=email).exclude(pk=self.instance.pk).exists()
+        if (
+            taken
+            or EmailAddress.objects.filter(email__iexact=email).exclude(user=self.instance).exists()
+        ):
             raise ValidationError(_("A user with this email address already exists."))
         return email
 
@@ -144,6 +149,11 @@ class UserAdmin(DjangoUserAdmin):
         if hidden:
             model_count[_("health data")] = _("all of it (never shown to administrators)")
         return to_delete, model_count, perms_needed, protected
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and obj.email != form.initial.get("email"):
+            services.user_email_replace(user=obj, email=obj.email)
 
     def user_change_password(self, request, id, form_url=""):
         # Setting someone's password would let an administrator sign in as them and read

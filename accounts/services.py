@@ -2,6 +2,9 @@
 
 from datetime import date
 
+from allauth.account.models import EmailAddress
+from django.db import transaction
+
 from accounts.models import MedicalProfile, User
 
 
@@ -33,3 +36,21 @@ def medical_profile_set(
     profile.full_clean(validate_unique=False)
     profile.save()
     return profile
+
+
+def user_email_replace(*, user: User, email: str) -> EmailAddress:
+    """Make ``email`` (already saved on the user) the only address allauth knows for them.
+
+    The old address stops signing in and receiving password-reset links at once: its
+    mailbox may no longer be theirs. The new one is unverified until its owner confirms
+    it, which allauth asks for at their next sign-in (mandatory verification). An address
+    they already had and confirmed stays confirmed.
+    """
+    with transaction.atomic():
+        EmailAddress.objects.filter(user=user).exclude(email__iexact=email).delete()
+        address = EmailAddress.objects.filter(user=user).first()
+        if address is None:
+            return EmailAddress.objects.create(user=user, email=email, primary=True)
+        address.email, address.primary = email, True
+        address.save(update_fields=["email", "primary"])
+        return address

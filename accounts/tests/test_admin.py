@@ -1,8 +1,12 @@
 """Who may enter Django admin, and what the user admin offers administrators."""
 
+import re
+
 import pytest
+from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.core import mail
 from django.urls import reverse
 
 from accounts import roles
@@ -206,3 +210,80 @@ def test_user_search_covers_email_and_names_only(admin_client, patient):
 
     assert found("patient@") and found("Ient")
     assert not found("UTC")  # the time zone is not searched
+
+
+def _change_email(admin_client, user, email):
+    return admin_client.post(
+        reverse("admin:accounts_user_change", args=[user.pk]),
+        {
+            "email": email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "is_active": "on",
+            "groups": [group.pk for group in user.groups.all()],
+        },
+    )
+
+
+def test_a_changed_email_replaces_the_old_address_everywhere(admin_client, patient, password):
+    old_email = patient.email
+    response = _change_email(admin_client, patient, "New.Address@Example.org")
+    admin_client.logout()
+    mail.outbox.clear()
+
+    old_login = admin_client.post(
+        reverse("account_login"), {"login": old_email, "password": password}
+    )
+    admin_client.post(reverse("account_reset_password"), {"email": old_email})
+    reset_mails = [m for m in mail.outbox if m.to == [old_email]]
+
+    assert response.status_code == 302
+    addresses = EmailAddress.objects.filter(user=patient)
+    assert [(a.email, a.primary, a.verified) for a in addresses] == [
+        ("new.address@example.org", True, False)
+    ]
+    assert "_auth_user_id" not in admin_client.session
+    assert old_login.status_code == 200
+    # The old mailbox may belong to someone else now: no reset link goes there.
+    assert not any("/password/reset/key/" in m.body for m in reset_mails)
+
+
+def test_the_new_address_is_confirmed_by_its_owner_before_signing_in(
+    admin_client, patient, password
+):
+    _change_email(admin_client, patient, "new.address@example.org")
+    admin_client.logout()
+    mail.outbox.clear()
+
+    login = admin_client.post(
+        reverse("account_login"), {"login": "new.address@example.org", "password": password}
+    )
+
+    assert "_auth_user_id" not in admin_client.session
+    assert login.status_code == 302 and "confirm-email" in login["Location"]
+    (confirmation,) = mail.outbox
+    assert confirmation.to == ["new.address@example.org"]
+    key = re.search(r"/accounts/confirm-email/([^/]+)/", confirmation.body).group(1)
+    admin_client.post(reverse("account_confirm_email", args=[key]))
+
+    assert EmailAddress.objects.get(user=patient).verified
+    assert str(admin_client.session["_auth_user_id"]) == str(patient.pk)
+
+
+def test_saving_a_user_without_changing_the_email_keeps_it_verified(admin_client, patient):
+    response = _change_email(admin_client, patient, patient.email.upper())
+
+    assert response.status_code == 302
+    address = EmailAddress.objects.get(user=patient)
+    assert (address.email, address.verified) == (patient.email, True)
+
+
+def test_an_address_someone_else_signed_up_with_is_refused(admin_client, patient):
+    newcomer = UserFactory(email="pending@example.org", verified=False)
+    EmailAddress.objects.create(user=newcomer, email="Shared@example.org", verified=False)
+
+    response = _change_email(admin_client, patient, "shared@example.org")
+
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+    assert User.objects.get(pk=patient.pk).email == "patient@example.org"
