@@ -33,6 +33,28 @@ class AccessOfferForm(forms.Form):
     )
 
 
+class OfferWithdrawForm(forms.Form):
+    """A patient withdraws an offer not yet accepted."""
+
+    prefix = "withdraw"
+    email = forms.EmailField(
+        label=_("Physician's email"),
+        help_text=_("The address you sent the offer to."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class RequestWithdrawForm(forms.Form):
+    """A physician withdraws a request not yet accepted."""
+
+    prefix = "withdraw"
+    email = forms.EmailField(
+        label=_("Patient's email"),
+        help_text=_("The address you sent the request to."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+
 class OfferAcceptForm(forms.Form):
     """A physician accepts a patient's offer, optionally noting the clinic's MRN."""
 

@@ -71,6 +71,37 @@ def roster_link_offer(
     return _ask(physician, patient, asker=Side.PATIENT, mrn="", base_url=base_url)
 
 
+def roster_link_request_withdraw(
+    *, physician: User, patient_email: str, base_url: str = ""
+) -> RosterLink | None:
+    """A physician withdraws their pending request to a patient, by the patient's email.
+
+    Returns the withdrawn link (the patient is emailed), or None when there was no pending
+    request of this physician to an active patient with this email; the caller answers
+    both the same way. An accepted request is ended with roster_link_revoke instead.
+    """
+    patient = _account(patient_email, role=roles.is_patient, other_than=physician)
+    if patient is None:
+        return None
+    return _withdraw(physician, patient, asker=Side.PHYSICIAN, base_url=base_url)
+
+
+def roster_link_offer_withdraw(
+    *, patient: User, physician_email: str, base_url: str = ""
+) -> RosterLink | None:
+    """A patient withdraws their pending offer to a physician, by the physician's email,
+    before the physician accepts it (after that, roster_link_revoke ends the sharing).
+
+    Offers are not listed to the patient (that would tell which emails are physicians'),
+    so they are withdrawn by email, with the same answer whether or not one was pending.
+    Returns the withdrawn link (the physician is emailed) or None.
+    """
+    physician = _account(physician_email, role=roles.is_physician, other_than=patient)
+    if physician is None:
+        return None
+    return _withdraw(physician, patient, asker=Side.PATIENT, base_url=base_url)
+
+
 def roster_link_accept(
     *, link: RosterLink, by: User, mrn: str = "", base_url: str = ""
 ) -> RosterLink:
@@ -218,6 +249,15 @@ def _ask(physician: User, patient: User, *, asker: str, mrn: str, base_url: str)
         by = physician if asker == Side.PHYSICIAN else patient
         return roster_link_accept(link=link, by=by, mrn=mrn, base_url=base_url)
     return link
+
+
+def _withdraw(physician: User, patient: User, *, asker: str, base_url: str) -> RosterLink | None:
+    link = _open_link(physician, patient)
+    if link is None or link.status != Status.PENDING or link.initiated_by != asker:
+        return None
+    by = physician if asker == Side.PHYSICIAN else patient
+    link = roster_link_revoke(link=link, by=by, base_url=base_url)
+    return link if link.status == Status.REVOKED else None
 
 
 def _create(

@@ -9,6 +9,11 @@ urlpatterns = [
     path("clinic/", views.RosterView.as_view(), name="roster"),
     path("clinic/request/", views.AccessRequestView.as_view(), name="request"),
     path(
+        "clinic/request/withdraw/",
+        views.RequestWithdrawView.as_view(),
+        name="request-withdraw",
+    ),
+    path(
         "clinic/offers/<uuid:pk>/accept/",
         views.OfferAnswerView.as_view(accept=True),
         name="offer-accept",
@@ -23,6 +28,7 @@ urlpatterns = [
     # Patients
     path("sharing/", views.SharingView.as_view(), name="sharing"),
     path("sharing/offer/", views.AccessOfferView.as_view(), name="offer"),
+    path("sharing/offer/withdraw/", views.OfferWithdrawView.as_view(), name="offer-withdraw"),
     path(
         "sharing/requests/<uuid:pk>/accept/",
         views.RequestAnswerView.as_view(accept=True),

@@ -19,7 +19,13 @@ from django.views.generic import TemplateView, View
 from accounts.mixins import PatientRequiredMixin, PhysicianRequiredMixin
 from accounts.services import medical_profile_get
 from clinic import selectors, services
-from clinic.forms import AccessOfferForm, AccessRequestForm, OfferAcceptForm
+from clinic.forms import (
+    AccessOfferForm,
+    AccessRequestForm,
+    OfferAcceptForm,
+    OfferWithdrawForm,
+    RequestWithdrawForm,
+)
 from clinic.models import AccessLogEntry, RosterLink
 from readings import selectors as reading_selectors
 from readings import services as reading_services
@@ -74,6 +80,7 @@ class RosterView(PhysicianRequiredMixin, TemplateView):
             "sorted_by_default": key == selectors.DEFAULT_SORT,
             "offers": [(link, OfferAcceptForm(prefix=str(link.pk))) for link in offers],
             "request_form": kwargs.get("request_form") or AccessRequestForm(),
+            "withdraw_form": kwargs.get("withdraw_form") or RequestWithdrawForm(),
             "clinics": selectors.clinic_names_for(physician=physician),
             "roster_days": selectors.ROSTER_DAYS,
         }
@@ -175,6 +182,27 @@ class AccessRequestView(PhysicianRequiredMixin, View):
                 f"If {email} belongs to a BGT patient, they have been asked to share their "
                 "readings with you. They appear on your roster once they accept.",
             )
+        return redirect("clinic:roster")
+
+
+class RequestWithdrawView(PhysicianRequiredMixin, View):
+    """POST /clinic/request/withdraw/: take back a request the patient has not answered;
+    the same answer whether or not one was pending."""
+
+    def post(self, request):
+        form = RequestWithdrawForm(request.POST)
+        if not form.is_valid():
+            view = RosterView(request=request, kwargs={})
+            return view.render_to_response(view.get_context_data(withdraw_form=form))
+        email = form.cleaned_data["email"]
+        services.roster_link_request_withdraw(
+            physician=request.user, patient_email=email, base_url=_base_url(request)
+        )
+        messages.success(
+            request,
+            f"If you had a pending request to {email}, it is withdrawn: it can no longer be "
+            "accepted. Patients already on your roster are not affected.",
+        )
         return redirect("clinic:roster")
 
 
@@ -368,6 +396,7 @@ class SharingView(PatientRequiredMixin, TemplateView):
             **super().get_context_data(**kwargs),
             "sharing": selectors.sharing_for_patient(patient=patient),
             "offer_form": kwargs.get("offer_form") or AccessOfferForm(),
+            "withdraw_form": kwargs.get("withdraw_form") or OfferWithdrawForm(),
             "log_page": log.get_page(self.request.GET.get("log_page")),
             "upload_secret": selectors.upload_secret_for_patient(patient=patient),
         }
@@ -395,6 +424,29 @@ class AccessOfferView(PatientRequiredMixin, View):
                 f"If {email} belongs to a physician on BGT, they have been sent your offer. "
                 "They see nothing until they accept; they will then appear below.",
             )
+        return redirect("clinic:sharing")
+
+
+class OfferWithdrawView(PatientRequiredMixin, View):
+    """POST /sharing/offer/withdraw/: take back an offer the physician has not accepted;
+    the same answer whether or not one was pending (offers are not listed, see
+    clinic.selectors.sharing_for_patient)."""
+
+    def post(self, request):
+        form = OfferWithdrawForm(request.POST)
+        if not form.is_valid():
+            view = SharingView(request=request, kwargs={})
+            return view.render_to_response(view.get_context_data(withdraw_form=form))
+        email = form.cleaned_data["email"]
+        services.roster_link_offer_withdraw(
+            patient=request.user, physician_email=email, base_url=_base_url(request)
+        )
+        messages.success(
+            request,
+            f"If you had a pending offer to {email}, it is withdrawn: it can no longer be "
+            "accepted. To stop sharing with a physician who already accepted, use "
+            "“Stop sharing” next to their name.",
+        )
         return redirect("clinic:sharing")
 
 

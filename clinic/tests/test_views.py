@@ -322,6 +322,113 @@ def test_an_invalid_offer_email_is_shown_on_the_form(client, patient):
     assert "Enter a valid email address." in response.content.decode()
 
 
+def test_a_patient_withdraws_an_offer_before_it_is_accepted(
+    client, physician, patient, pending_offer
+):
+    client.force_login(patient)
+
+    response = client.post(
+        reverse("clinic:offer-withdraw"), {"withdraw-email": "Doctor@Example.org"}, follow=True
+    )
+
+    pending_offer.refresh_from_db()
+    assert pending_offer.status == RosterLink.Status.REVOKED
+    assert pending_offer.ended_by == RosterLink.Side.PATIENT
+    assert "it is withdrawn" in shown_messages(response)[0]
+    (notice,) = mail.outbox
+    assert notice.to == [physician.email] and "withdrew their offer" in notice.body
+    # The physician can no longer find or accept it.
+    client.force_login(physician)
+    assert "data-offer" not in client.get(reverse("clinic:roster")).content.decode()
+    accept = client.post(reverse("clinic:offer-accept", args=[pending_offer.pk]))
+    assert accept.status_code == 404
+    assert not RosterLink.objects.filter(status=RosterLink.Status.ACTIVE).exists()
+
+
+def test_withdrawing_an_offer_says_the_same_whether_or_not_one_was_pending(
+    client, physician, patient, other_patient, pending_offer
+):
+    client.force_login(patient)
+
+    def withdraw(email):
+        response = client.post(
+            reverse("clinic:offer-withdraw"), {"withdraw-email": email}, follow=True
+        )
+        return [m.replace(email, "EMAIL") for m in shown_messages(response)]
+
+    answers = [withdraw(e) for e in (physician.email, physician.email, "nobody@example.org")]
+    answers.append(withdraw(other_patient.email))
+
+    assert answers[0] == answers[1] == answers[2] == answers[3] and len(answers[0]) == 1
+    assert len(mail.outbox) == 1  # only the one real withdrawal told anybody
+
+
+def test_withdrawing_leaves_accepted_sharing_and_requests_alone(
+    client, physician, patient, active_link, other_clinic_physician
+):
+    asked = RosterLinkFactory(
+        physician=other_clinic_physician,
+        patient=patient,
+        status=RosterLink.Status.PENDING,
+        initiated_by=RosterLink.Side.PHYSICIAN,
+        responded_at=None,
+    )
+    client.force_login(patient)
+
+    for email in (physician.email, other_clinic_physician.email):
+        client.post(reverse("clinic:offer-withdraw"), {"withdraw-email": email})
+
+    active_link.refresh_from_db()
+    asked.refresh_from_db()
+    assert active_link.status == RosterLink.Status.ACTIVE  # "Stop sharing" ends that one
+    assert asked.status == RosterLink.Status.PENDING  # the patient declines it instead
+    assert mail.outbox == []
+
+
+def test_an_invalid_withdrawal_email_is_shown_on_its_own_form(client, patient):
+    client.force_login(patient)
+
+    response = client.post(reverse("clinic:offer-withdraw"), {"withdraw-email": "doctor@"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter a valid email address." in html
+    assert re.search(r"<details[^>]*\bopen\b[^>]*>\s*<summary>Withdraw an offer", html)
+
+
+def test_a_physician_withdraws_a_request_before_it_is_answered(
+    client, physician, patient, pending_request
+):
+    client.force_login(physician)
+
+    response = client.post(
+        reverse("clinic:request-withdraw"), {"withdraw-email": patient.email}, follow=True
+    )
+
+    pending_request.refresh_from_db()
+    assert pending_request.status == RosterLink.Status.REVOKED
+    assert pending_request.ended_by == RosterLink.Side.PHYSICIAN
+    assert "it is withdrawn" in shown_messages(response)[0]
+    (notice,) = mail.outbox
+    assert notice.to == [patient.email] and "withdrew their request" in notice.body
+    client.force_login(patient)
+    sharing = client.get(reverse("clinic:sharing")).content.decode()
+    assert reverse("clinic:request-accept", args=[pending_request.pk]) not in sharing
+    accept = client.post(reverse("clinic:request-accept", args=[pending_request.pk]))
+    assert accept.status_code == 404
+
+
+def test_a_physician_cannot_withdraw_a_patient_s_offer_or_an_active_link(
+    client, physician, patient, pending_offer
+):
+    client.force_login(physician)
+
+    client.post(reverse("clinic:request-withdraw"), {"withdraw-email": patient.email})
+
+    pending_offer.refresh_from_db()
+    assert pending_offer.status == RosterLink.Status.PENDING  # theirs to accept or decline
+
+
 # --- device upload secret --------------------------------------------------------------------
 
 
