@@ -56,7 +56,8 @@ class HeadWithoutBodyMiddleware:
         if request.method != "HEAD":
             return response
         if response.streaming:
-            response.close()  # e.g. the CSV export's generator: never run for a HEAD
+            # e.g. the CSV export: its row generator is never started. Files are still
+            # closed by the server calling response.close() as usual.
             response.streaming_content = []
         else:
             if not response.has_header("Content-Length"):
