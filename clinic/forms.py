@@ -38,8 +38,8 @@ class OfferWithdrawForm(forms.Form):
 
     prefix = "withdraw"
     email = forms.EmailField(
-        label=_("Physician's email"),
-        help_text=_("The address you sent the offer to."),
+        label=_("Email the offer went to"),
+        help_text=_("The physician's address, as you typed it in the offer."),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
 
@@ -49,8 +49,8 @@ class RequestWithdrawForm(forms.Form):
 
     prefix = "withdraw"
     email = forms.EmailField(
-        label=_("Patient's email"),
-        help_text=_("The address you sent the request to."),
+        label=_("Email the request went to"),
+        help_text=_("The patient's address, as you typed it in the request."),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
 

@@ -509,3 +509,18 @@ def test_revocation_ends_api_access_at_once_too(client, physician, patient, acti
     assert [api.get(url).status_code for url in urls] == [404, 404]
     assert api.get(reverse("api:patient-list")).json() == []
     assert AccessLogEntry.objects.count() == logged
+
+
+@pytest.mark.parametrize(
+    ("who", "page"), [("physician", "clinic:roster"), ("patient", "clinic:sharing")]
+)
+def test_every_field_on_the_page_has_its_own_label(client, request, who, page, pending_offer):
+    client.force_login(request.getfixturevalue(who))
+
+    html = client.get(reverse(page)).content.decode()
+
+    labels = [
+        re.sub(r"<[^>]+>|\*|\s+", " ", text).strip()
+        for text in re.findall(r"<label[^>]*>(.*?)</label>", html, re.S)
+    ]
+    assert labels and len(labels) == len(set(labels)), labels
