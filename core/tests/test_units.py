@@ -3,8 +3,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from readings import units
-from readings.validators import glucose_to_mgdl
+from core import units
+from core.validators import glucose_to_mgdl
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from readings.api.parsers import PayloadTooLarge
-from readings.api.serializers import django_errors_as_api
+from core.api.errors import django_errors_as_api
+from core.api.parsers import PayloadTooLarge
 
 
 def exception_handler(exc, context):

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from readings.units import MAX_MGDL, MIN_MGDL, Unit, to_mgdl, valid_range
+from core.units import MAX_MGDL, MIN_MGDL, Unit, to_mgdl, valid_range
 
 UNITS = frozenset(Unit.values)
 

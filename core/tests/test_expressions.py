@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connection
 
-from readings.expressions import EpochSeconds
+from core.expressions import EpochSeconds
 from readings.models import Kind, Reading
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ MOMENTS = [
 
 def epochs_of(user) -> list[int]:
     return list(
-        Reading.objects.filter(owner=user)
+        Reading.objects.filter(patient=user.record)
         .order_by("taken_at")
         .annotate(epoch=EpochSeconds("taken_at"))
         .values_list("epoch", flat=True)
@@ -27,7 +27,8 @@ def epochs_of(user) -> list[int]:
 @pytest.fixture
 def stored(patient):
     Reading.objects.bulk_create(
-        Reading(owner=patient, value_mgdl=100, taken_at=moment, kind=Kind.CGM) for moment in MOMENTS
+        Reading(patient=patient.record, value_mgdl=100, taken_at=moment, kind=Kind.CGM)
+        for moment in MOMENTS
     )
     return patient
 

@@ -1,0 +1,12 @@
+"""How numbers are written on pages: one rounding rule for every percentage shown."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from core.units import format_value  # noqa: F401 (glucose values are formatted by units)
+
+
+def format_percent(value: float | None) -> str:
+    """ "12.3 %" (halves round up, the same everywhere a percentage is shown); "–" for None."""
+    if value is None:
+        return "–"
+    return f"{Decimal(str(value)).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)} %"
