@@ -1,16 +1,19 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.urls import reverse
 
-from accounts import roles
+from accounts import roles, signals
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
-        # The signup form carries the browser's IANA time zone (filled in by timezone.js).
-        timezone = form.cleaned_data.get("timezone")
-        if timezone:
-            user.timezone = timezone
-        return super().save_user(request, user, form, commit=commit)
+        user = super().save_user(request, user, form, commit=commit)
+        if commit:
+            # The signup form carries the browser's IANA time zone (timezone.js); the
+            # patients app gives the new person a record of their own in that zone.
+            signals.signed_up.send(
+                sender=type(user), user=user, timezone=form.cleaned_data.get("timezone") or ""
+            )
+        return user
 
     def confirm_email(self, request, email_address):
         """A verified signup becomes a patient (DESIGN.md section 1).

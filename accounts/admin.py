@@ -26,9 +26,8 @@ from rest_framework.authtoken.models import TokenProxy
 
 from accounts import roles, services
 from accounts.managers import normalize_email
-from accounts.models import MedicalProfile, User
-from clinic.models import AccessLogEntry
-from readings.models import Reading, Target, UploadSecret
+from accounts.models import User
+from core import personal_data
 
 # --- who may enter admin ---------------------------------------------------------------------
 
@@ -101,10 +100,6 @@ class UserChangeForm(ModelForm):
         return email
 
 
-# Models holding a person's health data: never listed, not even on delete confirmations.
-HEALTH_MODELS = (Reading, Target, MedicalProfile, UploadSecret, AccessLogEntry)
-
-
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     form = UserChangeForm
@@ -128,9 +123,12 @@ class UserAdmin(DjangoUserAdmin):
         target and profile (by str(), so no values) and count them, and even a count of
         readings says something about a person's health. One neutral line replaces them."""
         to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
-        prefixes = tuple(f"{capfirst(model._meta.verbose_name)}: " for model in HEALTH_MODELS)
+        # Models holding health data (the personal-data registry's medical models): never
+        # listed, not even on delete confirmations.
+        health_models = personal_data.medical_models()
+        prefixes = tuple(f"{capfirst(model._meta.verbose_name)}: " for model in health_models)
         hidden = False
-        for model in HEALTH_MODELS:
+        for model in health_models:
             hidden |= model_count.pop(model._meta.verbose_name_plural, None) is not None
 
         def without_health(items):
@@ -146,6 +144,9 @@ class UserAdmin(DjangoUserAdmin):
             return [item for item in kept if item != []]
 
         to_delete = without_health(to_delete)
+        # Records only these logins look after go with them (patients.data), although no
+        # foreign key from the login reaches them.
+        hidden |= any(personal_data.deleting_login_deletes_health_data(obj) for obj in objs)
         if hidden:
             model_count[_("health data")] = _("all of it (never shown to administrators)")
         return to_delete, model_count, perms_needed, protected

@@ -8,12 +8,34 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_after_last_app_migrated, dispatch_uid="accounts.sync_role_groups")
+        _register_personal_data()
 
 
 def _after_last_app_migrated(sender, **kwargs):
-    """post_migrate is sent once per installed app; the role groups are synced once, after
-    the last app's, when every app's permissions exist (also after each test flush)."""
-    if sender is list(apps.get_app_configs())[-1]:
+    """post_migrate is sent once per installed app that has models; the role groups are
+    synced once, after the last such app's, when every app's permissions exist (also after
+    each test flush)."""
+    with_models = [config for config in apps.get_app_configs() if config.models_module]
+    if sender is with_models[-1]:
         from accounts.roles import sync_role_groups
 
         sync_role_groups(**kwargs)
+
+
+def _register_personal_data():
+    """The login's own data in third-party apps (core.personal_data)."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.admin.models import LogEntry
+    from rest_framework.authtoken.models import Token
+
+    from core.personal_data import Owner, exclude, register
+
+    register(EmailAddress, owner=Owner.LOGIN, owner_field="user", section="email_addresses")
+    register(
+        Token, owner=Owner.LOGIN, owner_field="user", section="api_tokens", secret_fields=("key",)
+    )
+    exclude(
+        LogEntry,
+        reason="An administrator's own history of admin actions; the entries about a deleted "
+        "user's account are removed by patients.data.account_delete.",
+    )

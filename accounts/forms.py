@@ -1,11 +1,9 @@
-import zoneinfo
-
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import DiabetesType, validate_timezone
-from readings.units import Unit
+from core.localtime import validate_timezone
+from core.units import Unit
 
 
 class SignupForm(AllauthSignupForm):
@@ -18,12 +16,8 @@ class SignupForm(AllauthSignupForm):
         try:
             validate_timezone(value)
         except forms.ValidationError:
-            return ""  # unknown or missing: keep the default; the profile page can set it
+            return ""  # unknown or missing: keep the default; the record's settings can set it
         return value
-
-
-def timezone_choices():
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
 
 class PreferencesForm(forms.Form):
@@ -34,20 +28,4 @@ class PreferencesForm(forms.Form):
         choices=Unit.choices,
         widget=forms.RadioSelect,
         help_text=_("Readings are shown and entered in this unit."),
-    )
-    timezone = forms.ChoiceField(
-        label=_("Time zone"),
-        choices=timezone_choices,
-        help_text=_("Days and times of day in your reports follow this zone."),
-    )
-
-
-class MedicalProfileForm(forms.Form):
-    date_of_birth = forms.DateField(
-        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    diabetes_type = forms.ChoiceField(
-        label=_("Diabetes type"),
-        required=False,
-        choices=[("", _("Not specified")), *DiabetesType.choices],
     )

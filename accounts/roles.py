@@ -32,9 +32,9 @@ ADMINISTRATOR_PERMISSIONS = (
     "clinic.add_clinicmembership",
     "clinic.change_clinicmembership",
     "clinic.delete_clinicmembership",
-    "clinic.view_rosterlink",
-    "clinic.change_rosterlink",
-    "clinic.delete_rosterlink",
+    "patients.view_patientaccess",
+    "patients.change_patientaccess",
+    "patients.delete_patientaccess",
 )
 
 _CACHE_ATTR = "_bgt_role_names"

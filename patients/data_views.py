@@ -1,4 +1,4 @@
-"""A user's data export (JSON download) and account deletion, linked from /profile/."""
+"""A login's data export (JSON download) and account deletion, linked from /profile/."""
 
 from django import forms
 from django.contrib import messages
@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView
 
-from accounts import data
+from patients import data
+from patients.selectors import own_record
 
 
 class AccountDataExportView(LoginRequiredMixin, View):
@@ -22,7 +23,8 @@ class AccountDataExportView(LoginRequiredMixin, View):
         response = StreamingHttpResponse(
             data.account_data_export(user=user), content_type="application/json; charset=utf-8"
         )
-        day = timezone.localdate(timezone=user.tzinfo).isoformat()
+        record = own_record(user=user)
+        day = timezone.localdate(timezone=record.tzinfo if record else None).isoformat()
         response["Content-Disposition"] = f'attachment; filename="bgt-account-data-{day}.json"'
         response["Cache-Control"] = "no-store"  # health data: never kept by a shared cache
         return response

@@ -15,9 +15,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from accounts import roles
-from accounts.models import DiabetesType, MedicalProfile, User
-from clinic import services as clinic_services
+from accounts.models import User
 from clinic.models import Clinic, ClinicMembership
+from patients import grants
+from patients.models import DiabetesType
+from patients.services import patient_create_for_self, patient_update
 from readings import services
 from readings.models import Context, Kind, Reading, Source
 
@@ -58,20 +60,21 @@ class Command(BaseCommand):
             self.print_credentials()
             return
 
-        patient = self.make_user("patient", timezone="Europe/Paris")
-        physician = self.make_user("physician", timezone="Europe/Paris")
+        login = self.make_user("patient")
+        physician = self.make_user("physician")
         administrator = self.make_user("administrator", is_staff=True)
-        roles.grant_role(patient, roles.PATIENTS)
+        roles.grant_role(login, roles.PATIENTS)
         roles.grant_role(physician, roles.PHYSICIANS)
         roles.grant_role(administrator, roles.ADMINISTRATORS)
-        MedicalProfile.objects.create(
-            user=patient, date_of_birth=date(2011, 5, 14), diabetes_type=DiabetesType.TYPE_1
+        patient = patient_create_for_self(user=login, timezone_name="Europe/Paris")
+        patient_update(
+            patient=patient, date_of_birth=date(2011, 5, 14), diabetes_type=DiabetesType.TYPE_1
         )
-        services.target_set(user=patient, low_mgdl=70, high_mgdl=180)
+        services.target_set(patient=patient, low_mgdl=70, high_mgdl=180)
 
         readings = list(self.fingersticks(patient, days=28)) + list(self.cgm(patient, days=14))
-        result = services.readings_bulk_create(user=patient, readings=readings)
-        self.link_in_clinic(patient, physician)
+        result = services.readings_bulk_create(patient=patient, readings=readings)
+        self.link_in_clinic(login, physician)
         self.stdout.write(
             self.style.SUCCESS(f"Seeded {len(result.created)} readings for the demo patient.")
         )
@@ -135,14 +138,14 @@ class Command(BaseCommand):
             )
             at += timedelta(minutes=5)
 
-    def link_in_clinic(self, patient, physician):
-        """Put the physician in a demo clinic, with an active roster link to the patient."""
+    def link_in_clinic(self, login, physician):
+        """Put the physician in a demo clinic, with the patient's record shared with them."""
         clinic, _ = Clinic.objects.get_or_create(name="Demo Diabetes Clinic")
         ClinicMembership.objects.create(clinic=clinic, physician=physician)
-        link = clinic_services.roster_link_request(
-            physician=physician, patient_email=patient.email, mrn="DEMO-0001"
+        grant = grants.physician_access_request(
+            physician=physician, patient_email=login.email, mrn="DEMO-0001"
         )
-        clinic_services.roster_link_accept(link=link, by=patient)
+        grants.physician_access_accept(grant=grant, by=login)
 
     def print_credentials(self):
         self.stdout.write("\nDemo accounts (sign in at http://127.0.0.1:8000/accounts/login/):")

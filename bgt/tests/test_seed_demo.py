@@ -6,9 +6,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import roles
-from accounts.management.commands.seed_demo import DEMO_USERS
 from accounts.models import User
-from clinic.models import RosterLink
+from bgt.management.commands.seed_demo import DEMO_USERS
+from patients.models import PatientAccess
+from patients.selectors import own_record
 from readings.models import Kind, Reading
 
 pytestmark = pytest.mark.django_db
@@ -21,15 +22,16 @@ def test_seed_demo_creates_the_three_roles_with_realistic_readings(client, setti
 
     out = capsys.readouterr().out
     patient = User.objects.get(email=DEMO_USERS["patient"][0])
+    patient.record = own_record(user=patient)
     assert roles.is_patient(patient)
     assert roles.is_physician(User.objects.get(email=DEMO_USERS["physician"][0]))
     assert roles.is_site_admin(User.objects.get(email=DEMO_USERS["administrator"][0]))
     for email, password, *_ in DEMO_USERS.values():
         assert email in out and password in out
-    cgm = Reading.objects.filter(owner=patient, kind=Kind.CGM)
+    cgm = Reading.objects.filter(patient=patient.record, kind=Kind.CGM)
     assert cgm.count() == 14 * 288 + 1
     assert cgm.filter(taken_at__gte=timezone.now() - timedelta(days=1)).count() >= 287
-    fingersticks = Reading.objects.filter(owner=patient, kind=Kind.FINGERSTICK)
+    fingersticks = Reading.objects.filter(patient=patient.record, kind=Kind.FINGERSTICK)
     assert 100 < fingersticks.count() < 28 * 8
     assert set(fingersticks.values_list("context", flat=True)) >= {
         "fasting",
@@ -43,11 +45,11 @@ def test_seed_demo_creates_the_three_roles_with_realistic_readings(client, setti
     )
 
     physician = User.objects.get(email=DEMO_USERS["physician"][0])
-    assert RosterLink.objects.get(physician=physician, patient=patient).status == "active"
+    assert PatientAccess.objects.get(user=physician, patient=patient.record).status == "active"
 
     email, password, *_ = DEMO_USERS["patient"]
     response = client.post(reverse("account_login"), {"login": email, "password": password})
-    assert response.url == reverse("readings:dashboard")
+    assert response.url == reverse("reports:dashboard")
 
 
 def test_seed_demo_twice_adds_nothing_and_reset_recreates(settings):

@@ -1,0 +1,8 @@
+"""Signals the login sends for the layers above it to act on (they may not be imported here)."""
+
+from django.dispatch import Signal
+
+# Sent once a person has signed up (before they confirm their email address), with
+# ``user`` and ``timezone`` (the browser's IANA zone, or "" when unknown). The patients app
+# makes the person's own health record.
+signed_up = Signal()
