@@ -4,10 +4,12 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from accounts.api import MeView, TokenView
-from readings.api import nightscout
-from readings.api.physician import PatientListView, PatientReadingListView, PatientStatsView
-from readings.api.views import ApiNotFoundView, ReadingViewSet, StatsView
+from accounts.api import TokenView
+from clinic.api import PatientListView, PatientReadingListView, PatientStatsView
+from core.api.views import ApiNotFoundView
+from integrations.nightscout import views as nightscout
+from readings.api.me import MeView
+from readings.api.views import ReadingViewSet, StatsView
 
 app_name = "api"
 

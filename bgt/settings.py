@@ -116,9 +116,14 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI assets served locally
+    # BGT's own apps, lowest layer first (DESIGN.md section 0; core is a plain package).
     "accounts",
+    "patients",
     "readings",
+    "reports",
+    "integrations",
     "clinic",
+    "bgt",  # wiring: the demo data command
 ]
 
 MIDDLEWARE = [
@@ -148,6 +153,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "patients.context_processors.records",
             ],
         },
     },
@@ -196,7 +202,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "readings:dashboard"
+LOGIN_REDIRECT_URL = "reports:dashboard"
 
 # django-allauth: email is the login, verified before the first sign-in.
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
@@ -257,7 +263,7 @@ REST_FRAMEWORK = {
     # Health data: nothing is public unless a view says so.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON only (any other content type is a 415), size-capped, gzip/deflate accepted.
-    "DEFAULT_PARSER_CLASSES": ["readings.api.parsers.BoundedJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.BoundedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -269,7 +275,7 @@ REST_FRAMEWORK = {
         # POST /api/v1/auth/token/ (password guessing), per client address.
         "auth_token": env.str("API_THROTTLE_TOKEN", default="10/minute"),
     },
-    "EXCEPTION_HANDLER": "readings.api.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -292,7 +298,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "readings.api.schema.add_error_responses",
+        "core.api.schema.add_error_responses",
     ],
     "TAGS": [
         {"name": "auth", "description": "API tokens."},

@@ -1,9 +1,10 @@
-"""Forms of the consent flow. They only parse; clinic.services does the writing."""
+"""Forms of the physician's side of the consent flow. They only parse; patients.grants
+does the writing."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clinic.services import MRN_MAX_LENGTH
+from patients.grants import MRN_MAX_LENGTH
 
 
 class AccessRequestForm(forms.Form):
@@ -20,27 +21,6 @@ class AccessRequestForm(forms.Form):
         required=False,
         help_text=_("Your clinic's medical record number for this patient."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
-
-
-class AccessOfferForm(forms.Form):
-    """A patient offers a physician access."""
-
-    email = forms.EmailField(
-        label=_("Physician's email"),
-        help_text=_("The address your physician signs in to BGT with."),
-        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
-    )
-
-
-class OfferWithdrawForm(forms.Form):
-    """A patient withdraws an offer not yet accepted."""
-
-    prefix = "withdraw"
-    email = forms.EmailField(
-        label=_("Email the offer went to"),
-        help_text=_("The physician's address, as you typed it in the offer."),
-        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
 
 

@@ -1,46 +1,27 @@
-"""Reads of the clinic side. This module is the single gate between physicians and patients'
-data: a physician sees a patient only through an ``active`` roster link, checked on every
-call (no caching, so a revocation takes effect at the next request), and every opening of
-a patient's data writes an access-log entry the patient can read on /sharing/.
+"""Reads of the clinic side: a physician's roster of the records shared with them, and the
+clinics physicians work at. A physician sees a record only through an ``active`` physician
+grant (patients.PatientAccess), checked on every call; one record's data is opened through
+patients.selectors.patient_for like everyone else's.
 """
 
 from __future__ import annotations
 
 import math
-import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
 from django.utils import timezone
 
 from accounts import roles
-from accounts.models import MedicalProfile, User
-from clinic.models import AccessLogEntry, Clinic, ClinicMembership, RosterLink
-from readings import stats
-from readings.models import Reading, UploadSecret
+from accounts.models import User
+from clinic.models import Clinic, ClinicMembership
+from core import consensus
+from patients.models import Patient, PatientAccess
+from readings.models import Reading
 from readings.selectors import period_bounds
 
 ROSTER_DAYS = 14
-
-
-class PatientNotAvailable(ObjectDoesNotExist):
-    """The physician has no active link to this patient (or the patient does not exist).
-
-    A subclass of ObjectDoesNotExist, so Django's views and DRF turn it into a 404: a
-    patient who has not accepted, or has revoked, is indistinguishable from no patient.
-    """
-
-
-# --- names -----------------------------------------------------------------------------------
-
-
-def physician_title(physician: User) -> str:
-    """How patients see a physician: "Dr. Grace House", or the email when no name is set."""
-    name = physician.get_full_name()
-    return f"Dr. {name}" if name else physician.email
 
 
 # --- the roster --------------------------------------------------------------------------------
@@ -55,9 +36,10 @@ class RosterRow:
     None when the patient has no reading in the 14 days (``count`` is then 0).
     """
 
-    patient: User
-    link: RosterLink
+    patient: Patient
+    grant: PatientAccess  # the physician's grant (its MRN; its id ends it)
     name: str
+    email: str  # the record's own login's address ("" for a record without one)
     age: int | None
     last_reading_at: datetime | None  # the newest reading ever, not only in the 14 days
     count: int  # readings in the 14 days
@@ -69,10 +51,10 @@ class RosterRow:
     high_pct: float | None  # 181-250 mg/dL
     very_high_pct: float | None  # > 250 mg/dL
     very_low_count: int  # readings < 54 mg/dL in the 14 days
-    goals: list[stats.Goal] = field(default_factory=list)  # all six consensus goals
+    goals: list[consensus.Goal] = field(default_factory=list)  # all six consensus goals
 
     @property
-    def goal_flags(self) -> list[stats.Goal]:
+    def goal_flags(self) -> list[consensus.Goal]:
         """The consensus goals this patient missed (none when there is nothing to judge)."""
         return [goal for goal in self.goals if goal.met is False]
 
@@ -123,51 +105,57 @@ def parse_sort(sort: str | None) -> tuple[str, bool]:
 def roster_for_physician(
     *, physician: User, sort: str | None = None, now: datetime | None = None
 ) -> list[RosterRow]:
-    """The physician's actively linked patients with their last-14-day figures.
+    """The records shared with the physician (active physician grants), with their last-14-day
+    figures.
 
     ``sort`` is a key of ROSTER_SORTS, "-" first for descending; None or unknown gives
     "needs attention first". The 14 days are readings.selectors.period_bounds(14, now=now),
     the dashboard's own window, so the figures match the patient's 14-day dashboard.
 
-    Four queries whatever the roster size: the links (with each patient's newest reading
-    time as a correlated subquery on the (owner, taken_at) index), the patients, their
-    medical profiles (for the age), and one grouped query in which the database counts
-    and sums each patient's 14 days with conditional aggregates. Not a query per patient.
+    Five queries whatever the roster size: the grants (with each record's newest reading
+    time as a correlated subquery on the (patient, taken_at) index), the records, their own
+    logins' emails (two), and one grouped query in which the database counts and sums each
+    record's 14 days with conditional aggregates. Not a query per patient.
     """
     if not (physician.is_active and roles.is_physician(physician)):
         return []
     now = now or timezone.now()
     newest = (
-        Reading.objects.filter(owner=OuterRef("patient"))
+        Reading.objects.filter(patient=OuterRef("patient"))
         .order_by("-taken_at")
         .values("taken_at")[:1]
     )
-    links = list(
-        RosterLink.objects.filter(physician=physician, status=RosterLink.Status.ACTIVE)
+    grants = list(
+        PatientAccess.objects.filter(
+            user=physician,
+            role=PatientAccess.Role.PHYSICIAN,
+            status=PatientAccess.Status.ACTIVE,
+        )
         .annotate(last_reading_at=Subquery(newest))
         .order_by()
     )
-    if not links:
+    if not grants:
         return []
-    ids = [link.patient_id for link in links]
-    patients = {user.pk: user for user in User.objects.filter(pk__in=ids, is_active=True)}
-    profiles = {p.user_id: p for p in MedicalProfile.objects.filter(user__in=ids)}
+    ids = [grant.patient_id for grant in grants]
+    patients = {patient.pk: patient for patient in Patient.objects.filter(pk__in=ids)}
+    emails = _self_emails(ids)
     figures = _window_figures(ids, *period_bounds(ROSTER_DAYS, now=now))
 
     rows = []
-    for link in links:
-        patient = patients.get(link.patient_id)
-        if patient is None:  # deactivated account: not shown to anyone
+    for grant in grants:
+        patient = patients.get(grant.patient_id)
+        email = emails.get(grant.patient_id, "")
+        if patient is None or email is None:  # gone, or its own login is being deleted
             continue
-        link.patient = patient
-        link.physician = physician
-        profile = profiles.get(patient.pk)
+        grant.patient, grant.user = patient, physician
+        patient.grant = grant
         today = timezone.localdate(now, patient.tzinfo)
         rows.append(
             _row(
-                link,
+                grant,
                 patient,
-                age=profile.age_on(today) if profile else None,
+                email=email,
+                age=patient.age_on(today),
                 figures=figures.get(patient.pk),
             )
         )
@@ -185,39 +173,61 @@ def _window_figures(ids: list, start: datetime, end: datetime) -> dict:
     """
     one = Value(1)
     rows = (
-        Reading.objects.filter(owner__in=ids)
+        Reading.objects.filter(patient__in=ids)
         .between(start, end)
-        .values("owner")
+        .values("patient")
         .annotate(
             n=Count(one),
             total=Sum("value_mgdl"),
             total_sq=Sum(F("value_mgdl") * F("value_mgdl")),
-            below_54=Count(one, filter=Q(value_mgdl__lt=stats.VERY_LOW_BELOW)),
-            below_70=Count(one, filter=Q(value_mgdl__lt=stats.LOW_BELOW)),
-            upto_180=Count(one, filter=Q(value_mgdl__lte=stats.HIGH_ABOVE)),
-            upto_250=Count(one, filter=Q(value_mgdl__lte=stats.VERY_HIGH_ABOVE)),
+            below_54=Count(one, filter=Q(value_mgdl__lt=consensus.VERY_LOW_BELOW)),
+            below_70=Count(one, filter=Q(value_mgdl__lt=consensus.LOW_BELOW)),
+            upto_180=Count(one, filter=Q(value_mgdl__lte=consensus.HIGH_ABOVE)),
+            upto_250=Count(one, filter=Q(value_mgdl__lte=consensus.VERY_HIGH_ABOVE)),
         )
         .order_by()
     )
-    return {row["owner"]: row for row in rows}
+    return {row["patient"]: row for row in rows}
 
 
 def _band_counts(figures: dict) -> list[int]:
-    """The five consensus band counts (stats.RANGE_KEYS order) from cumulative counts."""
+    """The five consensus band counts (consensus.RANGE_KEYS order) from cumulative counts."""
     n, below_54, below_70 = figures["n"], figures["below_54"], figures["below_70"]
     upto_180, upto_250 = figures["upto_180"], figures["upto_250"]
     return [below_54, below_70 - below_54, upto_180 - below_70, upto_250 - upto_180, n - upto_250]
 
 
-def _row(link: RosterLink, patient: User, *, age: int | None, figures: dict | None) -> RosterRow:
+def _self_emails(ids: list) -> dict:
+    """record pk -> its own login's email, or None when that login is deactivated (an
+    account being deleted: its record is shown to nobody). Two queries; no join, which
+    MongoDB lacks. Records without a login of their own are absent."""
+    logins = dict(
+        PatientAccess.objects.filter(
+            patient__in=ids, role=PatientAccess.Role.SELF, status=PatientAccess.Status.ACTIVE
+        ).values_list("user_id", "patient_id")
+    )
+    users = User.objects.filter(pk__in=list(logins)).values_list("pk", "email", "is_active")
+    emails = {pk: email if active else None for pk, email, active in users}
+    return {patient_id: emails.get(user_id) for user_id, patient_id in logins.items()}
+
+
+def _row(
+    grant: PatientAccess,
+    patient: Patient,
+    *,
+    email: str,
+    age: int | None,
+    figures: dict | None,
+) -> RosterRow:
     n = figures["n"] if figures else 0
     if not n:
         return RosterRow(
             patient=patient,
-            link=link,
+            grant=grant,
             name=patient.display_name,
+            email=email,
             age=age,
-            last_reading_at=link.last_reading_at,
+            last_reading_at=grant.last_reading_at,
             count=0,
             mean_14d=None,
             cv=None,
@@ -227,7 +237,7 @@ def _row(link: RosterLink, patient: User, *, age: int | None, figures: dict | No
             high_pct=None,
             very_high_pct=None,
             very_low_count=0,
-            goals=stats.consensus_goals(dict.fromkeys(stats.RANGE_KEYS), None),
+            goals=consensus.consensus_goals(dict.fromkeys(consensus.RANGE_KEYS), None),
         )
     total, total_sq = int(figures["total"]), int(figures["total_sq"])
     mean = total / n
@@ -238,17 +248,18 @@ def _row(link: RosterLink, patient: User, *, age: int | None, figures: dict | No
         cv = round(100.0 * math.sqrt(max(variance, 0.0)) / mean, 2)
     ranges = dict(
         zip(
-            stats.RANGE_KEYS,
-            stats.percentages(_band_counts(figures)),
+            consensus.RANGE_KEYS,
+            consensus.percentages(_band_counts(figures)),
             strict=True,
         )
     )
     return RosterRow(
         patient=patient,
-        link=link,
+        grant=grant,
         name=patient.display_name,
+        email=email,
         age=age,
-        last_reading_at=link.last_reading_at,
+        last_reading_at=grant.last_reading_at,
         count=n,
         mean_14d=round(mean, 2),
         cv=cv,
@@ -258,7 +269,7 @@ def _row(link: RosterLink, patient: User, *, age: int | None, figures: dict | No
         high_pct=ranges["high"],
         very_high_pct=ranges["very_high"],
         very_low_count=int(figures["below_54"]),
-        goals=stats.consensus_goals(ranges, cv),
+        goals=consensus.consensus_goals(ranges, cv),
     )
 
 
@@ -273,177 +284,10 @@ def _sorted(rows: list[RosterRow], sort: str | None) -> list[RosterRow]:
     return known + sorted(unknown, key=lambda row: row.name.lower())
 
 
-# --- one patient, through the gate ------------------------------------------------------------
-
-
-def patient_for_physician(*, physician: User, patient_id, what: str) -> User:
-    """The patient, if ``physician`` has an ACTIVE link to them; logs the access.
-
-    ``what`` names what is being opened ("report page", "API: readings", "API: stats") and
-    is written to the patient's access log with the viewer and the time. Raises
-    PatientNotAvailable (a 404 to views) when the viewer is not an active physician, the id
-    is malformed or unknown, the patient's account is inactive, or the link is pending,
-    declined or revoked; no log entry is written then. Checked against the database on
-    every call, so a revocation takes effect at once. The returned user carries the
-    active link as ``.roster_link`` (for its MRN).
-    """
-    if not (physician.is_active and roles.is_physician(physician)):
-        raise PatientNotAvailable("Not a physician.")
-    patient_uuid = _as_uuid(patient_id)
-    if patient_uuid is None:
-        raise PatientNotAvailable("No such patient.")
-    link = RosterLink.objects.filter(
-        physician=physician, patient_id=patient_uuid, status=RosterLink.Status.ACTIVE
-    ).first()
-    patient = User.objects.filter(pk=patient_uuid, is_active=True).first() if link else None
-    if patient is None:
-        raise PatientNotAvailable("No such patient on your roster.")
-    AccessLogEntry.objects.create(
-        viewer=physician,
-        viewer_name=physician_title(physician),
-        patient=patient,
-        what=what,
-        viewed_at=timezone.now(),
-    )
-    link.patient, link.physician = patient, physician
-    patient.roster_link = link
-    return patient
-
-
-# --- links a user may act on (the consent flow's views) ------------------------------------
-
-
-def roster_link_to_answer(*, user: User, link_id) -> RosterLink:
-    """A pending link that ``user`` may accept or decline: they are its other side (the
-    patient for a physician's request, the physician for a patient's offer). Anything else
-    raises RosterLink.DoesNotExist (a 404)."""
-    link = _party_link(user, link_id, statuses=[RosterLink.Status.PENDING])
-    if link.side_of(user) != link.responder_side:
-        raise RosterLink.DoesNotExist
-    return link
-
-
-def roster_link_to_end(*, user: User, link_id) -> RosterLink:
-    """An active link of which ``user`` is either side (so may revoke it); else
-    RosterLink.DoesNotExist (a 404)."""
-    return _party_link(user, link_id, statuses=[RosterLink.Status.ACTIVE])
-
-
-def _party_link(user: User, link_id, *, statuses) -> RosterLink:
-    link_uuid = _as_uuid(link_id)
-    if link_uuid is None or not user.is_authenticated:
-        raise RosterLink.DoesNotExist
-    return RosterLink.objects.get(
-        Q(physician=user) | Q(patient=user), pk=link_uuid, status__in=statuses
-    )
-
-
-def offers_for_physician(*, physician: User) -> list[RosterLink]:
-    """Patients' pending offers to share with ``physician``, newest first (with .patient)."""
-    if not roles.is_physician(physician):
-        return []
-    links = list(
-        RosterLink.objects.filter(
-            physician=physician,
-            status=RosterLink.Status.PENDING,
-            initiated_by=RosterLink.Side.PATIENT,
-        ).order_by("-created_at")
-    )
-    users = _users_by_id(link.patient_id for link in links)
-    links = [link for link in links if link.patient_id in users]
-    for link in links:
-        link.patient, link.physician = users[link.patient_id], physician
-    return links
-
-
-# --- the patient's /sharing/ page --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SharedPhysician:
-    link: RosterLink
-    physician: User
-    title: str  # "Dr. Grace House"
-    clinics: list[str]  # clinic names
-
-
-@dataclass(frozen=True)
-class Sharing:
-    """What /sharing/ shows a patient: who has access now, who is asking, and the history."""
-
-    active: list[SharedPhysician]
-    requests: list[SharedPhysician]  # pending requests from physicians, to accept or decline
-    ended: list[SharedPhysician]  # declined or revoked, newest first
-
-
-def sharing_for_patient(*, patient: User) -> Sharing:
-    """The patient's links with physicians, grouped for /sharing/ (four queries).
-
-    The patient's own pending offers are not listed: whether an email belongs to a
-    physician is not revealed (DESIGN.md section 5), and an offer grants nothing until the
-    physician accepts it.
-    """
-    links = list(RosterLink.objects.filter(patient=patient).order_by("-created_at"))
-    physicians = _users_by_id(link.physician_id for link in links)
-    clinics = _clinic_names(physicians)
-    active, requests, ended = [], [], []
-    for link in links:
-        physician = physicians.get(link.physician_id)
-        if physician is None:
-            continue
-        link.physician, link.patient = physician, patient
-        entry = SharedPhysician(
-            link, physician, physician_title(physician), clinics.get(physician.pk, [])
-        )
-        if link.status == RosterLink.Status.ACTIVE:
-            active.append(entry)
-        elif link.status == RosterLink.Status.PENDING:
-            if link.initiated_by == RosterLink.Side.PHYSICIAN:
-                requests.append(entry)
-        else:
-            ended.append(entry)
-    ended.sort(key=lambda e: e.link.ended_at or e.link.created_at, reverse=True)
-    return Sharing(active=active, requests=requests, ended=ended)
-
-
-def access_log_for_patient(*, patient: User) -> QuerySet[AccessLogEntry]:
-    """Every time a physician opened ``patient``'s data, newest first (a lazy queryset to
-    paginate). ``viewer_name`` is the name as it was when they looked."""
-    return AccessLogEntry.objects.filter(patient=patient).order_by("-viewed_at")
-
-
-def upload_secret_for_patient(*, patient: User) -> UploadSecret | None:
-    """The patient's device upload secret record (its creation time; the secret itself is
-    never stored in clear), or None when they have none."""
-    return UploadSecret.objects.filter(owner=patient).first()
-
-
-def clinic_names_for(*, physician: User) -> list[str]:
-    """The names of the clinics the physician works at, alphabetically."""
-    return _clinic_names({physician.pk: physician}).get(physician.pk, [])
-
-
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _as_uuid(value) -> uuid.UUID | None:
-    """A UUID from a URL or API argument; None when it is not one."""
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
-def _users_by_id(ids: Iterable) -> dict:
-    ids = set(ids)
-    if not ids:
-        return {}
-    return {user.pk: user for user in User.objects.filter(pk__in=ids, is_active=True)}
-
-
-def _clinic_names(physicians: dict) -> dict:
+def clinic_names(physicians: dict) -> dict:
     """physician pk -> sorted clinic names (two queries; no join, which MongoDB lacks)."""
     if not physicians:
         return {}
@@ -459,3 +303,8 @@ def _clinic_names(physicians: dict) -> dict:
     for physician_id, clinic_id in memberships:
         result.setdefault(physician_id, []).append(names[clinic_id])
     return {pk: sorted(found) for pk, found in result.items()}
+
+
+def clinic_names_for(*, physician: User) -> list[str]:
+    """The names of the clinics the physician works at, alphabetically."""
+    return clinic_names({physician.pk: physician}).get(physician.pk, [])

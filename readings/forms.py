@@ -4,7 +4,7 @@ They do not save: views hand ``cleaned_data`` to readings.services, whose valida
 authority (and whose errors the views show on these forms' fields).
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -12,26 +12,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.localtime import local_datetime
+from core.units import from_mgdl, valid_range
+from core.validators import glucose_to_mgdl
 from readings.models import Context, Kind, Target
-from readings.units import from_mgdl, valid_range
-from readings.validators import glucose_to_mgdl
-
-
-def local_datetime(day: date, clock: time, tz: ZoneInfo) -> datetime:
-    """A wall-clock date and time in ``tz`` as an aware datetime.
-
-    Raises ValidationError for a time skipped by a DST change; for a repeated time (clocks
-    going back) it takes the first occurrence.
-    """
-    moment = datetime.combine(day, clock).replace(tzinfo=tz, fold=0)
-    round_trip = moment.astimezone(ZoneInfo("UTC")).astimezone(tz)
-    if round_trip.replace(tzinfo=None) != moment.replace(tzinfo=None):
-        raise ValidationError(
-            _("%(time)s did not exist on %(day)s in %(zone)s (the clocks moved forward)."),
-            code="nonexistent_time",
-            params={"time": clock.strftime("%H:%M"), "day": day.isoformat(), "zone": tz.key},
-        )
-    return moment
 
 
 class GlucoseField(forms.CharField):
@@ -82,9 +66,10 @@ class ReadingForm(forms.Form):
         help_text=_("Optional, up to 500 characters."),
     )
 
-    def __init__(self, *args, user, reading=None, **kwargs):
-        self.user = user
-        tz = user.tzinfo
+    def __init__(self, *args, user, patient, reading=None, **kwargs):
+        """``user`` types in their unit; times are the ``patient`` record's local time."""
+        self.user, self.patient = user, patient
+        tz = patient.tzinfo
         if reading is not None:
             local = reading.taken_at.astimezone(tz)
             defaults = {
@@ -108,7 +93,7 @@ class ReadingForm(forms.Form):
         day, clock = cleaned.get("date"), cleaned.get("time")
         if day and clock:
             try:
-                cleaned["taken_at"] = local_datetime(day, clock, self.user.tzinfo)
+                cleaned["taken_at"] = local_datetime(day, clock, self.patient.tzinfo)
             except ValidationError as error:
                 self.add_error("time", error)
         if "value" in cleaned:

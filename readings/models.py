@@ -1,7 +1,5 @@
-import hashlib
 import uuid
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -9,7 +7,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from readings.units import MAX_MGDL, MIN_MGDL
+from core.units import MAX_MGDL, MIN_MGDL
+from patients.models import Patient
 
 # A meter's clock may run a little ahead of the server's; more than this is a typing error.
 FUTURE_TOLERANCE = timezone.timedelta(minutes=10)
@@ -43,8 +42,9 @@ class Source(models.TextChoices):
 
 
 class ReadingQuerySet(models.QuerySet):
-    def for_user(self, user):
-        return self.filter(owner=user)
+    def of(self, patient):
+        """The readings of one patient record."""
+        return self.filter(patient=patient)
 
     def between(self, start=None, end=None):
         """Readings taken in [start, end); either bound may be None (open)."""
@@ -59,14 +59,12 @@ class ReadingQuerySet(models.QuerySet):
 class Reading(models.Model):
     """One blood glucose measurement, in whole mg/dL, taken at an aware UTC instant.
 
-    ``taken_at`` is stored to the second: with (owner, kind, taken_at, value) unique, any
+    ``taken_at`` is stored to the second: with (patient, kind, taken_at, value) unique, any
     upload of a reading already stored adds nothing (DESIGN.md section 2).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="readings"
-    )
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="readings")
     value_mgdl = models.PositiveSmallIntegerField(
         _("glucose (mg/dL)"), validators=glucose_validators
     )
@@ -100,23 +98,23 @@ class Reading(models.Model):
 
     class Meta:
         ordering = ["-taken_at"]
-        # Serves every per-owner time-range query in either direction; with value_mgdl in
+        # Serves every per-patient time-range query in either direction; with value_mgdl in
         # it, the roster's 14-day aggregation over all patients reads the index alone.
         indexes = [
             models.Index(
-                fields=["owner", "taken_at", "value_mgdl"], name="reading_owner_taken_value"
+                fields=["patient", "taken_at", "value_mgdl"], name="reading_patient_taken_value"
             )
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["owner", "kind", "taken_at", "value_mgdl"],
+                fields=["patient", "kind", "taken_at", "value_mgdl"],
                 name="reading_unique_measurement",
                 violation_error_message=_("This reading is already recorded."),
             ),
             # external_id is NULL unless set; NULLs never collide (SQL, and a partial index
             # on MongoDB), so this only binds readings that carry an id.
             models.UniqueConstraint(
-                fields=["owner", "source", "external_id"],
+                fields=["patient", "source", "external_id"],
                 name="reading_unique_external_id",
                 violation_error_message=_("A reading with this external id is already stored."),
             ),
@@ -151,9 +149,7 @@ class Target(models.Model):
     DEFAULT_HIGH = 180
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    owner = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="target"
-    )
+    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="target")
     low_mgdl = models.PositiveSmallIntegerField(
         _("low target (mg/dL)"), default=DEFAULT_LOW, validators=glucose_validators
     )
@@ -173,26 +169,3 @@ class Target(models.Model):
 
     def __str__(self):
         return f"Target {self.pk}"
-
-
-class UploadSecret(models.Model):
-    """A patient's device upload secret for Nightscout-compatible uploaders (xDrip+ etc.).
-
-    Uploaders send SHA-1(secret) as hex in the ``api-secret`` header, so that hex digest is
-    itself a credential: we store only SHA-256 of it, and show the secret once, when made.
-    """
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    owner = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="upload_secret"
-    )
-    digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self):
-        return f"Upload secret {self.pk}"
-
-    @staticmethod
-    def digest_of(api_secret_sha1_hex: str) -> str:
-        """What is stored for a secret: SHA-256 of the SHA-1 hex an uploader sends."""
-        return hashlib.sha256(api_secret_sha1_hex.strip().lower().encode()).hexdigest()

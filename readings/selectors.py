@@ -1,32 +1,32 @@
-"""Reads that pages and API endpoints need. Each takes the acting user and only ever returns
-that user's own data: another user's reading simply does not exist (404) for them."""
+"""Reads of a record's readings that pages and API endpoints need. Each takes the patient
+record, which the caller got through patients.selectors.patient_for (the access gate): a
+reading of another record simply does not exist (404) here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import numpy as np
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
-from readings import charts, stats
-from readings.expressions import EpochSeconds
-from readings.models import Reading, Target, UploadSecret
+from core.expressions import EpochSeconds
+from readings import stats
+from readings.models import Reading, Target
 
 DASHBOARD_PERIODS = (7, 14, 30, 90)  # days
 
 
 def reading_list(
     *,
-    user,
+    patient,
     start: datetime | None = None,
     end: datetime | None = None,
     context: str | None = None,
     kind: str | None = None,
 ) -> QuerySet[Reading]:
-    """The user's readings in [start, end), newest first, optionally of one context/kind."""
-    qs = Reading.objects.for_user(user).between(start, end)
+    """The record's readings in [start, end), newest first, optionally of one context/kind."""
+    qs = Reading.objects.of(patient).between(start, end)
     if context:
         qs = qs.filter(context=context)
     if kind:
@@ -34,14 +34,14 @@ def reading_list(
     return qs.order_by("-taken_at")
 
 
-def reading_get(*, user, reading_id) -> Reading:
-    """One of the user's readings; raises Reading.DoesNotExist for anyone else's."""
-    return Reading.objects.for_user(user).get(pk=reading_id)
+def reading_get(*, patient, reading_id) -> Reading:
+    """One of the record's readings; raises Reading.DoesNotExist for any other."""
+    return Reading.objects.of(patient).get(pk=reading_id)
 
 
-def target_get(*, user) -> Target:
-    """The user's target range; the defaults (70-180 mg/dL, unsaved) until they set one."""
-    return Target.objects.filter(owner=user).first() or Target(owner=user)
+def target_get(*, patient) -> Target:
+    """The record's target range; the defaults (70-180 mg/dL, unsaved) until one is set."""
+    return Target.objects.filter(patient=patient).first() or Target(patient=patient)
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class Series:
 
 def reading_series(
     *,
-    user,
+    patient,
     start: datetime | None = None,
     end: datetime | None = None,
     context: str | None = None,
@@ -65,7 +65,7 @@ def reading_series(
     """One query. Times come from the database as integers: parsing ~26,000 datetimes in
     the ORM would cost more than all the statistics (DESIGN.md section 8 budget)."""
     rows = (
-        reading_list(user=user, start=start, end=end, context=context, kind=kind)
+        reading_list(patient=patient, start=start, end=end, context=context, kind=kind)
         .order_by("taken_at")
         .annotate(epoch=EpochSeconds("taken_at"))
         .values_list("value_mgdl", "kind", "context", "epoch")  # the ORM's own column order
@@ -76,7 +76,7 @@ def reading_series(
 
 def reading_stats(
     *,
-    user,
+    patient,
     start: datetime | None = None,
     end: datetime | None = None,
     context: str | None = None,
@@ -84,65 +84,22 @@ def reading_stats(
     target: Target | None = None,
     series: Series | None = None,
 ) -> stats.Summary:
-    """Section 4 figures (mg/dL) over the user's readings in [start, end), in their time
+    """Section 4 figures (mg/dL) over the record's readings in [start, end), in its time
     zone and against their targets. Two queries (target, readings) whatever the period."""
-    target = target or target_get(user=user)
+    target = target or target_get(patient=patient)
     if series is None:
-        series = reading_series(user=user, start=start, end=end, context=context, kind=kind)
+        series = reading_series(patient=patient, start=start, end=end, context=context, kind=kind)
     return stats.summarize(
         series.values_mgdl,
         series.epochs,
         kinds=series.kinds,
         contexts=series.contexts,
-        tz=user.tzinfo,
+        tz=patient.tzinfo,
         start=start,
         end=end,
         target_low=target.low_mgdl,
         target_high=target.high_mgdl,
     )
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    """Everything the dashboard (and a physician's report) shows for one period."""
-
-    patient: object
-    days: int
-    start: datetime
-    end: datetime
-    target: Target
-    summary: stats.Summary
-    series: Series
-
-    def figures(self, *, unit: str) -> dict[str, dict]:
-        """The four plotly figures, values in ``unit``, times in the patient's zone."""
-        epochs = np.asarray(self.series.epochs, dtype=np.int64)
-        local_ms = stats.local_seconds(epochs, self.patient.tzinfo) * 1000
-        return {
-            "readings": charts.readings_figure(
-                local_ms,
-                self.series.values_mgdl,
-                unit=unit,
-                target_low=self.target.low_mgdl,
-                target_high=self.target.high_mgdl,
-            ),
-            "agp": charts.agp_figure(self.summary, unit=unit),
-            "ranges": charts.time_in_ranges_figure(self.summary),
-            "contexts": charts.context_means_figure(self.summary, unit=unit),
-        }
-
-
-def dashboard_get(*, user, days: int, now: datetime | None = None) -> Dashboard:
-    """The last ``days`` days of ``user``'s readings with their statistics (two queries).
-
-    Callers check access first: for a physician, clinic.selectors is the gate."""
-    if days not in DASHBOARD_PERIODS:
-        raise ValueError(f"days must be one of {DASHBOARD_PERIODS}")
-    start, end = period_bounds(days, now=now)
-    target = target_get(user=user)
-    series = reading_series(user=user, start=start, end=end)
-    summary = reading_stats(user=user, start=start, end=end, target=target, series=series)
-    return Dashboard(user, days, start, end, target, summary, series)
 
 
 def period_bounds(days: int, *, now: datetime | None = None) -> tuple[datetime, datetime]:
@@ -152,21 +109,9 @@ def period_bounds(days: int, *, now: datetime | None = None) -> tuple[datetime, 
     return end - timedelta(days=days), end + timedelta(minutes=10)
 
 
-def readings_version(*, user) -> str:
-    """A short token that changes whenever the user's readings change (add, edit, delete);
+def readings_version(*, patient) -> str:
+    """A short token that changes whenever the record's readings change (add, edit, delete);
     the dashboard polls it to know when to redraw."""
-    agg = Reading.objects.for_user(user).aggregate(n=Count("pk"), last=Max("updated_at"))
+    agg = Reading.objects.of(patient).aggregate(n=Count("pk"), last=Max("updated_at"))
     last = agg["last"].isoformat() if agg["last"] else "-"
     return f"{agg['n']}:{last}"
-
-
-def upload_secret_owner(*, api_secret_sha1_hex: str):
-    """The active user whose device upload secret has this SHA-1 hex digest, else None."""
-    if not api_secret_sha1_hex:
-        return None
-    found = (
-        UploadSecret.objects.select_related("owner")
-        .filter(digest=UploadSecret.digest_of(api_secret_sha1_hex), owner__is_active=True)
-        .first()
-    )
-    return found.owner if found else None

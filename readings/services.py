@@ -8,15 +8,13 @@ that a retry would duplicate.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
-from readings.models import Context, Kind, Reading, Source, Target, UploadSecret
+from readings.models import Context, Kind, Reading, Source, Target
 
 BULK_BATCH_SIZE = 5000  # readings per write batch (and per fallback on a clash)
 
@@ -28,7 +26,7 @@ def truncate_to_second(moment: datetime) -> datetime:
 
 def reading_create(
     *,
-    user,
+    patient,
     value_mgdl: int,
     taken_at: datetime,
     kind: str = Kind.FINGERSTICK,
@@ -41,7 +39,7 @@ def reading_create(
     """Store one reading. Raises ValidationError (nothing saved) for bad input, a time more
     than 10 minutes ahead, or a reading that is already recorded."""
     reading = Reading(
-        owner=user,
+        patient=patient,
         value_mgdl=value_mgdl,
         taken_at=truncate_to_second(taken_at),
         kind=kind,
@@ -83,8 +81,8 @@ class BulkResult:
     duplicates: int = 0  # already stored, or repeated within the batch
 
 
-def readings_bulk_create(*, user, readings: Iterable[Reading]) -> BulkResult:
-    """Store many already-validated readings of ``user``, skipping what is already stored.
+def readings_bulk_create(*, patient, readings: Iterable[Reading]) -> BulkResult:
+    """Store many already-validated readings of ``patient``, skipping what is already stored.
 
     Validation is the caller's job (all-or-nothing before this is called). A reading is a
     duplicate when (kind, taken_at, value) or (source, external_id) matches one stored or
@@ -96,9 +94,9 @@ def readings_bulk_create(*, user, readings: Iterable[Reading]) -> BulkResult:
     seen_external: set[tuple] = set()
     candidates = list(readings)
     for reading in candidates:
-        reading.owner = user
+        reading.patient = patient
         reading.taken_at = truncate_to_second(reading.taken_at)
-    stored_measurements, stored_external = _stored_keys(user, candidates)
+    stored_measurements, stored_external = _stored_keys(patient, candidates)
     for reading in candidates:
         measurement = (reading.kind, reading.taken_at, reading.value_mgdl)
         external = (reading.source, reading.external_id) if reading.external_id else None
@@ -134,14 +132,14 @@ def readings_bulk_create(*, user, readings: Iterable[Reading]) -> BulkResult:
     return result
 
 
-def _stored_keys(user, candidates: list[Reading]) -> tuple[set[tuple], set[tuple]]:
-    """The measurement and external-id keys of ``user``'s stored readings that could clash
+def _stored_keys(patient, candidates: list[Reading]) -> tuple[set[tuple], set[tuple]]:
+    """The measurement and external-id keys of ``patient``'s stored readings that could clash
     with ``candidates`` (one range query, plus one query per 500 external ids)."""
     if not candidates:
         return set(), set()
     times = [r.taken_at for r in candidates]
     measurements = set(
-        Reading.objects.for_user(user)
+        Reading.objects.of(patient)
         .filter(taken_at__gte=min(times), taken_at__lte=max(times))
         .values_list("kind", "taken_at", "value_mgdl")
     )
@@ -154,7 +152,7 @@ def _stored_keys(user, candidates: list[Reading]) -> tuple[set[tuple], set[tuple
         ids = sorted(ids)
         for start in range(0, len(ids), 500):
             external.update(
-                Reading.objects.for_user(user)
+                Reading.objects.of(patient)
                 .filter(source=source, external_id__in=ids[start : start + 500])
                 .values_list("source", "external_id")
             )
@@ -170,26 +168,10 @@ def _insert_unless_stored(reading: Reading) -> bool:
     return True
 
 
-def target_set(*, user, low_mgdl: int, high_mgdl: int) -> Target:
+def target_set(*, patient, low_mgdl: int, high_mgdl: int) -> Target:
     """Set the patient's target range (mg/dL); low must be below high."""
-    target = Target.objects.filter(owner=user).first() or Target(owner=user)
+    target = Target.objects.filter(patient=patient).first() or Target(patient=patient)
     target.low_mgdl, target.high_mgdl = low_mgdl, high_mgdl
     target.full_clean(validate_unique=False)
     target.save()
     return target
-
-
-def upload_secret_rotate(*, user) -> str:
-    """Make (or replace) the user's device upload secret and return it, once, in plain text.
-
-    The previous secret stops working at once. 24 URL-safe characters (144 random bits).
-    """
-    secret = secrets.token_urlsafe(18)
-    # SHA-1 is what the Nightscout protocol sends; it is hashed again before storage.
-    digest = UploadSecret.digest_of(hashlib.sha1(secret.encode()).hexdigest())  # noqa: S324
-    UploadSecret.objects.update_or_create(owner=user, defaults={"digest": digest})
-    return secret
-
-
-def upload_secret_revoke(*, user) -> None:
-    UploadSecret.objects.filter(owner=user).delete()

@@ -19,7 +19,6 @@ each reading counts once. Definitions (DESIGN.md section 4):
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -27,10 +26,17 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-VERY_LOW_BELOW = 54  # < 54 mg/dL: level 2 hypoglycaemia
-LOW_BELOW = 70  # 54-69: level 1 hypoglycaemia
-HIGH_ABOVE = 180  # 181-250: level 1 hyperglycaemia
-VERY_HIGH_ABOVE = 250  # > 250: level 2 hyperglycaemia
+from core.consensus import (
+    HIGH_ABOVE,
+    LOW_BELOW,
+    RANGE_KEYS,
+    VERY_HIGH_ABOVE,
+    VERY_LOW_BELOW,
+    Goal,
+    consensus_goals,
+    percentages,
+)
+from core.localtime import from_epoch, local_seconds
 
 PERCENTILES = (5, 25, 50, 75, 95)
 
@@ -41,56 +47,9 @@ CGM_INTERVAL_MINUTES = 5  # the sampling interval coverage is counted in (Dexcom
 CGM_AGP_BIN_MINUTES = 15
 FINGERSTICK_AGP_BIN_MINUTES = 60
 
-RANGE_KEYS = ("very_low", "low", "in_range", "high", "very_high")
 TARGET_KEYS = ("below_target", "in_target", "above_target")
 
 _DAY_SECONDS = 86_400
-
-
-class Band:
-    """How one reading is labelled in tables and charts.
-
-    The consensus "very" thresholds always apply; between them the patient's own targets
-    decide low / in range / high (with default targets 70-180 this is the consensus scale).
-    """
-
-    VERY_LOW = "very_low"
-    LOW = "low"
-    IN_RANGE = "in_range"
-    HIGH = "high"
-    VERY_HIGH = "very_high"
-
-    LABELS = {
-        VERY_LOW: "Very low",
-        LOW: "Low",
-        IN_RANGE: "In range",
-        HIGH: "High",
-        VERY_HIGH: "Very high",
-    }
-
-
-def band_of(value_mgdl: int, target_low: int = 70, target_high: int = 180) -> str:
-    if value_mgdl < VERY_LOW_BELOW:
-        return Band.VERY_LOW
-    if value_mgdl > VERY_HIGH_ABOVE:
-        return Band.VERY_HIGH
-    if value_mgdl < target_low:
-        return Band.LOW
-    if value_mgdl > target_high:
-        return Band.HIGH
-    return Band.IN_RANGE
-
-
-@dataclass(frozen=True)
-class Goal:
-    """A consensus target for one figure, e.g. time in range > 70 %."""
-
-    key: str
-    label: str
-    comparator: str  # ">", "<" or "<="
-    threshold: float
-    value: float | None
-    met: bool | None  # None when there is nothing to judge
 
 
 @dataclass(frozen=True)
@@ -208,8 +167,8 @@ def summarize(
         if kinds is not None
         else np.zeros(n, dtype=bool)
     )
-    period_start = start if start is not None else _from_epoch(epochs.min())
-    period_end = end if end is not None else _from_epoch(epochs.max())
+    period_start = start if start is not None else from_epoch(epochs.min())
+    period_end = end if end is not None else from_epoch(epochs.max())
     cgm_days = len(np.unique(local[is_cgm] // _DAY_SECONDS))
     cgm_coverage = _cgm_coverage(int(is_cgm.sum()), period_start, period_end)
     gmi_reason = _gmi_unavailable_reason(cgm_days, cgm_coverage)
@@ -248,58 +207,6 @@ def summarize(
     )
 
 
-def percentages(counts: Sequence[int]) -> list[float]:
-    """Counts as percentages of their total, rounded to 0.01 by largest remainder.
-
-    The rounded shares always add up to exactly 100 (Hamilton's method on hundredths).
-    """
-    total = sum(counts)
-    if total == 0:
-        return [0.0] * len(counts)
-    exact = [count * 10_000 / total for count in counts]  # in hundredths of a percent
-    floors = [math.floor(x) for x in exact]
-    shortfall = 10_000 - sum(floors)
-    by_remainder = sorted(range(len(counts)), key=lambda i: exact[i] - floors[i], reverse=True)
-    for i in by_remainder[:shortfall]:
-        floors[i] += 1
-    return [f / 100 for f in floors]
-
-
-def consensus_goals(ranges: dict[str, float | None], cv: float | None) -> list[Goal]:
-    """The consensus goals next to each figure (Battelino 2019; CV <= 36 %, Danne 2017)."""
-
-    def total(*keys):
-        if any(ranges.get(k) is None for k in keys):
-            return None
-        return round(sum(ranges[k] for k in keys), 2)
-
-    specs = [
-        ("in_range", "Time in range (70–180 mg/dL)", ">", 70, total("in_range")),
-        ("low_or_below", "Time below 70 mg/dL", "<", 4, total("low", "very_low")),
-        ("very_low", "Time below 54 mg/dL", "<", 1, total("very_low")),
-        ("high_or_above", "Time above 180 mg/dL", "<", 25, total("high", "very_high")),
-        ("very_high", "Time above 250 mg/dL", "<", 5, total("very_high")),
-        ("cv", "Glucose variability (CV)", "<=", 36, cv),
-    ]
-    compare = {">": float.__gt__, "<": float.__lt__, "<=": float.__le__}
-    return [
-        Goal(
-            key=key,
-            label=label,
-            comparator=op,
-            threshold=threshold,
-            value=value,
-            met=None if value is None else compare[op](float(value), float(threshold)),
-        )
-        for key, label, op, threshold, value in specs
-    ]
-
-
-def local_seconds(epochs: np.ndarray, tz: ZoneInfo) -> np.ndarray:
-    """Unix seconds shifted to ``tz``'s wall clock (so // 86400 is the local day)."""
-    return epochs + _utc_offsets(epochs, tz)
-
-
 # --- internals ------------------------------------------------------------------------------
 
 
@@ -336,45 +243,6 @@ def _epochs(times) -> np.ndarray:
             (t.timestamp() for t in times), dtype=np.float64, count=len(times)
         ).astype(np.int64)
     return np.fromiter(times, dtype=np.int64, count=len(times))
-
-
-def _from_epoch(seconds) -> datetime:
-    return datetime.fromtimestamp(int(seconds), tz=ZoneInfo("UTC"))
-
-
-def _utc_offsets(epochs: np.ndarray, tz: ZoneInfo) -> np.ndarray:
-    """The zone's UTC offset (seconds) at each instant, without a per-reading zone lookup.
-
-    Offsets change only at transitions, months apart: sample the zone daily between the
-    first and last instant, bisect each change to the second, then look every instant up
-    with one vectorised search.
-    """
-    if len(epochs) == 0:
-        return np.zeros(0, dtype=np.int64)
-    first, last = int(epochs.min()), int(epochs.max())
-    change_points = [first]
-    offsets = [_offset_at(first, tz)]
-    t = first
-    while t < last:
-        nxt = min(t + _DAY_SECONDS, last)
-        off = _offset_at(nxt, tz)
-        if off != offsets[-1]:
-            lo, hi = t, nxt  # the old offset holds at lo, the new one at hi
-            while hi - lo > 1:
-                mid = (lo + hi) // 2
-                if _offset_at(mid, tz) == offsets[-1]:
-                    lo = mid
-                else:
-                    hi = mid
-            change_points.append(hi)
-            offsets.append(off)
-        t = nxt
-    index = np.searchsorted(np.asarray(change_points), epochs, side="right") - 1
-    return np.asarray(offsets, dtype=np.int64)[index]
-
-
-def _offset_at(epoch: int, tz: ZoneInfo) -> int:
-    return int(_from_epoch(epoch).astimezone(tz).utcoffset().total_seconds())
 
 
 def _cgm_coverage(cgm_count: int, start: datetime, end: datetime) -> float | None:

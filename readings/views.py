@@ -1,19 +1,19 @@
-from django.conf import settings
+"""Pages of a record's readings: the table with its averages, and add, edit, delete."""
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, JsonResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
-from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.views.generic import FormView, ListView, TemplateView
 
-from accounts import roles
-from accounts.mixins import PatientRequiredMixin
+from core.units import format_value
+from patients.access import Action
+from patients.mixins import RecordMixin
 from readings import selectors, services
 from readings.forms import ReadingFilterForm, ReadingForm
 from readings.models import Reading
-from readings.presentation import CONTEXT_LABELS, dashboard_context, reading_rows
-from readings.units import format_value
+from readings.presentation import CONTEXT_LABELS, reading_rows
 
 # Service (model) field names -> the form fields a person typed them in.
 FORM_FIELD_OF = {
@@ -34,85 +34,21 @@ def add_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def dashboard_days(request) -> int:
-    try:
-        days = int(request.GET.get("days", 14))
-    except ValueError:
-        return 14
-    return days if days in selectors.DASHBOARD_PERIODS else 14
-
-
-class DashboardView(PatientRequiredMixin, TemplateView):
-    template_name = "readings/dashboard.html"
-
-    def get_context_data(self, **kwargs):
-        user = self.request.user
-        days = dashboard_days(self.request)
-        dashboard = selectors.dashboard_get(user=user, days=days)
-        return {
-            **super().get_context_data(**kwargs),
-            **dashboard_context(dashboard, unit=user.unit),
-            "days": days,
-            "periods": selectors.DASHBOARD_PERIODS,
-            "version": selectors.readings_version(user=user),
-            "poll_seconds": settings.BGT_DASHBOARD_POLL_SECONDS,
-        }
-
-
-def _patient_json(view):
-    """JSON endpoints of the patient's own data: 401/403 as JSON, never a login redirect."""
-
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return JsonResponse({"detail": "Sign in to see your readings."}, status=401)
-        if not roles.is_patient(request.user):
-            return JsonResponse({"detail": "Only patients have readings."}, status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-@_patient_json
-def readings_version(request):
-    """A tiny payload the dashboard polls to learn that readings changed."""
-    return JsonResponse({"version": selectors.readings_version(user=request.user)})
-
-
-@_patient_json
-def dashboard_data(request):
-    """The dashboard's cards and figures, redrawn in place when readings change."""
-    user = request.user
-    days = dashboard_days(request)
-    context = dashboard_context(selectors.dashboard_get(user=user, days=days), unit=user.unit)
-    return JsonResponse(
-        {
-            "version": selectors.readings_version(user=user),
-            "days": days,
-            "cards_html": render_to_string("readings/_stat_cards.html", context, request=request),
-            "tables_html": render_to_string(
-                "readings/_dashboard_tables.html", context, request=request
-            ),
-            "figures": context["figures"],
-        }
-    )
-
-
-class ReadingListView(PatientRequiredMixin, ListView):
+class ReadingListView(RecordMixin, ListView):
     template_name = "readings/reading_list.html"
     paginate_by = 50
 
     def get_queryset(self):
-        user = self.request.user
         self.filters = ReadingFilterForm(self.request.GET or None)
-        start, end = self.filters.bounds(user.tzinfo)
+        start, end = self.filters.bounds(self.patient.tzinfo)
         self.period = {"start": start, "end": end, **self.filters.selected()}
-        return selectors.reading_list(user=user, **self.period)
+        return selectors.reading_list(patient=self.patient, **self.period)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user = self.request.user
-        target = selectors.target_get(user=user)
-        summary = selectors.reading_stats(user=user, target=target, **self.period)
+        user, patient = self.request.user, self.patient
+        target = selectors.target_get(patient=patient)
+        summary = selectors.reading_stats(patient=patient, target=target, **self.period)
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
@@ -121,7 +57,7 @@ class ReadingListView(PatientRequiredMixin, ListView):
             target=target,
             unit=user.unit,
             rows=reading_rows(
-                context["object_list"], unit=user.unit, tz=user.tzinfo, target=target
+                context["object_list"], unit=user.unit, tz=patient.tzinfo, target=target
             ),
             mean=format_value(round(summary.mean), user.unit) if summary.count else None,
             target_text=(
@@ -142,17 +78,18 @@ class ReadingListView(PatientRequiredMixin, ListView):
         return context
 
 
-class ReadingCreateView(PatientRequiredMixin, FormView):
+class ReadingCreateView(RecordMixin, FormView):
+    record_action = Action.WRITE
     template_name = "readings/reading_form.html"
     form_class = ReadingForm
     success_url = reverse_lazy("readings:list")
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+        return {**super().get_form_kwargs(), "user": self.request.user, "patient": self.patient}
 
     def form_valid(self, form):
         try:
-            reading = services.reading_create(user=self.request.user, **form.service_arguments())
+            reading = services.reading_create(patient=self.patient, **form.service_arguments())
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
@@ -165,30 +102,24 @@ class ReadingCreateView(PatientRequiredMixin, FormView):
         return redirect(self.get_success_url())
 
 
-class OwnReadingMixin(PatientRequiredMixin):
-    """The reading in the URL, if it is the signed-in patient's; anyone else's is a 404."""
+class RecordReadingMixin(RecordMixin):
+    """The reading in the URL, if it belongs to the record being worked on (which the
+    signed-in person may write); any other reading is a 404."""
+
+    record_action = Action.WRITE
 
     def get_reading(self) -> Reading:
         if not hasattr(self, "_reading"):
             try:
                 self._reading = selectors.reading_get(
-                    user=self.request.user, reading_id=self.kwargs["pk"]
+                    patient=self.patient, reading_id=self.kwargs["pk"]
                 )
             except Reading.DoesNotExist:
                 raise Http404("No such reading.") from None
         return self._reading
 
-    def dispatch(self, request, *args, **kwargs):
-        # Check the role first (403 / sign-in), then ownership (404).
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if not self.test_func():
-            raise PermissionDenied
-        self.get_reading()
-        return super().dispatch(request, *args, **kwargs)
 
-
-class ReadingUpdateView(OwnReadingMixin, FormView):
+class ReadingUpdateView(RecordReadingMixin, FormView):
     template_name = "readings/reading_form.html"
     form_class = ReadingForm
     success_url = reverse_lazy("readings:list")
@@ -197,6 +128,7 @@ class ReadingUpdateView(OwnReadingMixin, FormView):
         return {
             **super().get_form_kwargs(),
             "user": self.request.user,
+            "patient": self.patient,
             "reading": self.get_reading(),
         }
 
@@ -213,7 +145,7 @@ class ReadingUpdateView(OwnReadingMixin, FormView):
         return redirect(self.get_success_url())
 
 
-class ReadingDeleteView(OwnReadingMixin, TemplateView):
+class ReadingDeleteView(RecordReadingMixin, TemplateView):
     template_name = "readings/reading_confirm_delete.html"
 
     def get_context_data(self, **kwargs):
@@ -223,7 +155,7 @@ class ReadingDeleteView(OwnReadingMixin, TemplateView):
             **super().get_context_data(**kwargs),
             "reading": reading,
             "value": format_value(reading.value_mgdl, user.unit),
-            "local_time": reading.taken_at.astimezone(user.tzinfo),
+            "local_time": reading.taken_at.astimezone(self.patient.tzinfo),
         }
 
     def post(self, request, *args, **kwargs):

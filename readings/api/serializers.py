@@ -14,138 +14,24 @@ so a client sees both the instant and the patient's local clock, which is what "
 from __future__ import annotations
 
 import dataclasses
-import re
-from datetime import UTC, datetime
 from decimal import Decimal
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.settings import api_settings
 
+from core.api.fields import GlucoseValueField, OffsetDateTimeField
+from core.localtime import local_iso
+from core.units import Unit, from_mgdl
 from readings import stats
 from readings.models import Context, Kind, Reading, Source
 from readings.services import truncate_to_second
-from readings.units import Unit, from_mgdl
-from readings.validators import glucose_to_mgdl
 
 # What a parsing serializer returns for an item to leave out (e.g. Nightscout "cal" entries).
 SKIP_ITEM = "__skip__"
 
-# Model field names (service errors) -> API field names.
-API_FIELD_OF = {"value_mgdl": "value", NON_FIELD_ERRORS: api_settings.NON_FIELD_ERRORS_KEY}
 
 _UNITS = frozenset(Unit.values)
 _NOTES_MAX = Reading._meta.get_field("notes").max_length
 EXTERNAL_ID_MAX_LENGTH = Reading._meta.get_field("external_id").max_length
-
-# "…T08:15:00 02:00": a "+" in a query string that the client did not percent-encode
-# arrives as a space. Only a space between a clock time and an offset is restored.
-_UNESCAPED_PLUS = re.compile(r"^(.*\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)$")
-
-
-def restore_offset_plus(value: str) -> str:
-    return _UNESCAPED_PLUS.sub(r"\1+\2", value.strip())
-
-
-def local_iso(moment: datetime | None, tz) -> str | None:
-    """ISO 8601 in ``tz`` with its offset, to the second; None stays None."""
-    if moment is None:
-        return None
-    return moment.astimezone(tz).replace(microsecond=0).isoformat()
-
-
-class OffsetDateTimeField(serializers.DateTimeField):
-    """An ISO 8601 date and time that carries a UTC offset ("Z" or "+02:00").
-
-    A time without an offset is refused rather than guessed: it could be any zone.
-    """
-
-    default_error_messages = {
-        "invalid": _(
-            "Enter an ISO 8601 date and time with a UTC offset, "
-            "e.g. 2025-03-30T08:15:00+02:00 or 2025-03-30T06:15:00Z."
-        ),
-        "naive": _(
-            "Add a UTC offset to this time (e.g. +02:00 or Z); without one it is ambiguous."
-        ),
-    }
-
-    def __init__(self, *, query=False, **kwargs):
-        self.query = query  # from a query string: undo an unescaped "+"
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, value):
-        if isinstance(value, str) and self.query:
-            value = restore_offset_plus(value)
-        try:
-            return super().to_internal_value(value)
-        except OverflowError:  # a valid-looking year that leaves datetime's range in UTC
-            self.fail("invalid")
-
-    def enforce_timezone(self, value):
-        if timezone.is_naive(value):
-            self.fail("naive")
-        return value.astimezone(UTC)
-
-
-class _InUnit:
-    """A raw glucose value with the unit its item gave (see GlucoseValueField.get_value)."""
-
-    __slots__ = ("raw", "unit")
-
-    def __init__(self, raw, unit):
-        self.raw, self.unit = raw, unit
-
-
-@extend_schema_field(
-    {
-        "oneOf": [{"type": "number"}, {"type": "string"}],
-        "example": 126,
-    }
-)
-class GlucoseValueField(serializers.Field):
-    """A glucose number (JSON number or numeric string, decimal comma allowed) converted to
-    whole mg/dL by glucose_to_mgdl, in the unit named by the item's ``unit_field`` (default:
-    the user's unit). Reading the sibling unit here, rather than in validate(), lets a bad
-    value be reported together with every other bad field of the item.
-
-    With ``unit_field=None`` the number is only type-checked and passed on as sent.
-    """
-
-    default_error_messages = {"invalid": _("Enter a number.")}
-
-    def __init__(self, *, unit_field: str | None = "unit", **kwargs):
-        self.unit_field = unit_field
-        super().__init__(**kwargs)
-
-    def get_value(self, dictionary):
-        raw = super().get_value(dictionary)
-        if self.unit_field is None or raw is serializers.empty or raw is None:
-            return raw
-        return _InUnit(raw, dictionary.get(self.unit_field) or self.context["user"].unit)
-
-    def to_internal_value(self, data):
-        raw, unit = (data.raw, data.unit) if isinstance(data, _InUnit) else (data, None)
-        if isinstance(raw, bool) or not isinstance(raw, int | float | str):
-            self.fail("invalid")
-        if isinstance(raw, str):
-            raw = raw.replace(",", ".")
-        if unit is None:
-            return raw
-        if not isinstance(unit, str) or unit not in _UNITS:
-            return None  # the unit field reports its own error
-        try:
-            return glucose_to_mgdl(raw, unit)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.messages) from None
-
-    def to_representation(self, value):
-        return value
-
 
 # Fields the parsing serializers already checked against the model's own definitions
 # (choices and max_length read from the model), or that BGT sets itself. Skipping them in
@@ -159,16 +45,16 @@ _CHECKED_BY_SERIALIZER = [
     "direction",
     "device",
 ]
-_NOT_INPUT = ["id", "owner", "created_at", "updated_at"]
+_NOT_INPUT = ["id", "patient", "created_at", "updated_at"]
 
 
-def reading_from_fields(*, user, fields: dict, source: str) -> Reading:
-    """An unsaved Reading of ``user``, validated by the model: the value's meter range, the
-    time, and Reading.clean() (the 10-minute future limit). Uniqueness is left to
+def reading_from_fields(*, patient, fields: dict, source: str) -> Reading:
+    """An unsaved Reading of the ``patient`` record, validated by the model: the value's
+    meter range, the time, and Reading.clean() (the 10-minute future limit). Uniqueness is left to
     readings_bulk_create, which turns it into de-duplication. Raises Django's
     ValidationError."""
     reading = Reading(
-        owner=user,
+        patient=patient,
         value_mgdl=fields["value_mgdl"],
         taken_at=truncate_to_second(fields["taken_at"]),
         kind=fields.get("kind", Kind.FINGERSTICK),
@@ -179,18 +65,13 @@ def reading_from_fields(*, user, fields: dict, source: str) -> Reading:
         direction=fields.get("direction", ""),
         device=fields.get("device", ""),
     )
-    # The owner is the signed-in user (no existence query per item).
+    # The record was checked by the view (no existence query per item).
     reading.full_clean(
         exclude=[*_NOT_INPUT, *_CHECKED_BY_SERIALIZER],
         validate_unique=False,
         validate_constraints=False,
     )
     return reading
-
-
-def django_errors_as_api(error: DjangoValidationError) -> dict:
-    detail = serializers.as_serializer_error(error)
-    return {API_FIELD_OF.get(name, name): messages for name, messages in detail.items()}
 
 
 class ReadingUpdateSerializer(serializers.Serializer):

@@ -9,7 +9,6 @@ import uuid
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.urls import Resolver404, resolve
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -22,17 +21,19 @@ from drf_spectacular.utils import (
 )
 from rest_framework import status, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bgt.perf import collector_paused
+from core.api.errors import django_errors_as_api
+from core.api.exceptions import InvalidItems
+from core.api.pagination import PagePagination
+from core.api.parsers import accept_chunked_body
+from core.api.schema import FieldErrorsSerializer
+from core.perf import collector_paused
+from patients.access import Action
+from patients.api import HasRecord, api_record
 from readings import selectors, services
-from readings.api.exceptions import InvalidItems
-from readings.api.parsers import accept_chunked_body
-from readings.api.permissions import IsPatient
-from readings.api.schema import FieldErrorsSerializer
 from readings.api.serializers import (
     SKIP_ITEM,
     BulkErrorSerializer,
@@ -43,7 +44,6 @@ from readings.api.serializers import (
     ReadingUpdateSerializer,
     StatsQuerySerializer,
     StatsSerializer,
-    django_errors_as_api,
     reading_from_fields,
 )
 from readings.models import FUTURE_TOLERANCE, Reading, Source
@@ -60,23 +60,17 @@ class ChunkedBodyMixin:
         super().initial(request, *args, **kwargs)
 
 
-class ReadingPagination(PageNumberPagination):
-    page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 1000
-
-
 def reading_context(*, viewer, patient) -> dict:
     """Serializer context: values in the viewer's unit, times in the patient's zone."""
-    return {"user": patient, "unit": viewer.unit, "tz": patient.tzinfo}
+    return {"unit": viewer.unit, "tz": patient.tzinfo}
 
 
-def stored_twin(*, user, reading: Reading) -> Reading | None:
+def stored_twin(*, patient, reading: Reading) -> Reading | None:
     """The stored reading that made ``reading`` a duplicate (same external id, or same kind,
     second and value)."""
     if reading.external_id:
         twin = (
-            selectors.reading_list(user=user)
+            selectors.reading_list(patient=patient)
             .filter(source=reading.source, external_id=reading.external_id)
             .first()
         )
@@ -84,14 +78,16 @@ def stored_twin(*, user, reading: Reading) -> Reading | None:
             return twin
     return (
         selectors.reading_list(
-            user=user, start=reading.taken_at, end=reading.taken_at + timedelta(seconds=1)
+            patient=patient, start=reading.taken_at, end=reading.taken_at + timedelta(seconds=1)
         )
         .filter(kind=reading.kind, value_mgdl=reading.value_mgdl)
         .first()
     )
 
 
-def validate_items(*, items: list, user, source: str, serializer_class=ReadingInputSerializer):
+def validate_items(
+    *, items: list, patient, unit: str, source: str, serializer_class=ReadingInputSerializer
+):
     """Parse and validate every item; all-or-nothing. Returns unsaved Readings, or raises a
     400 that lists each failing item by index with its field messages."""
     if len(items) > BULK_MAX_ITEMS:
@@ -102,14 +98,14 @@ def validate_items(*, items: list, user, source: str, serializer_class=ReadingIn
                 "items": [],
             }
         )
-    child = serializer_class(context={"user": user})
+    child = serializer_class(context={"unit": unit})
     readings, failures = [], []
     for index, item in enumerate(items):
         try:
             fields = child.run_validation(item)
             if fields.get(SKIP_ITEM):
                 continue
-            readings.append(reading_from_fields(user=user, fields=fields, source=source))
+            readings.append(reading_from_fields(patient=patient, fields=fields, source=source))
         except ValidationError as error:
             failures.append({"index": index, "errors": _as_field_dict(error.detail)})
         except DjangoValidationError as error:
@@ -221,24 +217,32 @@ _CREATE_RESPONSE = PolymorphicProxySerializer(
 class ReadingViewSet(ChunkedBodyMixin, viewsets.GenericViewSet):
     """The signed-in patient's own readings; anyone else's reading is a 404."""
 
-    permission_classes = [IsAuthenticated, IsPatient]
+    permission_classes = [IsAuthenticated, HasRecord]
     serializer_class = ReadingSerializer
-    pagination_class = ReadingPagination
+    pagination_class = PagePagination
     lookup_value_regex = "[^/]+"
 
+    def record(self, action: Action = Action.VIEW):
+        """The record this request acts on (``?patient=``, else the caller's own)."""
+        if self.action not in ("list", "retrieve"):
+            action = Action.WRITE
+        return api_record(self.request, action=action)
+
     def get_serializer_context(self):
-        user = self.request.user
-        return {**super().get_serializer_context(), **reading_context(viewer=user, patient=user)}
+        context = super().get_serializer_context()
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading the schema
+            return context
+        return {**context, **reading_context(viewer=self.request.user, patient=self.record())}
 
     def get_queryset(self):
         filters = ReadingFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
-        return selectors.reading_list(user=self.request.user, **filters.validated_data)
+        return selectors.reading_list(patient=self.record(), **filters.validated_data)
 
     def get_object(self) -> Reading:
         try:
             reading_id = uuid.UUID(str(self.kwargs["pk"]))
-            return selectors.reading_get(user=self.request.user, reading_id=reading_id)
+            return selectors.reading_get(patient=self.record(), reading_id=reading_id)
         except (ValueError, Reading.DoesNotExist):
             raise NotFound("No such reading.") from None
 
@@ -265,26 +269,28 @@ class ReadingViewSet(ChunkedBodyMixin, viewsets.GenericViewSet):
         )
 
     def _create_one(self, data: dict) -> Response:
-        user = self.request.user
-        serializer = ReadingInputSerializer(data=data, context={"user": user})
+        patient = self.record()
+        serializer = ReadingInputSerializer(data=data, context={"unit": self.request.user.unit})
         serializer.is_valid(raise_exception=True)
         try:
             reading = reading_from_fields(
-                user=user, fields=serializer.validated_data, source=Source.API
+                patient=patient, fields=serializer.validated_data, source=Source.API
             )
         except DjangoValidationError as error:
             raise ValidationError(django_errors_as_api(error)) from None
-        result = services.readings_bulk_create(user=user, readings=[reading])
+        result = services.readings_bulk_create(patient=patient, readings=[reading])
         if result.created:
             return Response(self.get_serializer(reading).data, status=status.HTTP_201_CREATED)
-        twin = stored_twin(user=user, reading=reading)
+        twin = stored_twin(patient=patient, reading=reading)
         return Response(self.get_serializer(twin or reading).data, status=status.HTTP_200_OK)
 
     def _create_many(self, items: list) -> Response:
-        user = self.request.user
+        patient = self.record()
         with collector_paused():
-            readings = validate_items(items=items, user=user, source=Source.API)
-            result = services.readings_bulk_create(user=user, readings=readings)
+            readings = validate_items(
+                items=items, patient=patient, unit=self.request.user.unit, source=Source.API
+            )
+            result = services.readings_bulk_create(patient=patient, readings=readings)
             body = {
                 "created": len(result.created),
                 "duplicates": result.duplicates,
@@ -302,7 +308,7 @@ class ReadingViewSet(ChunkedBodyMixin, viewsets.GenericViewSet):
     def _update(self, request, *, partial: bool) -> Response:
         reading = self.get_object()
         serializer = ReadingUpdateSerializer(
-            data=request.data, partial=partial, context={"user": request.user}
+            data=request.data, partial=partial, context={"unit": request.user.unit}
         )
         serializer.is_valid(raise_exception=True)
         try:
@@ -324,17 +330,18 @@ def stats_bounds(query: dict):
 
 
 def stats_response(*, patient, query_params) -> Response:
+    """The stats of a record the caller was let see (the view checked access)."""
     query = StatsQuerySerializer(data=query_params)
     query.is_valid(raise_exception=True)
     start, end = stats_bounds(query.validated_data)
-    summary = selectors.reading_stats(user=patient, start=start, end=end)
+    summary = selectors.reading_stats(patient=patient, start=start, end=end)
     return Response(StatsSerializer(summary, context={"tz": patient.tzinfo}).data)
 
 
 class StatsView(APIView):
     """Section 4 statistics of the signed-in patient's readings."""
 
-    permission_classes = [IsAuthenticated, IsPatient]
+    permission_classes = [IsAuthenticated, HasRecord]
 
     @extend_schema(
         summary="Statistics of your readings",
@@ -348,26 +355,4 @@ class StatsView(APIView):
         responses={200: StatsSerializer},
     )
     def get(self, request):
-        return stats_response(patient=request.user, query_params=request.query_params)
-
-
-class ApiNotFoundView(APIView):
-    """A JSON 404 for any path under /api/ that no endpoint serves."""
-
-    authentication_classes = []
-    permission_classes = [AllowAny]
-    throttle_classes = []
-    schema = None  # not an endpoint
-
-    def handle(self, request, *args, **kwargs):
-        detail = "No API endpoint at this address."
-        if not request.path.endswith("/"):
-            try:
-                match = resolve(request.path + "/")
-            except Resolver404:
-                match = None
-            if match is not None and getattr(match.func, "view_class", None) is not type(self):
-                detail += f" Did you mean {request.path}/ ?"
-        return Response({"detail": detail}, status=status.HTTP_404_NOT_FOUND)
-
-    get = post = put = patch = delete = head = options = handle
+        return stats_response(patient=api_record(request), query_params=request.query_params)

@@ -1,10 +1,10 @@
 """A physician's read-only API: the roster and each actively linked patient's readings and
 statistics (DESIGN.md sections 5 and 6).
 
-Access goes through clinic.selectors only: roster_for_physician lists the ACTIVE links, and
-patient_for_physician is the gate for one patient (any patient who has not accepted, or has
-revoked, is a 404) and writes the access-log entry the patient sees on /sharing/. Query
-parameters are checked before the gate, so a rejected request logs nothing.
+roster_for_physician lists the records behind ACTIVE physician grants, and
+patients.selectors.patient_for is the gate for one record (any patient who has not
+accepted, or has revoked, is a 404); each opening is then written to the record's access
+log. Query parameters are checked before the gate, so a rejected request logs nothing.
 """
 
 from __future__ import annotations
@@ -18,10 +18,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import IsPhysician
 from clinic import selectors as clinic_selectors
-from clinic.models import AccessLogEntry
+from core.api.pagination import PagePagination
+from patients import selectors as patient_selectors
+from patients.access import Action
+from patients.models import AccessLogEntry
+from patients.services import access_log_record
 from readings import selectors
-from readings.api.permissions import IsPhysician
 from readings.api.serializers import (
     GoalSerializer,
     ReadingFilterSerializer,
@@ -30,7 +34,7 @@ from readings.api.serializers import (
     StatsSerializer,
     local_iso,
 )
-from readings.api.views import ReadingPagination, reading_context, stats_response
+from readings.api.views import reading_context, stats_response
 
 PATIENT_ID = OpenApiParameter(
     "patient_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The patient's id."
@@ -38,13 +42,15 @@ PATIENT_ID = OpenApiParameter(
 
 
 def gate(*, physician, patient_id, what: str):
-    """The patient behind an ACTIVE link of ``physician``, logged; else a 404."""
+    """The record behind an ACTIVE grant of ``physician``, its opening logged; else a 404."""
     try:
-        return clinic_selectors.patient_for_physician(
-            physician=physician, patient_id=patient_id, what=what
+        patient = patient_selectors.patient_for(
+            user=physician, patient_id=patient_id, action=Action.VIEW
         )
-    except clinic_selectors.PatientNotAvailable:
+    except patient_selectors.PatientNotAvailable:
         raise NotFound("No such patient on your roster.") from None
+    access_log_record(grant=patient.grant, what=what)
+    return patient
 
 
 class RosterRowSerializer(serializers.Serializer):
@@ -79,9 +85,9 @@ class RosterRowSerializer(serializers.Serializer):
         return {
             "id": str(row.patient.pk),
             "name": row.name,
-            "email": row.patient.email,
+            "email": row.email,
             "age": row.age,
-            "mrn": row.link.mrn,
+            "mrn": row.grant.mrn,
             "timezone": row.patient.timezone,
             "last_reading_at": local_iso(row.last_reading_at, tz),
             "count": row.count,
@@ -132,7 +138,7 @@ class PatientListView(APIView):
 
 class PatientReadingListView(GenericAPIView):
     permission_classes = [IsAuthenticated, IsPhysician]
-    pagination_class = ReadingPagination
+    pagination_class = PagePagination
     serializer_class = ReadingSerializer
 
     @extend_schema(
@@ -151,7 +157,7 @@ class PatientReadingListView(GenericAPIView):
         patient = gate(
             physician=request.user, patient_id=patient_id, what=AccessLogEntry.API_READINGS
         )
-        readings = selectors.reading_list(user=patient, **filters.validated_data)
+        readings = selectors.reading_list(patient=patient, **filters.validated_data)
         page = self.paginate_queryset(readings)
         context = reading_context(viewer=request.user, patient=patient)
         return self.get_paginated_response(ReadingSerializer(page, many=True, context=context).data)

@@ -13,8 +13,12 @@ import re
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
+from rest_framework.permissions import BasePermission
 
-from readings import selectors
+from accounts.models import User
+from core.units import Unit
+from integrations.nightscout.credentials import upload_secret_record
+from patients.selectors import own_record, self_login
 
 _SHA1_HEX = re.compile(r"^[0-9a-fA-F]{40}$")
 
@@ -22,6 +26,42 @@ _SHA1_HEX = re.compile(r"^[0-9a-fA-F]{40}$")
 def sha1_hex(secret: str) -> str:
     # SHA-1 is what the Nightscout protocol specifies; BGT stores only SHA-256 of it.
     return hashlib.sha1(secret.encode()).hexdigest()  # noqa: S324
+
+
+class RecordDevice:
+    """The principal of a request made with a record's device secret: a device acting for
+    one record, not a person. ``request.user`` is this object on the Nightscout paths."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+    pk = None
+
+    def __init__(self, patient):
+        self.patient = patient
+        login = self_login(patient=patient)
+        self.unit = login.unit if login else Unit.MGDL  # the record's own login's unit
+
+    def __str__(self):
+        return f"device of record {self.patient.pk}"
+
+
+def record_of(request):
+    """The record a Nightscout request acts on: the device secret's record, or the signed-in
+    person's own record (token or session). HasNightscoutRecord has checked there is one."""
+    user = request.user
+    if isinstance(user, RecordDevice):
+        return user.patient
+    if not hasattr(request, "_nightscout_record"):
+        request._nightscout_record = own_record(user=user)
+    return request._nightscout_record
+
+
+class HasNightscoutRecord(BasePermission):
+    message = "Only patients have readings; this account has no health record of its own."
+
+    def has_permission(self, request, view):
+        return isinstance(request.user, User | RecordDevice) and record_of(request) is not None
 
 
 class NightscoutSecretAuthentication(BaseAuthentication):
@@ -44,14 +84,14 @@ class NightscoutSecretAuthentication(BaseAuthentication):
             digest = sha1_hex(token.strip())
         else:
             return None
-        user = None
+        patient = None
         if _SHA1_HEX.match(digest):
-            user = selectors.upload_secret_owner(api_secret_sha1_hex=digest)
-        if user is None:
+            patient = upload_secret_record(api_secret_sha1_hex=digest)
+        if patient is None:
             raise exceptions.AuthenticationFailed(
                 "Wrong or revoked device upload secret. Make a new one on your Sharing page."
             )
-        return user, "nightscout-secret"
+        return RecordDevice(patient), "nightscout-secret"
 
     def authenticate_header(self, request):
         return 'API-SECRET realm="nightscout"'

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class IntegrationsConfig(AppConfig):
+    name = "integrations"
+    verbose_name = "Integrations"
+
+    def ready(self):
+        from core.personal_data import Owner, register
+        from integrations.models import UploadSecret
+
+        register(
+            UploadSecret,
+            owner=Owner.RECORD,
+            owner_field="patient",
+            section="device_upload_secret",
+            medical=True,
+            secret_fields=("digest",),
+        )

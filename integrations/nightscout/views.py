@@ -1,0 +1,297 @@
+"""Nightscout API v1 compatibility, so CGM uploaders and Nightscout clients work unchanged
+with a patient's BGT base URL (``https://<site>/api/v1/``). DESIGN.md section 6.
+
+What real uploaders send (xDrip+ ``NightscoutUploader``, cgm-remote-monitor's
+``lib/api/entries``) and how BGT takes it:
+
+- ``POST /api/v1/entries`` (also ``/entries/`` and ``/entries.json``): a JSON array of
+  entries, or one entry object. ``sgv`` entries become ``cgm`` readings, ``mbg`` entries
+  ``fingerstick`` ones, ``source="nightscout"``, the trend arrow kept in ``direction``.
+  Other entry types (xDrip+ sends ``cal`` calibration records in the same array) and
+  ``sgv`` values below 20 (Dexcom's sensor status codes, not glucose) are skipped, so that
+  an uploader's batch is never refused for them. The time is ``date`` (Unix epoch
+  milliseconds), else ``dateString`` (ISO 8601; without an offset it is UTC, as Nightscout
+  reads it). Everything else is validated like any reading, all-or-nothing; re-posting the
+  same entries adds nothing. Bodies may be gzip- or deflate-encoded, also chunked.
+- ``GET /api/v1/entries.json``, ``/entries/sgv.json``, ``/entries/mbg.json``,
+  ``/entries/current.json``: newest first, ``count`` (default 10, at most
+  BGT_NIGHTSCOUT_MAX_COUNT), ``find[date][$gte|$gt|$lte|$lt]`` (epoch ms),
+  ``find[dateString][...]`` (ISO 8601; a bare date is midnight UTC), ``find[type]``,
+  ``find[sgv|mbg][...]`` (mg/dL). Like Nightscout, a query without a date filter only looks
+  at the last 4 days.
+- ``GET /api/v1/status.json``: server status and the patient's units and targets.
+
+Responses carry ``Accept-Encoding: gzip, deflate`` (RFC 7694), which is how xDrip+ learns
+that it may gzip its uploads.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
+from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.parsers import SUPPORTED_ENCODINGS
+from core.api.schema import FieldErrorsSerializer
+from core.consensus import VERY_HIGH_ABOVE, VERY_LOW_BELOW
+from core.perf import collector_paused
+from core.units import Unit
+from integrations.nightscout.authentication import (
+    HasNightscoutRecord,
+    NightscoutSecretAuthentication,
+    record_of,
+)
+from integrations.nightscout.entries import (
+    EntryInputSerializer,
+    EntrySerializer,
+    entries_queryset,
+    entries_to_readings,
+    entry_of,
+)
+from readings import selectors, services
+from readings.api.serializers import BulkErrorSerializer
+from readings.api.views import ChunkedBodyMixin, stored_twin
+from readings.models import Reading
+
+# --- Views --------------------------------------------------------------------------------
+
+COUNT_PARAM = OpenApiParameter(
+    "count",
+    OpenApiTypes.INT,
+    description="How many entries, newest first (default 10; at most 10,000).",
+)
+FIND_PARAMS = [
+    OpenApiParameter(
+        f"find[{field}][${op}]",
+        OpenApiTypes.STR,
+        description=description,
+    )
+    for field, description in (
+        ("date", "Unix epoch milliseconds (or ISO 8601)."),
+        ("dateString", "ISO 8601; a bare date is midnight UTC."),
+    )
+    for op in ("gte", "gt", "lte", "lt")
+] + [
+    OpenApiParameter("find[type]", OpenApiTypes.STR, enum=["sgv", "mbg"]),
+    OpenApiParameter("find[sgv][$gte]", OpenApiTypes.INT, description="mg/dL"),
+    OpenApiParameter("find[sgv][$lte]", OpenApiTypes.INT, description="mg/dL"),
+]
+_UPLOAD_BODY = PolymorphicProxySerializer(
+    component_name="NightscoutUpload",
+    serializers=[EntryInputSerializer(many=True), EntryInputSerializer],
+    resource_type_field_name=None,
+    many=False,
+)
+
+
+class NightscoutSchema(AutoSchema):
+    """Operation ids from the path: the same view serves several Nightscout paths
+    (``entries``, ``entries/``, ``entries.json``), and each needs its own id."""
+
+    def get_operation_id(self):
+        path = self.path.removeprefix("/api/v1/")
+        tokens = re.sub(r"[^A-Za-z0-9]+", "_", path).strip("_")
+        if path.endswith("/"):
+            tokens += "_slash"
+        return f"nightscout_{tokens}_{self.method.lower()}"
+
+    def get_tags(self):
+        return ["nightscout"]
+
+
+class NightscoutView(ChunkedBodyMixin, APIView):
+    schema = NightscoutSchema()
+    authentication_classes = [
+        NightscoutSecretAuthentication,
+        TokenAuthentication,
+        SessionAuthentication,
+    ]
+    permission_classes = [IsAuthenticated, HasNightscoutRecord]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Accept-Encoding"] = ", ".join(SUPPORTED_ENCODINGS)
+        return response
+
+    def entries_response(self, request, *, entry_type=None, count=None) -> Response:
+        params = request.query_params
+        if count is not None:
+            params = params.copy()
+            params["count"] = str(count)
+        patient = record_of(request)
+        readings = entries_queryset(patient=patient, query_params=params, entry_type=entry_type)
+        tz = patient.tzinfo
+        return Response([entry_of(reading, tz) for reading in readings])
+
+
+class EntriesView(NightscoutView):
+    @extend_schema(
+        summary="Nightscout: entries of every type",
+        description="Newest first; without a date filter, the last 4 days only.",
+        parameters=[COUNT_PARAM, *FIND_PARAMS],
+        responses={200: EntrySerializer(many=True)},
+    )
+    def get(self, request):
+        return self.entries_response(request)
+
+    @extend_schema(
+        summary="Nightscout: upload entries",
+        description=(
+            "A JSON array of Nightscout entries (or one entry). sgv -> CGM reading, mbg -> "
+            "meter reading; other types and sgv status codes below 20 are skipped. "
+            "All-or-nothing on validation (400 lists failing entries by index); re-posting "
+            "the same entries adds nothing. At most 5,000 entries; the body may be gzip- or "
+            "deflate-encoded. Returns the stored readings as entries."
+        ),
+        request=_UPLOAD_BODY,
+        responses={
+            200: EntrySerializer(many=True),
+            400: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    component_name="EntriesUploadError",
+                    serializers=[FieldErrorsSerializer, BulkErrorSerializer],
+                    resource_type_field_name=None,
+                    many=False,
+                ),
+                description="A body that is not an array of entries (messages per field), "
+                "or invalid entries listed by index (nothing stored).",
+            ),
+            401: OpenApiResponse(description="Wrong, revoked or missing secret."),
+            413: OpenApiResponse(description="Body too large."),
+        },
+    )
+    def post(self, request):
+        data = request.data
+        if isinstance(data, dict) and data:
+            data = [data]  # Nightscout takes one entry object too
+        if not isinstance(data, list):
+            raise ValidationError(
+                {"non_field_errors": ["Send a JSON array of Nightscout entries."]}
+            )
+        patient = record_of(request)
+        with collector_paused():
+            readings = entries_to_readings(items=data, patient=patient, unit=request.user.unit)
+            services.readings_bulk_create(patient=patient, readings=readings)
+            entries = [entry_of(reading, patient.tzinfo) for reading in _stored(patient, readings)]
+        return Response(entries)
+
+
+def _stored(patient, readings: list[Reading]) -> list[Reading]:
+    """The stored reading for each uploaded one (new, or the one it duplicated), in upload
+    order; one range query."""
+    if not readings:
+        return []
+    times = [reading.taken_at for reading in readings]
+    stored = {
+        (r.kind, r.taken_at, r.value_mgdl): r
+        for r in selectors.reading_list(
+            patient=patient, start=min(times), end=max(times) + timedelta(seconds=1)
+        )
+    }
+    found = []
+    for reading in readings:
+        twin = stored.get((reading.kind, reading.taken_at, reading.value_mgdl))
+        if twin is None and reading.external_id:  # a duplicate by external id only
+            twin = stored_twin(patient=patient, reading=reading)
+        if twin is not None:
+            found.append(twin)
+    return found
+
+
+class EntriesOfTypeView(NightscoutView):
+    @extend_schema(
+        summary="Nightscout: entries of one type (sgv.json, mbg.json)",
+        description="Newest first; without a date filter, the last 4 days only.",
+        parameters=[
+            OpenApiParameter(
+                "entry_type", OpenApiTypes.STR, OpenApiParameter.PATH, enum=["sgv", "mbg"]
+            ),
+            COUNT_PARAM,
+            *FIND_PARAMS,
+        ],
+        responses={200: EntrySerializer(many=True)},
+    )
+    def get(self, request, entry_type):
+        return self.entries_response(request, entry_type=entry_type)
+
+
+class CurrentEntryView(NightscoutView):
+    @extend_schema(
+        summary="Nightscout: the latest CGM entry",
+        description="A list of at most one sgv entry from the last 4 days.",
+        responses={200: EntrySerializer(many=True)},
+    )
+    def get(self, request):
+        return self.entries_response(request, entry_type="sgv", count=1)
+
+
+class StatusSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    name = serializers.CharField()
+    version = serializers.CharField()
+    serverTime = serializers.CharField()  # noqa: N815
+    serverTimeEpoch = serializers.IntegerField()  # noqa: N815
+    apiEnabled = serializers.BooleanField()  # noqa: N815
+    careportalEnabled = serializers.BooleanField()  # noqa: N815
+    boluscalcEnabled = serializers.BooleanField()  # noqa: N815
+    settings = serializers.DictField(
+        help_text='units ("mg/dl" or "mmol"), timeFormat, and thresholds (mg/dL): bgHigh, '
+        "bgTargetTop, bgTargetBottom, bgLow."
+    )
+    extendedSettings = serializers.DictField()  # noqa: N815
+    authorized = serializers.DictField(allow_null=True)
+
+
+class StatusView(NightscoutView):
+    @extend_schema(
+        summary="Nightscout: server status",
+        description="What Nightscout clients read first: units and the patient's targets.",
+        responses={200: StatusSerializer},
+    )
+    def get(self, request):
+        user = request.user
+        target = selectors.target_get(patient=record_of(request))
+        now = timezone.now()
+        return Response(
+            {
+                "status": "ok",
+                "name": "BGT",
+                "version": settings.SPECTACULAR_SETTINGS["VERSION"],
+                "serverTime": now.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z",
+                "serverTimeEpoch": int(now.timestamp() * 1000),
+                "apiEnabled": True,
+                "careportalEnabled": False,
+                "boluscalcEnabled": False,
+                "settings": {
+                    "units": "mmol" if user.unit == Unit.MMOLL else "mg/dl",
+                    "timeFormat": 24,
+                    "customTitle": "BGT",
+                    "theme": "default",
+                    "enable": [],
+                    "thresholds": {
+                        "bgHigh": VERY_HIGH_ABOVE,
+                        "bgTargetTop": target.high_mgdl,
+                        "bgTargetBottom": target.low_mgdl,
+                        "bgLow": VERY_LOW_BELOW,
+                    },
+                },
+                "extendedSettings": {},
+                "authorized": None,
+            }
+        )

@@ -1,0 +1,136 @@
+"""The dashboard of the record being worked on, and a physician's read-only report of a
+record shared with them (DESIGN.md sections 3-5)."""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.template.loader import render_to_string
+from django.views.generic import TemplateView
+
+from accounts.mixins import PhysicianRequiredMixin
+from core.units import format_value
+from patients import selectors as patient_selectors
+from patients import services as patient_services
+from patients.access import Action
+from patients.mixins import RecordMixin, current_record
+from patients.models import AccessLogEntry
+from readings import selectors as reading_selectors
+from reports.presentation import dashboard_context, reading_rows
+from reports.selectors import dashboard_get
+
+READINGS_PER_PAGE = 50
+
+
+def period_days(request) -> int:
+    """The period a page shows: ``?days=`` if it is one of the offered periods, else 14."""
+    try:
+        days = int(request.GET.get("days", 14))
+    except ValueError:
+        return 14
+    return days if days in reading_selectors.DASHBOARD_PERIODS else 14
+
+
+class DashboardView(RecordMixin, TemplateView):
+    template_name = "reports/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        days = period_days(self.request)
+        dashboard = dashboard_get(patient=self.patient, days=days)
+        return {
+            **super().get_context_data(**kwargs),
+            **dashboard_context(dashboard, unit=self.request.user.unit),
+            "days": days,
+            "periods": reading_selectors.DASHBOARD_PERIODS,
+            "version": reading_selectors.readings_version(patient=self.patient),
+            "poll_seconds": settings.BGT_DASHBOARD_POLL_SECONDS,
+        }
+
+
+def _record_json(view):
+    """JSON endpoints of the record being worked on: 401/403 as JSON, never a redirect."""
+
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return JsonResponse({"detail": "Sign in to see your readings."}, status=401)
+        patient = current_record(request, action=Action.VIEW)
+        if patient is None:
+            return JsonResponse({"detail": "Only patients have readings."}, status=403)
+        return view(request, patient, *args, **kwargs)
+
+    return wrapped
+
+
+@_record_json
+def readings_version(request, patient):
+    """A tiny payload the dashboard polls to learn that readings changed."""
+    return JsonResponse({"version": reading_selectors.readings_version(patient=patient)})
+
+
+@_record_json
+def dashboard_data(request, patient):
+    """The dashboard's cards and figures, redrawn in place when readings change."""
+    days = period_days(request)
+    context = dashboard_context(dashboard_get(patient=patient, days=days), unit=request.user.unit)
+    return JsonResponse(
+        {
+            "version": reading_selectors.readings_version(patient=patient),
+            "days": days,
+            "cards_html": render_to_string("reports/_stat_cards.html", context, request=request),
+            "tables_html": render_to_string(
+                "reports/_dashboard_tables.html", context, request=request
+            ),
+            "figures": context["figures"],
+        }
+    )
+
+
+class PatientReportView(PhysicianRequiredMixin, TemplateView):
+    """/clinic/patients/<id>/: one record's dashboard and readings, read-only, for a
+    physician it is shared with.
+
+    The record comes through patients.selectors.patient_for: a record without an active
+    grant is a 404, and every view is written to the record's access log. No live polling
+    here: each poll would be another access-log entry.
+    """
+
+    template_name = "reports/patient_report.html"
+
+    def get_context_data(self, **kwargs):
+        physician = self.request.user
+        try:
+            patient = patient_selectors.patient_for(
+                user=physician, patient_id=self.kwargs["pk"], action=Action.VIEW
+            )
+        except patient_selectors.PatientNotAvailable:
+            raise Http404("No such patient on your roster.") from None
+        days = period_days(self.request)
+        dashboard = dashboard_get(patient=patient, days=days)
+        patient_services.access_log_record(grant=patient.grant, what=AccessLogEntry.REPORT_PAGE)
+        page = Paginator(
+            reading_selectors.reading_list(
+                patient=patient, start=dashboard.start, end=dashboard.end
+            ),
+            READINGS_PER_PAGE,
+        ).get_page(self.request.GET.get("page"))
+        today = dashboard.end.astimezone(patient.tzinfo).date()
+        login = patient_selectors.self_login(patient=patient)
+        return {
+            **super().get_context_data(**kwargs),
+            **dashboard_context(dashboard, unit=physician.unit),
+            "patient": patient,
+            "patient_email": login.email if login else "",
+            "grant": patient.grant,
+            "age": patient.age_on(today),
+            "diabetes_type": patient.get_diabetes_type_display() if patient.diabetes_type else "",
+            "days": days,
+            "periods": reading_selectors.DASHBOARD_PERIODS,
+            "page_obj": page,
+            "rows": reading_rows(
+                page.object_list, unit=physician.unit, tz=patient.tzinfo, target=dashboard.target
+            ),
+            "querystring": f"days={days}",
+            "target_text": (
+                f"{format_value(dashboard.target.low_mgdl, physician.unit)} to "
+                f"{format_value(dashboard.target.high_mgdl, physician.unit)}"
+            ),
+        }
