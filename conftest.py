@@ -7,13 +7,10 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.servers.basehttp import WSGIRequestHandler
+from rest_framework.test import APIClient
 
-from accounts.tests.factories import (
-    DEFAULT_PASSWORD,
-    AdministratorFactory,
-    PatientFactory,
-    PhysicianFactory,
-)
+from accounts.tests.factories import DEFAULT_PASSWORD, AdministratorFactory, PhysicianFactory
+from patients.tests.factories import PatientFactory
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +30,7 @@ def password():
 
 @pytest.fixture
 def patient(db):
+    """A patient's login; ``patient.record`` is their own health record."""
     return PatientFactory(email="patient@example.org", first_name="Pat", last_name="Ient")
 
 
@@ -44,6 +42,22 @@ def other_patient(db):
 @pytest.fixture
 def physician(db):
     return PhysicianFactory(email="doctor@example.org", first_name="Grace", last_name="House")
+
+
+@pytest.fixture
+def api_client():
+    """DRF's test client, signed in as nobody (use force_authenticate, a token or login)."""
+    return APIClient()
+
+
+@pytest.fixture
+def patient_client(api_client, patient):
+    """The API client authenticated as ``patient`` by an API token, as a mobile app is."""
+    from rest_framework.authtoken.models import Token
+
+    token, _ = Token.objects.get_or_create(user=patient)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return api_client
 
 
 @pytest.fixture

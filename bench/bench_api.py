@@ -122,7 +122,7 @@ def _bulk(report):
             assert response.json()["created"] == BULK_PER_REQUEST
 
     def cleanup():
-        Reading.objects.filter(owner=patient).delete()
+        Reading.objects.filter(patient=patient.record).delete()
 
     timing = timed_runs(bulk_bodies, post_all, cleanup)
     report.add(
@@ -163,7 +163,7 @@ def _nightscout(report):
         assert response.status_code == 200 and len(response.json()) == NIGHTSCOUT_ENTRIES
 
     def cleanup():
-        Reading.objects.filter(owner=patient).delete()
+        Reading.objects.filter(patient=patient.record).delete()
 
     timing = timed_runs(xdrip_body, upload, cleanup, runs=15, warmup=2)
     report.add(
@@ -190,7 +190,9 @@ def _stats(report):
     response = client.get("/api/v1/stats/", params)
     assert response.status_code == 200 and response.json()["count"] == 90 * 288
     timing = measure(lambda: client.get("/api/v1/stats/", params))
-    selector = measure(lambda: selectors.reading_stats(user=patient, start=start, end=end))
+    selector = measure(
+        lambda: selectors.reading_stats(patient=patient.record, start=start, end=end)
+    )
     ratio = timing.median_ms / baseline.median_ms
     report.add(
         "stats API, 90 days CGM (GET /api/v1/stats/)",

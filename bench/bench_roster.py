@@ -19,8 +19,8 @@ from django.utils import timezone
 from accounts import roles
 from accounts.models import User
 from bench.common import count_queries, logged_in_client, measure
-from clinic.models import RosterLink
 from clinic.selectors import roster_for_physician
+from patients.models import PatientAccess
 from readings.models import Kind, Reading, Source
 
 PATIENTS = 200
@@ -139,11 +139,11 @@ def seed_roster(physician: User, patients: int, *, seed: int) -> int:
                 last_name="Bench",
             )
             roles.grant_role(patient, roles.PATIENTS)
-            RosterLink.objects.create(
+            PatientAccess.objects.create(
                 physician=physician,
                 patient=patient,
-                status=RosterLink.Status.ACTIVE,
-                initiated_by=RosterLink.Side.PHYSICIAN,
+                status=PatientAccess.Status.ACTIVE,
+                initiated_by=PatientAccess.Side.PHYSICIAN,
                 responded_at=now,
             )
             rows = _trace(patient.pk.hex, times, hours, rng, stamp)

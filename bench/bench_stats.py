@@ -25,9 +25,9 @@ def run(report):
     baseline = measure(fetch)
     report.add("raw sqlite3 fetch, 90 days CGM (25,920 rows)", "baseline", str(baseline), None)
 
-    summary = selectors.reading_stats(user=patient, start=start, end=end)
+    summary = selectors.reading_stats(patient=patient.record, start=start, end=end)
     assert summary.count == READINGS_90_DAYS
-    timing = measure(lambda: selectors.reading_stats(user=patient, start=start, end=end))
+    timing = measure(lambda: selectors.reading_stats(patient=patient.record, start=start, end=end))
     ratio = timing.median_ms / baseline.median_ms
     report.add(
         "stats, 90 days CGM: selector + readings/stats.py",

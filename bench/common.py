@@ -154,7 +154,7 @@ def seed_cgm(
             value = int(min(400, max(40, level)))
             batch.append(
                 Reading(
-                    owner=user,
+                    patient=user.record,
                     value_mgdl=value,
                     taken_at=at,
                     kind=Kind.CGM,

@@ -219,7 +219,9 @@ def report(database, args, clients, people, elapsed, server_log) -> int:
     lost_or_doubled = []
     for client, person in zip(clients, people, strict=True):
         stored = list(
-            Reading.objects.filter(owner=person["user"]).values_list("external_id", flat=True)
+            Reading.objects.filter(patient=person.record["user"]).values_list(
+                "external_id", flat=True
+            )
         )
         if sorted(stored) != sorted(client.created) or len(set(stored)) != len(stored):
             lost_or_doubled.append(

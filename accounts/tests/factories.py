@@ -2,12 +2,12 @@ import factory
 from allauth.account.models import EmailAddress
 
 from accounts.models import User
-from accounts.roles import ADMINISTRATORS, PATIENTS, PHYSICIANS, grant_role
+from accounts.roles import ADMINISTRATORS, PHYSICIANS, grant_role
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
 
-def _role_groups(*default):
+def role_groups(*default):
     """Post-generation: put the user in ``default`` groups, or in ``roles=[...]`` if given."""
 
     def grant(obj, create, extracted, **kwargs):
@@ -28,7 +28,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"user{n}@example.org")
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
-    timezone = "UTC"
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
 
     @factory.post_generation
@@ -39,17 +38,13 @@ class UserFactory(factory.django.DjangoModelFactory):
         if extracted is not False:
             EmailAddress.objects.create(user=obj, email=obj.email, primary=True, verified=True)
 
-    roles = _role_groups()
-
-
-class PatientFactory(UserFactory):
-    roles = _role_groups(PATIENTS)
+    roles = role_groups()
 
 
 class PhysicianFactory(UserFactory):
-    roles = _role_groups(PHYSICIANS)
+    roles = role_groups(PHYSICIANS)
 
 
 class AdministratorFactory(UserFactory):
     is_staff = True
-    roles = _role_groups(ADMINISTRATORS)
+    roles = role_groups(ADMINISTRATORS)

@@ -11,12 +11,8 @@ from django.urls import reverse
 
 from accounts import roles
 from accounts.models import User
-from accounts.tests.factories import (
-    AdministratorFactory,
-    PatientFactory,
-    PhysicianFactory,
-    UserFactory,
-)
+from accounts.tests.factories import AdministratorFactory, PhysicianFactory, UserFactory
+from patients.tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -52,14 +48,14 @@ def admin_client(request, client, db):
 
 
 @PERMISSION_LOOKUP_DEVIATION
-def test_administrators_enter_admin_and_see_users_clinics_and_links(client, admin_user):
+def test_administrators_enter_admin_and_see_users_clinics_and_grants(client, admin_user):
     client.force_login(admin_user)
 
     response = client.get(reverse("admin:index"))
 
     assert response.status_code == 200
     html = response.content.decode()
-    for name in ("Users", "Clinics", "Roster links"):
+    for name in ("Users", "Clinics", "Access grants"):
         assert name in html
     for hidden in (
         "Readings",
@@ -119,11 +115,11 @@ def test_api_tokens_are_not_in_admin():
 
 
 def test_medical_models_are_registered_nowhere():
-    from accounts.models import MedicalProfile
-    from clinic.models import AccessLogEntry
-    from readings.models import Reading, Target, UploadSecret
+    from integrations.models import UploadSecret
+    from patients.models import AccessLogEntry, Patient
+    from readings.models import Reading, Target
 
-    for model in (MedicalProfile, Reading, Target, UploadSecret, AccessLogEntry):
+    for model in (Patient, Reading, Target, UploadSecret, AccessLogEntry):
         assert not admin.site.is_registered(model), model
 
 

@@ -20,14 +20,15 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from accounts.services import medical_profile_set
 from accounts.tests.factories import UserFactory
 from accounts.tests.test_admin import (
     PERMISSION_LOOKUP_DEVIATION,
 )
-from clinic.models import AccessLogEntry
-from clinic.tests.factories import ClinicFactory, ClinicMembershipFactory, RosterLinkFactory
-from readings import services as reading_services
+from clinic.tests.factories import ClinicFactory, ClinicMembershipFactory
+from integrations.nightscout import credentials
+from patients.models import AccessLogEntry
+from patients.services import patient_update
+from patients.tests.factories import GrantFactory
 from readings.models import Context, Kind
 from readings.services import reading_create, target_set
 
@@ -52,22 +53,25 @@ def leaks(html: str) -> list[str]:
 def seeded(patient, physician):
     """A patient whose every medical field holds a sentinel, linked to a physician."""
     reading_create(
-        user=patient,
+        patient=patient.record,
         value_mgdl=487,
         taken_at=timezone.now() - timedelta(hours=1),
         kind=Kind.FINGERSTICK,
         context=Context.AFTER_MEAL,
         notes="SENTINEL-NOTE",
     )
-    target_set(user=patient, low_mgdl=77, high_mgdl=177)
-    medical_profile_set(user=patient, date_of_birth=date(1911, 11, 11), diabetes_type="mody")
+    target_set(patient=patient.record, low_mgdl=77, high_mgdl=177)
+    patient_update(patient=patient.record, date_of_birth=date(1911, 11, 11), diabetes_type="mody")
     clinic = ClinicFactory(name="Riverside Clinic")
     ClinicMembershipFactory(clinic=clinic, physician=physician)
-    link = RosterLinkFactory(physician=physician, patient=patient, mrn="MRN-SENTINEL-42")
+    link = GrantFactory(user=physician, patient=patient.record, mrn="MRN-SENTINEL-42")
     AccessLogEntry.objects.create(
-        viewer=physician, viewer_name="Dr. Grace House", patient=patient, what="report page"
+        viewer=physician,
+        viewer_name="Dr. Grace House",
+        patient=patient.record,
+        what="report page",
     )
-    reading_services.upload_secret_rotate(user=patient)
+    credentials.upload_secret_rotate(patient=patient.record)
     Token.objects.create(user=patient)
     return {"patient": patient, "physician": physician, "clinic": clinic, "link": link}
 
@@ -173,7 +177,7 @@ def assert_no_leaks_and_real_pages(crawler, seeded):
     assert f"/admin/accounts/user/{patient.pk}/change/?" in ok
     assert f"/admin/accounts/user/{patient.pk}/delete/?" in ok
     assert f"/admin/accounts/user/{patient.pk}/history/?" in ok
-    assert f"/admin/clinic/rosterlink/{seeded['link'].pk}/change/?" in ok
+    assert f"/admin/patients/patientaccess/{seeded['link'].pk}/change/?" in ok
     assert len(ok) > 40, crawler.visited
     errors = {url: status for url, status in crawler.visited.items() if status >= 500}
     assert errors == {}
@@ -235,14 +239,13 @@ def test_group_pages_show_no_medical_value(client, seeded):
 def test_the_delete_confirmation_neither_lists_nor_counts_health_data(client, patient):
     from django.urls import reverse
 
-    from accounts.models import MedicalProfile
     from accounts.tests.factories import UserFactory
     from readings.tests.factories import ReadingFactory, TargetFactory
 
     for _ in range(3):
-        ReadingFactory(owner=patient)
-    TargetFactory(owner=patient)
-    MedicalProfile.objects.create(user=patient)
+        ReadingFactory(patient=patient.record)
+    TargetFactory(patient=patient.record)
+    patient_update(patient=patient.record, date_of_birth=date(1990, 1, 2), diabetes_type="type_1")
     client.force_login(UserFactory(email="root@example.org", is_staff=True, is_superuser=True))
 
     html = client.get(reverse("admin:accounts_user_delete", args=[patient.pk])).content.decode()

@@ -5,7 +5,8 @@ from allauth.account.models import EmailAddress
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.tests.factories import AdministratorFactory, PatientFactory, PhysicianFactory
+from accounts.tests.factories import AdministratorFactory, PhysicianFactory
+from patients.tests.factories import PatientFactory
 from readings.models import Target
 from readings.tests.factories import TargetFactory
 
@@ -111,7 +112,7 @@ def test_revoking_needs_authentication(api_client):
 
 
 def test_me_shows_a_patients_preferences_and_targets(patient):
-    TargetFactory(owner=patient, low_mgdl=80, high_mgdl=170)
+    TargetFactory(patient=patient.record, low_mgdl=80, high_mgdl=170)
     assert authed(patient).get(ME).json() == {
         "email": "patient@example.org",
         "first_name": "Pat",
@@ -158,15 +159,16 @@ def test_patch_changes_preferences_and_targets(patient):
     )
     assert response.status_code == 200, response.content
     patient.refresh_from_db()
+    patient.record.refresh_from_db()
     assert (patient.first_name, patient.last_name) == ("Patricia", "Ient")
-    assert (patient.unit, patient.timezone) == ("mmol/L", "Europe/Berlin")
-    target = Target.objects.get(owner=patient)
+    assert (patient.unit, patient.record.timezone) == ("mmol/L", "Europe/Berlin")
+    target = Target.objects.get(patient=patient.record)
     assert (target.low_mgdl, target.high_mgdl) == (80, 160)
     assert response.json()["target_high_mgdl"] == 160
 
 
 def test_patching_one_target_keeps_the_other(patient):
-    TargetFactory(owner=patient, low_mgdl=75, high_mgdl=170)
+    TargetFactory(patient=patient.record, low_mgdl=75, high_mgdl=170)
     response = authed(patient).patch(ME, {"target_high_mgdl": 200}, format="json")
     assert response.status_code == 200
     assert (response.json()["target_low_mgdl"], response.json()["target_high_mgdl"]) == (75, 200)
@@ -198,7 +200,9 @@ def test_patch_is_validated_like_the_profile_form(patient, changes, field, messa
     assert response.status_code == 400
     assert any(message in text for text in response.json()[field]), response.json()
     patient.refresh_from_db()
+    patient.record.refresh_from_db()
     assert patient.unit == "mg/dL"  # nothing half-saved
+    assert patient.record.timezone == "UTC"
     assert not Target.objects.exists()
 
 

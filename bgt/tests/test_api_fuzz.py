@@ -37,7 +37,7 @@ MAX_EXAMPLES = int(os.environ.get("BGT_FUZZ_EXAMPLES", 25))  # per operation; bo
 
 def test_the_api_answers_every_generated_request_within_its_schema(live_server, patient):
     for _ in range(3):
-        ReadingFactory(owner=patient)
+        ReadingFactory(patient=patient.record)
     token = Token.objects.create(user=patient).key
     report = Path(settings.BASE_DIR) / "test-artifacts" / "schemathesis"
     st = Path(sys.executable).with_name("st")

@@ -22,7 +22,7 @@ def test_head_has_the_headers_of_get_and_no_body(client, path):
 
 
 def test_head_of_the_streamed_export_sends_no_rows(patient):
-    Reading.objects.create(owner=patient, value_mgdl=487, taken_at=timezone.now())
+    Reading.objects.create(patient=patient.record, value_mgdl=487, taken_at=timezone.now())
     client = Client()
     client.force_login(patient)
 

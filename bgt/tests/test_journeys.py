@@ -7,7 +7,7 @@ clinic/tests/test_browser.py; importing a Dexcom file is readings/tests/test_imp
 """
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core import mail
@@ -15,10 +15,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts import roles
-from accounts.models import MedicalProfile, User
+from accounts.models import User
 from accounts.tests.factories import AdministratorFactory, UserFactory
 from accounts.tests.test_admin import PERMISSION_LOOKUP_DEVIATION
 from conftest import screenshot
+from patients.selectors import own_record
 from readings.models import Reading
 from readings.tests.factories import ReadingFactory, TargetFactory
 
@@ -55,14 +56,18 @@ def test_a_new_patient_from_signup_to_export(browser_page, tmp_path):
     user = User.objects.get(email="new.patient@example.org")
     assert roles.is_patient(user)
 
-    # Preferences: mmol/L and a far time zone.
+    # Preferences: mmol/L on the profile, a far time zone on the record's settings.
     page.get_by_role("link", name="Profile").click()
     page.get_by_label("mmol/L").check()
-    page.get_by_label("Time zone").select_option("Pacific/Auckland")
     page.get_by_role("button", name="Save preferences").click()
     expect(page.locator(".alert-success")).to_contain_text("Your changes are saved.")
+    page.get_by_role("link", name="Record settings").click()
+    page.get_by_role("combobox", name="Time zone").select_option("Pacific/Auckland")
+    page.get_by_role("button", name="Save name and time zone").click()
+    expect(page.locator(".alert-success")).to_contain_text("Your changes are saved.")
     user.refresh_from_db()
-    assert (user.unit, user.timezone) == ("mmol/L", "Pacific/Auckland")
+    user.record = own_record(user=user)
+    assert (user.unit, user.record.timezone) == ("mmol/L", "Pacific/Auckland")
 
     # Two readings through the form: one very low, one high.
     for value, context in (("2.8", "Before a meal"), ("12.5", "After a meal")):
@@ -75,7 +80,9 @@ def test_a_new_patient_from_signup_to_export(browser_page, tmp_path):
     expect(badges).to_have_count(2)
     labels = sorted(badges.nth(i).inner_text().strip() for i in range(2))
     assert labels == ["▲ High", "▼▼ Very low"]
-    assert sorted(Reading.objects.filter(owner=user).values_list("value_mgdl", flat=True)) == [
+    assert sorted(
+        Reading.objects.filter(patient=user.record).values_list("value_mgdl", flat=True)
+    ) == [
         50,
         225,
     ]
@@ -122,9 +129,10 @@ def test_an_administrator_manages_a_user_and_never_sees_medical_data(
         if kind == "superuser"
         else AdministratorFactory(email="admin@example.org")
     )
-    ReadingFactory(owner=patient, value_mgdl=487, notes="SENTINEL-NOTE")
-    TargetFactory(owner=patient, low_mgdl=77, high_mgdl=177)
-    MedicalProfile.objects.create(user=patient, date_of_birth="1911-11-11", diabetes_type="type_1")
+    ReadingFactory(patient=patient.record, value_mgdl=487, notes="SENTINEL-NOTE")
+    TargetFactory(patient=patient.record, low_mgdl=77, high_mgdl=177)
+    patient.record.date_of_birth, patient.record.diabetes_type = date(1911, 11, 11), "type_1"
+    patient.record.save()
     page = browser_page
     seen = []
 

@@ -2,7 +2,7 @@ import gc
 
 import pytest
 
-from bgt.perf import collector_paused
+from core.perf import collector_paused
 
 
 @pytest.fixture

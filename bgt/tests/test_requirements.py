@@ -7,7 +7,16 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SITE_PACKAGES = ["accounts", "bgt", "clinic", "readings"]
+SITE_PACKAGES = [
+    "core",
+    "accounts",
+    "patients",
+    "readings",
+    "reports",
+    "integrations",
+    "clinic",
+    "bgt",
+]
 
 
 def _normalize(name: str) -> str:

@@ -1,12 +1,20 @@
-"""Fixtures of the clinic tests: a clinic with the shared ``physician``, and links of each
-status between that physician and the shared ``patient``."""
+"""Fixtures of the clinic tests: a clinic with the shared ``physician``, and physician grants
+of each status between that physician and the shared ``patient``'s record."""
 
 import pytest
+from rest_framework.test import APIClient
 
 from accounts.tests.factories import PhysicianFactory
 from accounts.tests.test_admin import admin_client  # noqa: F401 (administrator, superuser)
-from clinic.models import RosterLink
-from clinic.tests.factories import ClinicFactory, ClinicMembershipFactory, RosterLinkFactory
+from clinic.tests.factories import ClinicFactory, ClinicMembershipFactory
+from patients.models import PatientAccess
+from patients.tests.factories import GrantFactory
+
+
+@pytest.fixture
+def api_client():
+    """DRF's test client, signed in as nobody (use force_authenticate, a token or login)."""
+    return APIClient()
 
 
 @pytest.fixture
@@ -18,7 +26,7 @@ def clinic(physician):
 
 @pytest.fixture
 def other_clinic_physician(db):
-    """A physician of another clinic, with no link to the shared patient."""
+    """A physician of another clinic, with no grant on the shared patient's record."""
     doctor = PhysicianFactory(email="elsewhere@example.org", first_name="Ada", last_name="Far")
     ClinicMembershipFactory(clinic=ClinicFactory(name="Hillside Clinic"), physician=doctor)
     return doctor
@@ -26,17 +34,17 @@ def other_clinic_physician(db):
 
 @pytest.fixture
 def active_link(physician, patient, clinic):
-    return RosterLinkFactory(physician=physician, patient=patient, mrn="MRN-1001")
+    return GrantFactory(user=physician, patient=patient.record, mrn="MRN-1001")
 
 
 @pytest.fixture
 def pending_request(physician, patient, clinic):
     """The physician asked; the patient has not answered."""
-    return RosterLinkFactory(
-        physician=physician,
-        patient=patient,
-        status=RosterLink.Status.PENDING,
-        initiated_by=RosterLink.Side.PHYSICIAN,
+    return GrantFactory(
+        user=physician,
+        patient=patient.record,
+        status=PatientAccess.Status.PENDING,
+        initiated_by=PatientAccess.Side.PHYSICIAN,
         responded_at=None,
     )
 
@@ -44,10 +52,10 @@ def pending_request(physician, patient, clinic):
 @pytest.fixture
 def pending_offer(physician, patient, clinic):
     """The patient offered; the physician has not answered."""
-    return RosterLinkFactory(
-        physician=physician,
-        patient=patient,
-        status=RosterLink.Status.PENDING,
-        initiated_by=RosterLink.Side.PATIENT,
+    return GrantFactory(
+        user=physician,
+        patient=patient.record,
+        status=PatientAccess.Status.PENDING,
+        initiated_by=PatientAccess.Side.PATIENT,
         responded_at=None,
     )

@@ -1,8 +1,7 @@
 import factory
-from django.utils import timezone
 
-from accounts.tests.factories import PatientFactory, PhysicianFactory
-from clinic.models import Clinic, ClinicMembership, RosterLink
+from accounts.tests.factories import PhysicianFactory
+from clinic.models import Clinic, ClinicMembership
 
 
 class ClinicFactory(factory.django.DjangoModelFactory):
@@ -18,16 +17,3 @@ class ClinicMembershipFactory(factory.django.DjangoModelFactory):
 
     clinic = factory.SubFactory(ClinicFactory)
     physician = factory.SubFactory(PhysicianFactory)
-
-
-class RosterLinkFactory(factory.django.DjangoModelFactory):
-    """An active link, as if the patient had accepted the physician's request."""
-
-    class Meta:
-        model = RosterLink
-
-    physician = factory.SubFactory(PhysicianFactory)
-    patient = factory.SubFactory(PatientFactory)
-    status = RosterLink.Status.ACTIVE
-    initiated_by = RosterLink.Side.PHYSICIAN
-    responded_at = factory.LazyFunction(timezone.now)

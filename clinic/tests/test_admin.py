@@ -1,11 +1,13 @@
-"""Clinic admin: clinics with their physicians, and roster links that administrators may
-end but never open (consent comes from the patient and the physician only)."""
+"""Clinic admin: clinics with their physicians, and physicians' access grants (patients.admin)
+that administrators may end but never open (consent comes from the patient and the physician
+only)."""
 
 import pytest
 from django.core import mail
 from django.urls import reverse
 
-from clinic.models import Clinic, ClinicMembership, RosterLink
+from clinic.models import Clinic, ClinicMembership
+from patients.models import PatientAccess
 
 pytestmark = pytest.mark.django_db
 
@@ -47,9 +49,9 @@ def test_only_physicians_are_offered_and_accepted_as_members(admin_client, physi
 
 
 def test_roster_links_cannot_be_added_or_edited_in_admin(admin_client, active_link):
-    assert admin_client.get(reverse("admin:clinic_rosterlink_add")).status_code == 403
+    assert admin_client.get(reverse("admin:patients_patientaccess_add")).status_code == 403
 
-    change_url = reverse("admin:clinic_rosterlink_change", args=[active_link.pk])
+    change_url = reverse("admin:patients_patientaccess_change", args=[active_link.pk])
     response = admin_client.get(change_url)
     assert response.status_code == 200
     page = response.content.decode()
@@ -62,8 +64,8 @@ def test_roster_links_cannot_be_added_or_edited_in_admin(admin_client, active_li
 
 def test_an_administrator_ends_links_with_an_action(admin_client, active_link):
     response = admin_client.post(
-        reverse("admin:clinic_rosterlink_changelist"),
-        {"action": "end_links", "_selected_action": [str(active_link.pk)]},
+        reverse("admin:patients_patientaccess_changelist"),
+        {"action": "end_grants", "_selected_action": [str(active_link.pk)]},
     )
 
     assert response.status_code == 302
@@ -73,11 +75,14 @@ def test_an_administrator_ends_links_with_an_action(admin_client, active_link):
 
 
 def test_roster_link_list_shows_parties_and_status_not_the_mrn(admin_client, active_link):
-    page = admin_client.get(reverse("admin:clinic_rosterlink_changelist")).content.decode()
+    page = admin_client.get(reverse("admin:patients_patientaccess_changelist")).content.decode()
 
     assert "doctor@example.org" in page and "patient@example.org" in page
+    assert "Pat Ient" in page  # the record the physician's grant is on
     assert "Active" in page
     assert "MRN-1001" not in page
-    searched = admin_client.get(reverse("admin:clinic_rosterlink_changelist"), {"q": "MRN-1001"})
+    searched = admin_client.get(
+        reverse("admin:patients_patientaccess_changelist"), {"q": "MRN-1001"}
+    )
     assert searched.context["cl"].result_count == 0
-    assert RosterLink.objects.count() == 1
+    assert PatientAccess.objects.filter(role=PatientAccess.Role.PHYSICIAN).count() == 1

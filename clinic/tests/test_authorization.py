@@ -3,7 +3,7 @@
 Expected statuses are written out per cell. Anonymous visitors are sent to sign in (302 to
 the login page); signed-in users of the wrong role get 403; the right role reaching an
 object that is not theirs gets 404. A refused request (302 to sign in, 403, 404) must
-change nothing: links, access log, upload secret and outgoing mail are compared before
+change nothing: grants, access log, upload secret and outgoing mail are compared before
 and after each request.
 """
 
@@ -15,10 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import AdministratorFactory, PhysicianFactory
-from clinic.models import AccessLogEntry, RosterLink
-from clinic.tests.factories import ClinicFactory, ClinicMembershipFactory, RosterLinkFactory
-from readings.models import UploadSecret
-from readings.services import upload_secret_rotate
+from clinic.tests.factories import ClinicFactory, ClinicMembershipFactory
+from integrations.models import UploadSecret
+from integrations.nightscout.credentials import upload_secret_rotate
+from patients.models import AccessLogEntry, PatientAccess
+from patients.tests.factories import GrantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,16 +39,16 @@ LOGIN = "login"  # a 302 to the sign-in page
 @dataclass
 class World:
     users: dict
-    active: RosterLink  # physician_active <-> patient
-    offer: RosterLink  # patient offered to physician_pending
-    request: RosterLink  # another physician asked the patient
-    revoked: RosterLink  # physician_revoked <-> patient, ended
+    active: PatientAccess  # physician_active <-> patient
+    offer: PatientAccess  # patient offered to physician_pending
+    request: PatientAccess  # another physician asked the patient
+    revoked: PatientAccess  # physician_revoked <-> patient, ended
 
     def snapshot(self):
         return (
-            sorted(RosterLink.objects.values_list("id", "status", "mrn")),
+            sorted(PatientAccess.objects.values_list("id", "status", "mrn")),
             AccessLogEntry.objects.count(),
-            sorted(UploadSecret.objects.values_list("owner_id", "digest")),
+            sorted(UploadSecret.objects.values_list("patient_id", "digest")),
             len(mail.outbox),
         )
 
@@ -64,23 +65,23 @@ def world(patient, other_patient):
     ClinicMembershipFactory(clinic=elsewhere, physician=users["physician_other_clinic"])
     users["administrator"] = AdministratorFactory(email="admin@example.org")
     requester = PhysicianFactory(email="requester@example.org")
-    upload_secret_rotate(user=patient)  # the other patient has none
+    upload_secret_rotate(patient=patient.record)  # the other patient has none
     return World(
         users=users,
-        active=RosterLinkFactory(physician=users["physician_active"], patient=patient),
-        offer=RosterLinkFactory(
-            physician=users["physician_pending"],
-            patient=patient,
+        active=GrantFactory(user=users["physician_active"], patient=patient.record),
+        offer=GrantFactory(
+            user=users["physician_pending"],
+            patient=patient.record,
             status="pending",
             initiated_by="patient",
             responded_at=None,
         ),
-        request=RosterLinkFactory(
-            physician=requester, patient=patient, status="pending", responded_at=None
+        request=GrantFactory(
+            user=requester, patient=patient.record, status="pending", responded_at=None
         ),
-        revoked=RosterLinkFactory(
-            physician=users["physician_revoked"],
-            patient=patient,
+        revoked=GrantFactory(
+            user=users["physician_revoked"],
+            patient=patient.record,
             status="revoked",
             ended_at=timezone.now(),
             ended_by="patient",
@@ -122,7 +123,7 @@ def endpoint(name, world):
     patient = world.users["patient"]
     return {
         "roster GET": ("get", reverse("clinic:roster"), None),
-        "patient report GET": ("get", reverse("clinic:patient", args=[patient.pk]), None),
+        "patient report GET": ("get", reverse("reports:patient", args=[patient.record.pk]), None),
         "request access POST": ("post", reverse("clinic:request"), {"email": patient.email}),
         "withdraw request POST": (
             "post",
@@ -133,33 +134,33 @@ def endpoint(name, world):
         "decline offer POST": ("post", reverse("clinic:offer-decline", args=[world.offer.pk]), {}),
         "remove patient GET": ("get", reverse("clinic:roster-end", args=[world.active.pk]), None),
         "remove patient POST": ("post", reverse("clinic:roster-end", args=[world.active.pk]), {}),
-        "sharing GET": ("get", reverse("clinic:sharing"), None),
+        "sharing GET": ("get", reverse("patients:sharing"), None),
         "offer access POST": (
             "post",
-            reverse("clinic:offer"),
+            reverse("patients:offer"),
             {"email": world.users["physician_other_clinic"].email},
         ),
         "withdraw offer POST": (
             "post",
-            reverse("clinic:offer-withdraw"),
+            reverse("patients:offer-withdraw"),
             {"withdraw-email": world.users["physician_pending"].email},
         ),
         "accept request POST": (
             "post",
-            reverse("clinic:request-accept", args=[world.request.pk]),
+            reverse("patients:request-accept", args=[world.request.pk]),
             {},
         ),
         "decline request POST": (
             "post",
-            reverse("clinic:request-decline", args=[world.request.pk]),
+            reverse("patients:request-decline", args=[world.request.pk]),
             {},
         ),
-        "stop sharing GET": ("get", reverse("clinic:sharing-end", args=[world.active.pk]), None),
-        "stop sharing POST": ("post", reverse("clinic:sharing-end", args=[world.active.pk]), {}),
-        "rotate upload secret GET": ("get", reverse("clinic:upload-secret-rotate"), None),
-        "rotate upload secret POST": ("post", reverse("clinic:upload-secret-rotate"), {}),
-        "revoke upload secret GET": ("get", reverse("clinic:upload-secret-revoke"), None),
-        "revoke upload secret POST": ("post", reverse("clinic:upload-secret-revoke"), {}),
+        "stop sharing GET": ("get", reverse("patients:sharing-end", args=[world.active.pk]), None),
+        "stop sharing POST": ("post", reverse("patients:sharing-end", args=[world.active.pk]), {}),
+        "rotate upload secret GET": ("get", reverse("nightscout:secret-rotate"), None),
+        "rotate upload secret POST": ("post", reverse("nightscout:secret-rotate"), {}),
+        "revoke upload secret GET": ("get", reverse("nightscout:secret-revoke"), None),
+        "revoke upload secret POST": ("post", reverse("nightscout:secret-revoke"), {}),
     }[name]
 
 

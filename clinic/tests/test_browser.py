@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.tests.factories import PatientFactory
-from clinic.tests.factories import ClinicFactory, ClinicMembershipFactory, RosterLinkFactory
+from clinic.tests.factories import ClinicFactory, ClinicMembershipFactory
 from conftest import screenshot
+from patients.tests.factories import GrantFactory, PatientFactory
 from readings.models import Kind, Reading, Source
 from readings.tests.factories import ReadingFactory
 
@@ -29,7 +29,13 @@ def seed_cgm_with_night_lows(patient, days=14):
         night_dip = 85 * math.exp(-(((hour - 3) % 24) ** 2) / 1.2)
         value = int(max(40, min(400, 125 + meals - night_dip + 10 * math.sin(i / 5))))
         readings.append(
-            Reading(owner=patient, value_mgdl=value, taken_at=at, kind=Kind.CGM, source=Source.API)
+            Reading(
+                patient=patient.record,
+                value_mgdl=value,
+                taken_at=at,
+                kind=Kind.CGM,
+                source=Source.API,
+            )
         )
     Reading.objects.bulk_create(readings)
 
@@ -40,16 +46,18 @@ def seed_other_patients(physician):
     now = timezone.now().replace(second=0, microsecond=0)
     steady = PatientFactory(first_name="Sam", last_name="Steady")
     Reading.objects.bulk_create(
-        Reading(owner=steady, value_mgdl=110 + i % 40, taken_at=now - timedelta(hours=i + 1))
+        Reading(
+            patient=steady.record, value_mgdl=110 + i % 40, taken_at=now - timedelta(hours=i + 1)
+        )
         for i in range(200)
     )
     silent = PatientFactory(first_name="Quinn", last_name="Quiet")
-    ReadingFactory(owner=silent, value_mgdl=140, taken_at=now - timedelta(days=20))
+    ReadingFactory(patient=silent.record, value_mgdl=140, taken_at=now - timedelta(days=20))
     for patient in (steady, silent):
-        RosterLinkFactory(physician=physician, patient=patient)
-    RosterLinkFactory(
-        physician=physician,
-        patient=PatientFactory(first_name="Olive", last_name="Offer"),
+        GrantFactory(user=physician, patient=patient.record)
+    GrantFactory(
+        user=physician,
+        patient=PatientFactory(first_name="Olive", last_name="Offer").record,
         status="pending",
         initiated_by="patient",
         responded_at=None,
@@ -112,7 +120,7 @@ def test_request_accept_roster_report_and_access_log(browser_page, physician, pa
     # The physician sees the patient flagged on the roster and opens the report.
     sign_in(page, physician.email, password)
     page.wait_for_url("**/clinic/")
-    row = page.locator(f"tr[data-patient='{patient.pk}']")
+    row = page.locator(f"tr[data-patient='{patient.record.pk}']")
     assert "Pat Ient" in row.inner_text() and "RC-2041" in row.inner_text()
     flags = row.locator("[data-goal]").all_inner_texts()
     assert any(flag.startswith("✗ Below 54") for flag in flags), flags
@@ -123,7 +131,7 @@ def test_request_accept_roster_report_and_access_log(browser_page, physician, pa
     screenshot(page, "clinic-roster")
 
     row.get_by_role("link", name="Pat Ient", exact=True).click()
-    page.wait_for_url(f"**/clinic/patients/{patient.pk}/")
+    page.wait_for_url(f"**/clinic/patients/{patient.record.pk}/")
     page.wait_for_function(
         "() => { const el = document.querySelector('[data-figure-name=readings]');"
         " return el && el.data && el.data.length > 0; }"

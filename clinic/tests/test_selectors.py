@@ -1,5 +1,6 @@
 """clinic.selectors: the roster's figures (against readings/stats.py), its fixed query
-count and order, and the gate that logs every opening of a patient's data."""
+count and order. The gate to one record and the sharing page's reads are tested in
+patients/tests/test_selectors.py."""
 
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
@@ -7,12 +8,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from accounts.services import medical_profile_set
-from accounts.tests.factories import PatientFactory, PhysicianFactory
-from clinic import selectors
-from clinic.models import AccessLogEntry, RosterLink
-from clinic.selectors import PatientNotAvailable, patient_for_physician, roster_for_physician
-from clinic.tests.factories import RosterLinkFactory
+from accounts.tests.factories import PhysicianFactory
+from clinic.selectors import roster_for_physician
+from patients.models import PatientAccess
+from patients.services import patient_update
+from patients.tests.factories import GrantFactory, PatientFactory
 from readings import stats
 from readings.models import Kind, Reading
 from readings.selectors import period_bounds
@@ -26,7 +26,7 @@ def add_readings(patient, values, *, hours_ago_start=1, step_hours=1, kind=Kind.
     """Readings of ``values`` an hour apart going back from ``hours_ago_start`` hours ago."""
     Reading.objects.bulk_create(
         Reading(
-            owner=patient,
+            patient=patient.record,
             value_mgdl=value,
             taken_at=NOW - timedelta(hours=hours_ago_start + i * step_hours),
             kind=kind,
@@ -37,7 +37,7 @@ def add_readings(patient, values, *, hours_ago_start=1, step_hours=1, kind=Kind.
 
 def linked_patient(physician, values=(), **fields):
     patient = PatientFactory(**fields)
-    RosterLinkFactory(physician=physician, patient=patient)
+    GrantFactory(user=physician, patient=patient.record)
     add_readings(patient, values)
     return patient
 
@@ -64,7 +64,7 @@ def test_roster_figures_equal_readings_stats_on_the_same_readings(physician, nam
     (row,) = roster_for_physician(physician=physician, now=NOW)
 
     start, end = period_bounds(14, now=NOW)
-    window = Reading.objects.filter(owner=patient, taken_at__gte=start, taken_at__lt=end)
+    window = Reading.objects.filter(patient=patient.record, taken_at__gte=start, taken_at__lt=end)
     summary = stats.summarize(
         [r.value_mgdl for r in window], [r.taken_at for r in window], tz=ZoneInfo("UTC")
     )
@@ -114,28 +114,29 @@ def test_a_patient_without_recent_readings_has_no_figures_but_a_last_reading_tim
 
 def test_row_carries_name_age_and_newest_reading(physician):
     patient = linked_patient(physician, [120, 130], first_name="Zoe", last_name="Quinn")
-    medical_profile_set(user=patient, date_of_birth=date(2000, 1, 1), diabetes_type="type_1")
+    patient_update(patient=patient.record, date_of_birth=date(2000, 1, 1), diabetes_type="type_1")
 
     (row,) = roster_for_physician(physician=physician, now=NOW)
 
-    assert row.patient == patient and row.link.patient_id == patient.pk
+    assert row.patient == patient.record and row.grant.patient_id == patient.record.pk
     assert row.name == "Zoe Quinn"
-    assert row.age == patient.medical_profile.age_on(timezone.localdate(NOW))
+    assert row.email == patient.email  # the record's own login's address
+    assert row.age == patient.record.age_on(timezone.localdate(NOW))
     assert row.last_reading_at == NOW - timedelta(hours=1)
 
 
 def test_only_active_links_are_on_the_roster(physician, other_clinic_physician):
     shown = linked_patient(physician, [100])
     for status in (
-        RosterLink.Status.PENDING,
-        RosterLink.Status.DECLINED,
-        RosterLink.Status.REVOKED,
+        PatientAccess.Status.PENDING,
+        PatientAccess.Status.DECLINED,
+        PatientAccess.Status.REVOKED,
     ):
-        RosterLinkFactory(physician=physician, patient=PatientFactory(), status=status)
-    RosterLinkFactory(physician=other_clinic_physician, patient=PatientFactory())
-    linked_patient(physician, [100], is_active=False)  # a deactivated account
+        GrantFactory(user=physician, patient=PatientFactory().record, status=status)
+    GrantFactory(user=other_clinic_physician, patient=PatientFactory().record)
+    linked_patient(physician, [100], is_active=False)  # a deactivated account's own record
 
-    assert [row.patient for row in roster_for_physician(physician=physician)] == [shown]
+    assert [row.patient for row in roster_for_physician(physician=physician)] == [shown.record]
 
 
 def test_someone_who_is_no_longer_a_physician_has_no_roster(physician, patient, active_link):
@@ -163,9 +164,10 @@ def test_the_roster_costs_the_same_number_of_queries_for_3_and_for_50_patients(
     small = type(small).objects.get(pk=small.pk)
     large = type(large).objects.get(pk=large.pk)
 
-    with django_assert_num_queries(5):  # role, links(+newest), patients, profiles, grouped
+    # role, grants(+newest), records, their own logins' emails (two: no join), grouped
+    with django_assert_num_queries(6):
         assert len(roster_for_physician(physician=small)) == 3
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert len(roster_for_physician(physician=large)) == 50
 
 
@@ -212,113 +214,3 @@ def test_columns_sort_both_ways_with_missing_values_last(physician):
     assert order("mean") == ["Bo", "Al", "Cy"]
     assert order("-mean") == ["Al", "Bo", "Cy"]
     assert order("nonsense") == order(None)
-
-
-# --- the gate --------------------------------------------------------------------------------
-
-
-def test_an_active_link_opens_the_patient_and_writes_the_access_log(
-    physician, patient, active_link
-):
-    seen = patient_for_physician(physician=physician, patient_id=str(patient.pk), what="API: stats")
-
-    assert seen == patient and seen.roster_link == active_link
-    entry = AccessLogEntry.objects.get()
-    assert (entry.viewer, entry.patient, entry.what) == (physician, patient, "API: stats")
-    assert entry.viewer_name == "Dr. Grace House"
-    assert abs(entry.viewed_at - timezone.now()) < timedelta(seconds=10)
-
-
-@pytest.mark.parametrize("status", ["pending", "declined", "revoked"])
-def test_no_active_link_no_patient_and_no_log(physician, patient, status):
-    RosterLinkFactory(physician=physician, patient=patient, status=status)
-
-    with pytest.raises(PatientNotAvailable):
-        patient_for_physician(physician=physician, patient_id=patient.pk, what="report page")
-    assert not AccessLogEntry.objects.exists()
-
-
-def test_the_gate_refuses_other_physicians_patients_and_bad_ids(
-    physician, patient, other_patient, other_clinic_physician, active_link
-):
-    attempts = [
-        (other_clinic_physician, patient.pk),  # a physician without a link
-        (other_patient, patient.pk),  # not a physician
-        (physician, other_patient.pk),  # not on this roster
-        (physician, "not-a-uuid"),
-        (physician, None),
-    ]
-    for viewer, patient_id in attempts:
-        with pytest.raises(PatientNotAvailable):
-            patient_for_physician(physician=viewer, patient_id=patient_id, what="report page")
-    assert not AccessLogEntry.objects.exists()
-
-
-def test_patient_not_available_is_a_404_kind_of_error():
-    from django.core.exceptions import ObjectDoesNotExist
-
-    assert issubclass(PatientNotAvailable, ObjectDoesNotExist)
-
-
-# --- the patient's side ----------------------------------------------------------------------
-
-
-def test_sharing_groups_links_and_hides_the_patients_own_pending_offers(
-    physician, patient, clinic, other_clinic_physician
-):
-    active = RosterLinkFactory(physician=physician, patient=patient)
-    asking = RosterLinkFactory(
-        physician=other_clinic_physician, patient=patient, status="pending", responded_at=None
-    )
-    offered = PhysicianFactory()
-    RosterLinkFactory(
-        physician=offered,
-        patient=patient,
-        status="pending",
-        initiated_by="patient",
-        responded_at=None,
-    )
-    ended = RosterLinkFactory(
-        physician=PhysicianFactory(), patient=patient, status="revoked", ended_at=timezone.now()
-    )
-
-    sharing = selectors.sharing_for_patient(patient=patient)
-
-    assert [e.link for e in sharing.active] == [active]
-    assert sharing.active[0].title == "Dr. Grace House"
-    assert sharing.active[0].clinics == ["Riverside Clinic"]
-    assert [e.link for e in sharing.requests] == [asking]
-    assert sharing.requests[0].clinics == ["Hillside Clinic"]
-    assert [e.link for e in sharing.ended] == [ended]
-
-
-def test_access_log_is_the_patients_own_newest_first(physician, patient, other_patient):
-    RosterLinkFactory(physician=physician, patient=patient)
-    RosterLinkFactory(physician=physician, patient=other_patient)
-    patient_for_physician(physician=physician, patient_id=patient.pk, what="report page")
-    patient_for_physician(physician=physician, patient_id=other_patient.pk, what="report page")
-    patient_for_physician(physician=physician, patient_id=patient.pk, what="API: readings")
-
-    log = list(selectors.access_log_for_patient(patient=patient))
-
-    assert [e.what for e in log] == ["API: readings", "report page"]
-
-
-def test_offers_for_physician_lists_only_patients_offers(physician, patient, pending_offer):
-    RosterLinkFactory(physician=physician, status="pending", responded_at=None)  # a request
-
-    assert selectors.offers_for_physician(physician=physician) == [pending_offer]
-    assert selectors.offers_for_physician(physician=patient) == []
-
-
-def test_links_to_answer_or_end_are_only_the_users_own(
-    physician, patient, other_patient, pending_request, other_clinic_physician
-):
-    assert selectors.roster_link_to_answer(user=patient, link_id=pending_request.pk)
-    for user in (physician, other_patient, other_clinic_physician):  # asker, strangers
-        with pytest.raises(RosterLink.DoesNotExist):
-            selectors.roster_link_to_answer(user=user, link_id=pending_request.pk)
-    with pytest.raises(RosterLink.DoesNotExist):  # not active yet
-        selectors.roster_link_to_end(user=patient, link_id=pending_request.pk)
-    with pytest.raises(RosterLink.DoesNotExist):
-        selectors.roster_link_to_answer(user=patient, link_id="garbage")

@@ -11,11 +11,12 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.services import medical_profile_set
-from clinic.models import AccessLogEntry, RosterLink
-from clinic.tests.factories import RosterLinkFactory
-from readings.models import Reading, UploadSecret
-from readings.selectors import upload_secret_owner
+from integrations.models import UploadSecret
+from integrations.nightscout.credentials import upload_secret_record
+from patients.models import AccessLogEntry, PatientAccess
+from patients.services import patient_update
+from patients.tests.factories import GrantFactory
+from readings.models import Reading
 from readings.services import target_set
 from readings.tests.factories import ReadingFactory
 
@@ -37,6 +38,11 @@ def shown_messages(response) -> list[str]:
     return [str(m) for m in response.context["messages"]]
 
 
+def physician_grants():
+    """The physician grants (the links of the consent flow), not the records' own logins."""
+    return PatientAccess.objects.filter(role=PatientAccess.Role.PHYSICIAN)
+
+
 # --- roster ----------------------------------------------------------------------------------
 
 
@@ -45,18 +51,18 @@ def test_roster_shows_each_patients_figures_and_missed_goals_in_words(
 ):
     physician.unit = "mmol/L"
     physician.save()
-    medical_profile_set(user=patient, date_of_birth=date(1990, 6, 1), diabetes_type="type_1")
+    patient_update(patient=patient.record, date_of_birth=date(1990, 6, 1), diabetes_type="type_1")
     # 1 of 10 below 54. Explicit times: the factory's default ones step back an hour per
     # reading made in the whole test session, and would leave the 14 days.
     for hours, value in enumerate((45, 100, 110, 120, 130, 140, 150, 160, 170, 175), start=1):
-        ReadingFactory(owner=patient, value_mgdl=value, taken_at=recent(hours))
+        ReadingFactory(patient=patient.record, value_mgdl=value, taken_at=recent(hours))
     client.force_login(physician)
 
     response = client.get(reverse("clinic:roster"))
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Pat Ient" in html and reverse("clinic:patient", args=[patient.pk]) in html
+    assert "Pat Ient" in html and reverse("reports:patient", args=[patient.record.pk]) in html
     assert "7.2 mmol/L" in html  # the mean, 130 mg/dL, in the physician's unit
     assert "90.0 %" in html and "10.0 %" in html
     assert "Below 54: 10.0 % (goal &lt; 1 %)" in html  # a flag in words, not colour alone
@@ -122,7 +128,7 @@ def test_a_request_says_the_same_whether_or_not_the_patient_exists(client, physi
     assert same == [m.replace("nobody@example.org", "EMAIL") for m in shown_messages(unknown)]
     assert len(same) == 1
     assert sent == 1 and len(mail.outbox) == 1  # nothing sent for the unknown address
-    assert RosterLink.objects.get().patient == patient
+    assert physician_grants().get().patient == patient.record
 
 
 def test_a_malformed_request_is_shown_on_the_form(client, physician):
@@ -134,7 +140,7 @@ def test_a_malformed_request_is_shown_on_the_form(client, physician):
     html = response.content.decode()
     assert "Enter a valid email address." in html
     assert "at most 64 characters" in html
-    assert not RosterLink.objects.exists()
+    assert not physician_grants().exists()
 
 
 # --- the read-only report --------------------------------------------------------------------
@@ -142,14 +148,18 @@ def test_a_malformed_request_is_shown_on_the_form(client, physician):
 
 @pytest.fixture
 def report_data(patient):
-    medical_profile_set(user=patient, date_of_birth=date(1980, 3, 4), diabetes_type="type_2")
-    target_set(user=patient, low_mgdl=80, high_mgdl=160)
+    patient_update(patient=patient.record, date_of_birth=date(1980, 3, 4), diabetes_type="type_2")
+    target_set(patient=patient.record, low_mgdl=80, high_mgdl=160)
     now = timezone.now().replace(microsecond=0)
     Reading.objects.bulk_create(
-        Reading(owner=patient, value_mgdl=100 + i % 80, taken_at=now - timedelta(hours=i + 1))
+        Reading(
+            patient=patient.record, value_mgdl=100 + i % 80, taken_at=now - timedelta(hours=i + 1)
+        )
         for i in range(60)
     )
-    ReadingFactory(owner=patient, value_mgdl=250, notes="after pizza", taken_at=recent(0.5))
+    ReadingFactory(
+        patient=patient.record, value_mgdl=250, notes="after pizza", taken_at=recent(0.5)
+    )
 
 
 def test_report_shows_the_patients_stats_charts_and_readings_read_only(
@@ -157,12 +167,12 @@ def test_report_shows_the_patients_stats_charts_and_readings_read_only(
 ):
     client.force_login(physician)
 
-    response = client.get(reverse("clinic:patient", args=[patient.pk]), {"days": 7})
+    response = client.get(reverse("reports:patient", args=[patient.record.pk]), {"days": 7})
 
     html = response.content.decode()
     assert response.status_code == 200
     assert "Pat Ient" in html and "Type 2" in html and "MRN-1001" in html
-    age = patient.medical_profile.age_on(timezone.localdate())
+    age = patient.record.age_on(timezone.localdate())
     assert f'<dt class="col-auto">Age</dt><dd class="col-auto">{age}</dd>' in html
     for figure in ("figure-readings", "figure-agp", "figure-ranges", "figure-contexts"):
         assert f'id="{figure}"' in html
@@ -182,8 +192,8 @@ def test_report_paginates_readings_in_the_period(
 ):
     client.force_login(physician)
 
-    first = client.get(reverse("clinic:patient", args=[patient.pk]))
-    second = client.get(reverse("clinic:patient", args=[patient.pk]), {"page": 2})
+    first = client.get(reverse("reports:patient", args=[patient.record.pk]))
+    second = client.get(reverse("reports:patient", args=[patient.record.pk]), {"page": 2})
 
     assert "Page 1 of 2" in first.content.decode()
     assert 'href="?days=14&amp;page=2"' in first.content.decode()
@@ -193,10 +203,10 @@ def test_report_paginates_readings_in_the_period(
 def test_report_values_follow_the_physicians_unit(client, physician, patient, active_link):
     physician.unit = "mmol/L"
     physician.save()
-    ReadingFactory(owner=patient, value_mgdl=180, taken_at=recent(1))
+    ReadingFactory(patient=patient.record, value_mgdl=180, taken_at=recent(1))
     client.force_login(physician)
 
-    html = client.get(reverse("clinic:patient", args=[patient.pk])).content.decode()
+    html = client.get(reverse("reports:patient", args=[patient.record.pk])).content.decode()
 
     assert "10.0 mmol/L" in html
 
@@ -205,17 +215,17 @@ def test_every_report_view_is_logged_and_shown_to_the_patient(
     client, physician, patient, active_link
 ):
     client.force_login(physician)
-    client.get(reverse("clinic:patient", args=[patient.pk]))
-    client.get(reverse("clinic:patient", args=[patient.pk]), {"days": 30})
+    client.get(reverse("reports:patient", args=[patient.record.pk]))
+    client.get(reverse("reports:patient", args=[patient.record.pk]), {"days": 30})
 
-    entries = AccessLogEntry.objects.filter(patient=patient)
+    entries = AccessLogEntry.objects.filter(patient=patient.record)
     assert entries.count() == 2 and {e.what for e in entries} == {"report page"}
 
-    patient.timezone = "Pacific/Auckland"
-    patient.save()
+    patient.record.timezone = "Pacific/Auckland"
+    patient.record.save()
     client.force_login(patient)
-    html = client.get(reverse("clinic:sharing")).content.decode()
-    local = entries.first().viewed_at.astimezone(patient.tzinfo)
+    html = client.get(reverse("patients:sharing")).content.decode()
+    local = entries.first().viewed_at.astimezone(patient.record.tzinfo)
     assert html.count("Dr. Grace House viewed your report page on") == 2
     assert local.strftime("%H:%M") in html and "Times in Pacific/Auckland" in html
 
@@ -223,14 +233,14 @@ def test_every_report_view_is_logged_and_shown_to_the_patient(
 def test_revoking_on_sharing_ends_the_physicians_access_at_once(
     client, physician, patient, active_link
 ):
-    report = reverse("clinic:patient", args=[patient.pk])
+    report = reverse("reports:patient", args=[patient.record.pk])
     client.force_login(physician)
     assert client.get(report).status_code == 200
 
     client.force_login(patient)
-    confirm = client.get(reverse("clinic:sharing-end", args=[active_link.pk]))
+    confirm = client.get(reverse("patients:sharing-end", args=[active_link.pk]))
     assert "Stop sharing with Dr. Grace House?" in confirm.content.decode()
-    done = client.post(reverse("clinic:sharing-end", args=[active_link.pk]))
+    done = client.post(reverse("patients:sharing-end", args=[active_link.pk]))
     assert done.status_code == 302
     assert "Dr. Grace House can no longer see your readings." in flash(done)
 
@@ -247,7 +257,7 @@ def test_a_physician_removes_a_patient_from_the_roster(client, physician, patien
 
     active_link.refresh_from_db()
     assert (active_link.status, active_link.ended_by) == ("revoked", "physician")
-    assert client.get(reverse("clinic:patient", args=[patient.pk])).status_code == 404
+    assert client.get(reverse("reports:patient", args=[patient.record.pk])).status_code == 404
 
 
 # --- /sharing/ -------------------------------------------------------------------------------
@@ -256,25 +266,25 @@ def test_a_physician_removes_a_patient_from_the_roster(client, physician, patien
 def test_sharing_lists_access_requests_and_history(
     client, physician, patient, clinic, active_link, other_clinic_physician
 ):
-    request = RosterLinkFactory(
-        physician=other_clinic_physician, patient=patient, status="pending", responded_at=None
+    request = GrantFactory(
+        user=other_clinic_physician, patient=patient.record, status="pending", responded_at=None
     )
     client.force_login(patient)
 
-    html = client.get(reverse("clinic:sharing")).content.decode()
+    html = client.get(reverse("patients:sharing")).content.decode()
 
     assert "Dr. Grace House" in html and "Riverside Clinic" in html
-    assert reverse("clinic:sharing-end", args=[active_link.pk]) in html
+    assert reverse("patients:sharing-end", args=[active_link.pk]) in html
     assert "Requests waiting for your answer" in html and "Dr. Ada Far" in html
-    assert reverse("clinic:request-accept", args=[request.pk]) in html
-    assert reverse("clinic:request-decline", args=[request.pk]) in html
+    assert reverse("patients:request-accept", args=[request.pk]) in html
+    assert reverse("patients:request-decline", args=[request.pk]) in html
     assert "No physician has viewed your data." in html
 
 
 def test_patient_accepts_a_request_on_sharing(client, physician, patient, pending_request):
     client.force_login(patient)
 
-    response = client.post(reverse("clinic:request-accept", args=[pending_request.pk]))
+    response = client.post(reverse("patients:request-accept", args=[pending_request.pk]))
 
     pending_request.refresh_from_db()
     assert pending_request.status == "active"
@@ -285,12 +295,12 @@ def test_patient_accepts_a_request_on_sharing(client, physician, patient, pendin
 def test_patient_declines_a_request_on_sharing(client, physician, patient, pending_request):
     client.force_login(patient)
 
-    response = client.post(reverse("clinic:request-decline", args=[pending_request.pk]))
+    response = client.post(reverse("patients:request-decline", args=[pending_request.pk]))
 
     pending_request.refresh_from_db()
     assert pending_request.status == "declined"
     assert "Nothing was shared" in flash(response)[0]
-    assert "declined" in client.get(reverse("clinic:sharing")).content.decode()
+    assert "declined" in client.get(reverse("patients:sharing")).content.decode()
 
 
 def test_an_offer_says_the_same_whether_or_not_the_physician_exists(
@@ -299,7 +309,7 @@ def test_an_offer_says_the_same_whether_or_not_the_physician_exists(
     client.force_login(patient)
 
     def offer(email):
-        response = client.post(reverse("clinic:offer"), {"email": email}, follow=True)
+        response = client.post(reverse("patients:offer"), {"email": email}, follow=True)
         return [m.replace(email, "EMAIL") for m in shown_messages(response)]
 
     known = offer(physician.email)
@@ -310,13 +320,13 @@ def test_an_offer_says_the_same_whether_or_not_the_physician_exists(
     assert [m.to for m in mail.outbox] == [[physician.email]]
     # The patient's own pending offer is not listed: the page would tell that the email
     # belongs to a physician.
-    assert physician.email not in client.get(reverse("clinic:sharing")).content.decode()
+    assert physician.email not in client.get(reverse("patients:sharing")).content.decode()
 
 
 def test_an_invalid_offer_email_is_shown_on_the_form(client, patient):
     client.force_login(patient)
 
-    response = client.post(reverse("clinic:offer"), {"email": "doctor@"})
+    response = client.post(reverse("patients:offer"), {"email": "doctor@"})
 
     assert response.status_code == 200
     assert "Enter a valid email address." in response.content.decode()
@@ -328,12 +338,12 @@ def test_a_patient_withdraws_an_offer_before_it_is_accepted(
     client.force_login(patient)
 
     response = client.post(
-        reverse("clinic:offer-withdraw"), {"withdraw-email": "Doctor@Example.org"}, follow=True
+        reverse("patients:offer-withdraw"), {"withdraw-email": "Doctor@Example.org"}, follow=True
     )
 
     pending_offer.refresh_from_db()
-    assert pending_offer.status == RosterLink.Status.REVOKED
-    assert pending_offer.ended_by == RosterLink.Side.PATIENT
+    assert pending_offer.status == PatientAccess.Status.REVOKED
+    assert pending_offer.ended_by == PatientAccess.Side.PATIENT
     assert "it is withdrawn" in shown_messages(response)[0]
     (notice,) = mail.outbox
     assert notice.to == [physician.email] and "withdrew their offer" in notice.body
@@ -342,7 +352,7 @@ def test_a_patient_withdraws_an_offer_before_it_is_accepted(
     assert "data-offer" not in client.get(reverse("clinic:roster")).content.decode()
     accept = client.post(reverse("clinic:offer-accept", args=[pending_offer.pk]))
     assert accept.status_code == 404
-    assert not RosterLink.objects.filter(status=RosterLink.Status.ACTIVE).exists()
+    assert not physician_grants().filter(status=PatientAccess.Status.ACTIVE).exists()
 
 
 def test_withdrawing_an_offer_says_the_same_whether_or_not_one_was_pending(
@@ -352,7 +362,7 @@ def test_withdrawing_an_offer_says_the_same_whether_or_not_one_was_pending(
 
     def withdraw(email):
         response = client.post(
-            reverse("clinic:offer-withdraw"), {"withdraw-email": email}, follow=True
+            reverse("patients:offer-withdraw"), {"withdraw-email": email}, follow=True
         )
         return [m.replace(email, "EMAIL") for m in shown_messages(response)]
 
@@ -366,29 +376,29 @@ def test_withdrawing_an_offer_says_the_same_whether_or_not_one_was_pending(
 def test_withdrawing_leaves_accepted_sharing_and_requests_alone(
     client, physician, patient, active_link, other_clinic_physician
 ):
-    asked = RosterLinkFactory(
-        physician=other_clinic_physician,
-        patient=patient,
-        status=RosterLink.Status.PENDING,
-        initiated_by=RosterLink.Side.PHYSICIAN,
+    asked = GrantFactory(
+        user=other_clinic_physician,
+        patient=patient.record,
+        status=PatientAccess.Status.PENDING,
+        initiated_by=PatientAccess.Side.PHYSICIAN,
         responded_at=None,
     )
     client.force_login(patient)
 
     for email in (physician.email, other_clinic_physician.email):
-        client.post(reverse("clinic:offer-withdraw"), {"withdraw-email": email})
+        client.post(reverse("patients:offer-withdraw"), {"withdraw-email": email})
 
     active_link.refresh_from_db()
     asked.refresh_from_db()
-    assert active_link.status == RosterLink.Status.ACTIVE  # "Stop sharing" ends that one
-    assert asked.status == RosterLink.Status.PENDING  # the patient declines it instead
+    assert active_link.status == PatientAccess.Status.ACTIVE  # "Stop sharing" ends that one
+    assert asked.status == PatientAccess.Status.PENDING  # the patient declines it instead
     assert mail.outbox == []
 
 
 def test_an_invalid_withdrawal_email_is_shown_on_its_own_form(client, patient):
     client.force_login(patient)
 
-    response = client.post(reverse("clinic:offer-withdraw"), {"withdraw-email": "doctor@"})
+    response = client.post(reverse("patients:offer-withdraw"), {"withdraw-email": "doctor@"})
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -406,15 +416,15 @@ def test_a_physician_withdraws_a_request_before_it_is_answered(
     )
 
     pending_request.refresh_from_db()
-    assert pending_request.status == RosterLink.Status.REVOKED
-    assert pending_request.ended_by == RosterLink.Side.PHYSICIAN
+    assert pending_request.status == PatientAccess.Status.REVOKED
+    assert pending_request.ended_by == PatientAccess.Side.PHYSICIAN
     assert "it is withdrawn" in shown_messages(response)[0]
     (notice,) = mail.outbox
     assert notice.to == [patient.email] and "withdrew their request" in notice.body
     client.force_login(patient)
-    sharing = client.get(reverse("clinic:sharing")).content.decode()
-    assert reverse("clinic:request-accept", args=[pending_request.pk]) not in sharing
-    accept = client.post(reverse("clinic:request-accept", args=[pending_request.pk]))
+    sharing = client.get(reverse("patients:sharing")).content.decode()
+    assert reverse("patients:request-accept", args=[pending_request.pk]) not in sharing
+    accept = client.post(reverse("patients:request-accept", args=[pending_request.pk]))
     assert accept.status_code == 404
 
 
@@ -426,7 +436,7 @@ def test_a_physician_cannot_withdraw_a_patient_s_offer_or_an_active_link(
     client.post(reverse("clinic:request-withdraw"), {"withdraw-email": patient.email})
 
     pending_offer.refresh_from_db()
-    assert pending_offer.status == RosterLink.Status.PENDING  # theirs to accept or decline
+    assert pending_offer.status == PatientAccess.Status.PENDING  # theirs to accept or decline
 
 
 # --- device upload secret --------------------------------------------------------------------
@@ -434,9 +444,9 @@ def test_a_physician_cannot_withdraw_a_patient_s_offer_or_an_active_link(
 
 def test_making_an_upload_secret_shows_it_once_with_setup_instructions(client, patient):
     client.force_login(patient)
-    assert 'data-upload-secret="absent"' in client.get(reverse("clinic:sharing")).content.decode()
+    assert 'data-upload-secret="absent"' in client.get(reverse("patients:sharing")).content.decode()
 
-    response = client.post(reverse("clinic:upload-secret-rotate"))
+    response = client.post(reverse("nightscout:secret-rotate"))
 
     html = response.content.decode()
     secret = re.search(r"<code[^>]*data-secret>([^<]+)</code>", html).group(1)
@@ -446,44 +456,44 @@ def test_making_an_upload_secret_shows_it_once_with_setup_instructions(client, p
     assert f"http://{secret}@testserver/api/v1/" in html  # xDrip+'s form of it
     assert "api-secret" in html and "?token=" in html
     sha1 = hashlib.sha1(secret.encode()).hexdigest()  # noqa: S324 (Nightscout's protocol)
-    assert upload_secret_owner(api_secret_sha1_hex=sha1) == patient
-    sharing = client.get(reverse("clinic:sharing")).content.decode()
+    assert upload_secret_record(api_secret_sha1_hex=sha1) == patient.record
+    sharing = client.get(reverse("patients:sharing")).content.decode()
     assert 'data-upload-secret="present"' in sharing and secret not in sharing
 
 
 def test_rotating_replaces_the_secret_after_a_confirmation(client, patient):
     client.force_login(patient)
-    first = client.post(reverse("clinic:upload-secret-rotate")).content.decode()
+    first = client.post(reverse("nightscout:secret-rotate")).content.decode()
     old = re.search(r"data-secret>([^<]+)<", first).group(1)
 
-    confirm = client.get(reverse("clinic:upload-secret-rotate"))
-    second = client.post(reverse("clinic:upload-secret-rotate")).content.decode()
+    confirm = client.get(reverse("nightscout:secret-rotate"))
+    second = client.post(reverse("nightscout:secret-rotate")).content.decode()
     new = re.search(r"data-secret>([^<]+)<", second).group(1)
 
     assert "Replace your device upload secret?" in confirm.content.decode()
     assert new != old
     old_sha1 = hashlib.sha1(old.encode()).hexdigest()  # noqa: S324
-    assert upload_secret_owner(api_secret_sha1_hex=old_sha1) is None
-    assert UploadSecret.objects.filter(owner=patient).count() == 1
+    assert upload_secret_record(api_secret_sha1_hex=old_sha1) is None
+    assert UploadSecret.objects.filter(patient=patient.record).count() == 1
 
 
 def test_revoking_the_upload_secret(client, patient):
     client.force_login(patient)
-    client.post(reverse("clinic:upload-secret-rotate"))
+    client.post(reverse("nightscout:secret-rotate"))
 
-    confirm = client.get(reverse("clinic:upload-secret-revoke"))
-    response = client.post(reverse("clinic:upload-secret-revoke"))
+    confirm = client.get(reverse("nightscout:secret-revoke"))
+    response = client.post(reverse("nightscout:secret-revoke"))
 
     assert "Revoke your device upload secret?" in confirm.content.decode()
     assert response.status_code == 302
-    assert not UploadSecret.objects.filter(owner=patient).exists()
+    assert not UploadSecret.objects.filter(patient=patient.record).exists()
 
 
 def test_navigation_links_to_the_clinic_pages_by_role(client, physician, patient):
     client.force_login(physician)
     assert 'href="/clinic/">My patients' in client.get(reverse("clinic:roster")).content.decode()
     client.force_login(patient)
-    assert 'href="/sharing/">Sharing' in client.get(reverse("clinic:sharing")).content.decode()
+    assert 'href="/sharing/">Sharing' in client.get(reverse("patients:sharing")).content.decode()
 
 
 @pytest.mark.parametrize("side", ["patient", "physician"])
@@ -492,19 +502,19 @@ def test_revocation_ends_api_access_at_once_too(client, physician, patient, acti
     404, and it writes no access-log entry."""
     from rest_framework.test import APIClient
 
-    from clinic.services import roster_link_revoke
+    from patients.grants import physician_access_revoke
 
     api = APIClient()
     api.force_authenticate(physician)
     urls = [
-        reverse("api:patient-stats", args=[patient.pk]),
-        reverse("api:patient-readings", args=[patient.pk]),
+        reverse("api:patient-stats", args=[patient.record.pk]),
+        reverse("api:patient-readings", args=[patient.record.pk]),
     ]
     assert [api.get(url).status_code for url in urls] == [200, 200]
-    assert [api.get(reverse("api:patient-list")).json()[0]["id"]] == [str(patient.pk)]
+    assert [api.get(reverse("api:patient-list")).json()[0]["id"]] == [str(patient.record.pk)]
     logged = AccessLogEntry.objects.count()
 
-    roster_link_revoke(link=active_link, by=patient if side == "patient" else physician)
+    physician_access_revoke(grant=active_link, by=patient if side == "patient" else physician)
 
     assert [api.get(url).status_code for url in urls] == [404, 404]
     assert api.get(reverse("api:patient-list")).json() == []
@@ -512,7 +522,7 @@ def test_revocation_ends_api_access_at_once_too(client, physician, patient, acti
 
 
 @pytest.mark.parametrize(
-    ("who", "page"), [("physician", "clinic:roster"), ("patient", "clinic:sharing")]
+    ("who", "page"), [("physician", "clinic:roster"), ("patient", "patients:sharing")]
 )
 def test_every_field_on_the_page_has_its_own_label(client, request, who, page, pending_offer):
     client.force_login(request.getfixturevalue(who))

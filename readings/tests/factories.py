@@ -3,7 +3,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from accounts.tests.factories import PatientFactory
+from patients.tests.factories import PatientRecordFactory
 from readings.models import Context, Kind, Reading, Source, Target
 
 
@@ -11,7 +11,7 @@ class ReadingFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Reading
 
-    owner = factory.SubFactory(PatientFactory)
+    patient = factory.SubFactory(PatientRecordFactory)
     value_mgdl = 120
     # Distinct whole-second times, an hour apart going back from now.
     taken_at = factory.Sequence(
@@ -26,6 +26,6 @@ class TargetFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Target
 
-    owner = factory.SubFactory(PatientFactory)
+    patient = factory.SubFactory(PatientRecordFactory)
     low_mgdl = 70
     high_mgdl = 180

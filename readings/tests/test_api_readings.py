@@ -42,8 +42,8 @@ def item(value=120, *, at=None, **extra) -> dict:
 def test_a_reading_posted_in_mmol_with_an_offset_is_stored_in_mgdl_at_the_right_instant(
     patient_client, patient
 ):
-    patient.timezone = "Europe/Paris"
-    patient.save()
+    patient.record.timezone = "Europe/Paris"
+    patient.record.save()
     response = patient_client.post(
         LIST,
         {
@@ -59,7 +59,7 @@ def test_a_reading_posted_in_mmol_with_an_offset_is_stored_in_mgdl_at_the_right_
     assert response.status_code == 201, response.content
     body = response.json()
     stored = Reading.objects.get()
-    assert stored.owner == patient
+    assert stored.patient == patient.record
     assert stored.value_mgdl == 130  # 7.2 x 18.01559 = 129.7
     assert stored.taken_at == datetime(2025, 3, 30, 6, 15, 27, tzinfo=UTC)
     assert stored.source == Source.API
@@ -215,7 +215,7 @@ def test_the_same_1000_readings_posted_twice_are_stored_once(patient_client, pat
     again = patient_client.post(LIST, readings, format="json")
     assert again.status_code == 200
     assert again.json() == {"created": 0, "duplicates": 1000, "readings": []}
-    assert Reading.objects.for_user(patient).count() == 1000
+    assert Reading.objects.of(patient.record).count() == 1000
 
 
 def test_a_bulk_with_one_bad_item_stores_nothing_and_names_the_item(patient_client):
@@ -261,7 +261,7 @@ def test_5000_readings_are_accepted_but_5001_refused_whole(patient_client, patie
 
     accepted = patient_client.post(LIST, readings[:5000], format="json")
     assert accepted.status_code == 201
-    assert Reading.objects.for_user(patient).count() == 5000
+    assert Reading.objects.of(patient.record).count() == 5000
 
 
 def test_an_empty_list_stores_nothing(patient_client):
@@ -308,7 +308,7 @@ def test_external_ids_deduplicate_within_and_across_bulks(patient_client, patien
     assert response.json()["duplicates"] == 5
     later = patient_client.post(LIST, cgm_day(3, external_id="sensor-1"), format="json")
     assert later.json()["created"] == 0
-    assert Reading.objects.for_user(patient).count() == 5
+    assert Reading.objects.of(patient.record).count() == 5
 
 
 def test_another_patients_external_ids_do_not_collide(patient_client, other_patient):
@@ -322,7 +322,7 @@ def test_another_patients_external_ids_do_not_collide(patient_client, other_pati
 
 
 def test_the_list_is_own_readings_newest_first_and_paginated(patient_client, patient):
-    mine = [ReadingFactory(owner=patient, taken_at=hours_ago(h)) for h in (5, 1, 3)]
+    mine = [ReadingFactory(patient=patient.record, taken_at=hours_ago(h)) for h in (5, 1, 3)]
     ReadingFactory()  # someone else's
     response = patient_client.get(LIST, {"page_size": 2})
     assert response.status_code == 200
@@ -335,9 +335,9 @@ def test_the_list_is_own_readings_newest_first_and_paginated(patient_client, pat
 
 
 def test_the_list_filters_by_time_context_and_kind(patient_client, patient):
-    old = ReadingFactory(owner=patient, taken_at=hours_ago(30), context=Context.FASTING)
-    cgm = ReadingFactory(owner=patient, taken_at=hours_ago(10), kind=Kind.CGM)
-    new = ReadingFactory(owner=patient, taken_at=hours_ago(2), context=Context.FASTING)
+    old = ReadingFactory(patient=patient.record, taken_at=hours_ago(30), context=Context.FASTING)
+    cgm = ReadingFactory(patient=patient.record, taken_at=hours_ago(10), kind=Kind.CGM)
+    new = ReadingFactory(patient=patient.record, taken_at=hours_ago(2), context=Context.FASTING)
 
     def ids(**params):
         response = patient_client.get(LIST, params)
@@ -371,7 +371,7 @@ def test_bad_list_filters_are_a_400_naming_the_parameter(patient_client, params,
 
 
 def test_an_own_reading_can_be_read_but_not_another_patients(patient_client, patient):
-    mine = ReadingFactory(owner=patient, value_mgdl=99)
+    mine = ReadingFactory(patient=patient.record, value_mgdl=99)
     theirs = ReadingFactory(value_mgdl=250)
     response = patient_client.get(detail(mine))
     assert response.status_code == 200
@@ -384,7 +384,7 @@ def test_an_own_reading_can_be_read_but_not_another_patients(patient_client, pat
 
 
 def test_put_replaces_every_field(patient_client, patient):
-    reading = ReadingFactory(owner=patient, notes="old", context=Context.BEDTIME)
+    reading = ReadingFactory(patient=patient.record, notes="old", context=Context.BEDTIME)
     at = hours_ago(4)
     response = patient_client.put(
         detail(reading), {"value": 6.1, "unit": "mmol/L", "taken_at": at.isoformat()}, "json"
@@ -397,14 +397,14 @@ def test_put_replaces_every_field(patient_client, patient):
 
 
 def test_put_needs_value_and_time(patient_client, patient):
-    reading = ReadingFactory(owner=patient)
+    reading = ReadingFactory(patient=patient.record)
     response = patient_client.put(detail(reading), {"notes": "only this"}, format="json")
     assert response.status_code == 400
     assert set(response.json()) == {"value", "taken_at"}
 
 
 def test_patch_changes_only_what_is_sent(patient_client, patient):
-    reading = ReadingFactory(owner=patient, value_mgdl=140, context=Context.FASTING)
+    reading = ReadingFactory(patient=patient.record, value_mgdl=140, context=Context.FASTING)
     response = patient_client.patch(detail(reading), {"notes": "felt shaky"}, format="json")
     assert response.status_code == 200
     reading.refresh_from_db()
@@ -426,7 +426,7 @@ def test_patch_changes_only_what_is_sent(patient_client, patient):
     ],
 )
 def test_a_bad_patch_changes_nothing(patient_client, patient, changes, field):
-    reading = ReadingFactory(owner=patient, value_mgdl=140, notes="kept")
+    reading = ReadingFactory(patient=patient.record, value_mgdl=140, notes="kept")
     before = Reading.objects.values().get(pk=reading.pk)
     if changes.get("taken_at") == "FUTURE":
         changes = {"taken_at": (timezone.now() + timedelta(hours=2)).isoformat()}
@@ -438,15 +438,15 @@ def test_a_bad_patch_changes_nothing(patient_client, patient, changes, field):
 
 def test_an_edit_that_would_duplicate_another_reading_is_refused(patient_client, patient):
     at = hours_ago(3)
-    ReadingFactory(owner=patient, value_mgdl=100, taken_at=at)
-    other = ReadingFactory(owner=patient, value_mgdl=100, taken_at=hours_ago(5))
+    ReadingFactory(patient=patient.record, value_mgdl=100, taken_at=at)
+    other = ReadingFactory(patient=patient.record, value_mgdl=100, taken_at=hours_ago(5))
     response = patient_client.patch(detail(other), {"taken_at": at.isoformat()}, format="json")
     assert response.status_code == 400
     assert response.json() == {"non_field_errors": ["This reading is already recorded."]}
 
 
 def test_delete_removes_an_own_reading_only(patient_client, patient):
-    mine = ReadingFactory(owner=patient)
+    mine = ReadingFactory(patient=patient.record)
     theirs = ReadingFactory()
     assert patient_client.delete(detail(theirs)).status_code == 404
     assert patient_client.delete(detail(mine)).status_code == 204
@@ -476,7 +476,7 @@ def _endpoints(reading):
 
 
 def test_anonymous_callers_get_401_with_a_challenge(api_client, patient):
-    reading = ReadingFactory(owner=patient)
+    reading = ReadingFactory(patient=patient.record)
     for method, url, body in _endpoints(reading):
         response = getattr(api_client, method)(url, body, format="json")
         assert response.status_code == 401, (method, url)
@@ -490,7 +490,7 @@ def test_anonymous_callers_get_401_with_a_challenge(api_client, patient):
     ids=["physician", "administrator"],
 )
 def test_accounts_that_are_not_patients_get_403(patient, make_user):
-    reading = ReadingFactory(owner=patient)
+    reading = ReadingFactory(patient=patient.record)
     client = client_for(make_user())
     for method, url, body in _endpoints(reading):
         response = getattr(client, method)(url, body, format="json")
@@ -500,17 +500,17 @@ def test_accounts_that_are_not_patients_get_403(patient, make_user):
 
 
 def test_a_physician_with_an_active_link_still_cannot_use_the_patients_own_endpoints(patient):
-    from clinic.tests.factories import RosterLinkFactory
+    from patients.tests.factories import GrantFactory
 
-    link = RosterLinkFactory(patient=patient)
-    reading = ReadingFactory(owner=patient)
-    client = client_for(link.physician)
+    link = GrantFactory(patient=patient.record)
+    reading = ReadingFactory(patient=patient.record)
+    client = client_for(link.user)
     for method, url, body in _endpoints(reading):
         assert getattr(client, method)(url, body, format="json").status_code == 403
 
 
 def test_another_patient_sees_404_and_an_empty_list(patient, other_patient):
-    reading = ReadingFactory(owner=patient, value_mgdl=123)
+    reading = ReadingFactory(patient=patient.record, value_mgdl=123)
     client = client_for(other_patient)
     assert client.get(LIST).json()["count"] == 0
     for method, url, body in _endpoints(reading)[2:]:

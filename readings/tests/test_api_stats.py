@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import AdministratorFactory, PhysicianFactory
+from core import consensus
 from readings import stats
 from readings.models import Context, Kind, Reading
 from readings.tests.factories import ReadingFactory, TargetFactory
@@ -24,7 +25,7 @@ def make_readings(owner, *, start: datetime, days: int, step_minutes: int = 5, k
     contexts = list(Context.values)
     readings = [
         Reading(
-            owner=owner,
+            patient=owner.record,
             value_mgdl=40 + (index * 37) % 300,
             taken_at=start + timedelta(minutes=step_minutes * index),
             kind=kind,
@@ -56,9 +57,9 @@ def expected_summary(readings, *, tz, start, end, low=70, high=180) -> dict:
 
 
 def test_figures_equal_readings_stats_on_the_same_data(patient_client, patient):
-    patient.timezone = "America/New_York"
-    patient.save()
-    TargetFactory(owner=patient, low_mgdl=80, high_mgdl=160)
+    patient.record.timezone = "America/New_York"
+    patient.record.save()
+    TargetFactory(patient=patient.record, low_mgdl=80, high_mgdl=160)
     tz = ZoneInfo("America/New_York")
     # Three days spanning the US autumn DST change, fingersticks every 47 minutes.
     readings = make_readings(
@@ -79,7 +80,7 @@ def test_figures_equal_readings_stats_on_the_same_data(patient_client, patient):
     assert body == expected_summary(readings, tz=tz, start=start, end=end, low=80, high=160)
     assert body["count"] > 50
     assert body["target_low"] == 80
-    assert sum(body[key] for key in stats.RANGE_KEYS) == pytest.approx(100)
+    assert sum(body[key] for key in consensus.RANGE_KEYS) == pytest.approx(100)
     assert body["gmi"] is None
     assert body["gmi_unavailable_reason"].startswith("GMI needs CGM data on at least 14 days")
     assert body["start"].endswith("-04:00") and body["end"].endswith("-05:00")  # EDT -> EST
@@ -101,8 +102,8 @@ def test_gmi_is_given_with_14_days_of_cgm(patient_client, patient):
 
 def test_the_default_period_is_the_last_14_days(patient_client, patient):
     now = timezone.now()
-    ReadingFactory(owner=patient, taken_at=now - timedelta(days=13), value_mgdl=100)
-    ReadingFactory(owner=patient, taken_at=now - timedelta(days=15), value_mgdl=300)
+    ReadingFactory(patient=patient.record, taken_at=now - timedelta(days=13), value_mgdl=100)
+    ReadingFactory(patient=patient.record, taken_at=now - timedelta(days=15), value_mgdl=300)
     body = patient_client.get(URL).json()
     assert (body["count"], body["mean"]) == (1, 100.0)
     start = datetime.fromisoformat(body["start"])
@@ -117,7 +118,9 @@ def test_an_empty_period_has_count_0_and_null_figures(patient_client):
 
 
 def test_start_without_end_runs_to_now(patient_client, patient):
-    ReadingFactory(owner=patient, taken_at=timezone.now() - timedelta(hours=1), value_mgdl=150)
+    ReadingFactory(
+        patient=patient.record, taken_at=timezone.now() - timedelta(hours=1), value_mgdl=150
+    )
     start = (timezone.now() - timedelta(days=2)).isoformat()
     body = patient_client.get(URL, {"start": start}).json()
     assert body["count"] == 1
@@ -149,13 +152,13 @@ def test_only_patients_have_statistics(api_client, patient):
 
 
 def test_another_patient_gets_their_own_statistics(patient, other_patient):
-    ReadingFactory(owner=patient, taken_at=timezone.now() - timedelta(hours=2))
+    ReadingFactory(patient=patient.record, taken_at=timezone.now() - timedelta(hours=2))
     assert client_for(other_patient).get(URL).json()["count"] == 0
 
 
 def test_a_linked_physician_uses_the_patients_endpoint_not_this_one(patient, physician):
-    from clinic.tests.factories import RosterLinkFactory
+    from patients.tests.factories import GrantFactory
 
-    RosterLinkFactory(physician=physician, patient=patient)
-    ReadingFactory(owner=patient, taken_at=timezone.now() - timedelta(hours=2))
+    GrantFactory(user=physician, patient=patient.record)
+    ReadingFactory(patient=patient.record, taken_at=timezone.now() - timedelta(hours=2))
     assert client_for(physician).get(URL).status_code == 403

@@ -30,12 +30,13 @@ def plotted_points(page, name):
 
 def test_add_a_reading_see_it_highlighted_and_plotted(browser_page, patient, password):
     patient.unit = "mmol/L"
-    patient.timezone = "Europe/Paris"
     patient.save()
+    patient.record.timezone = "Europe/Paris"
+    patient.record.save()
     now = timezone.now()
     for i, value in enumerate([95, 110, 160, 210, 140, 120, 105, 90] * 6):
         ReadingFactory(
-            owner=patient,
+            patient=patient.record,
             value_mgdl=value,
             kind=Kind.CGM,
             taken_at=now - timedelta(hours=3 * i + 2),
@@ -78,14 +79,19 @@ def test_the_dashboard_redraws_when_a_device_adds_a_reading(
     browser_page, patient, password, settings
 ):
     settings.BGT_DASHBOARD_POLL_SECONDS = 1
-    ReadingFactory(owner=patient, value_mgdl=120, taken_at=timezone.now() - timedelta(hours=1))
+    ReadingFactory(
+        patient=patient.record, value_mgdl=120, taken_at=timezone.now() - timedelta(hours=1)
+    )
     page = browser_page
     sign_in(page, patient, password)
     count = page.locator('[data-stat="count"] .stat-value')
     assert count.inner_text() == "1"
 
     services.reading_create(
-        user=patient, value_mgdl=250, taken_at=timezone.now() - timedelta(minutes=1), kind=Kind.CGM
+        patient=patient.record,
+        value_mgdl=250,
+        taken_at=timezone.now() - timedelta(minutes=1),
+        kind=Kind.CGM,
     )
 
     # Locator assertions, not wait_for_function: the strict CSP forbids evaluating strings.

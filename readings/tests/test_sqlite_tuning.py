@@ -20,7 +20,7 @@ def test_bulk_uploads_use_sqlite_s_real_variable_limit(patient):
     ]
 
     with CaptureQueriesContext(connection) as queries:
-        result = services.readings_bulk_create(user=patient, readings=readings)
+        result = services.readings_bulk_create(patient=patient.record, readings=readings)
 
     inserts = [q for q in queries.captured_queries if q["sql"].startswith("INSERT")]
     assert len(result.created) == 5000

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from core import consensus
 from readings import stats
 
 UTC_ZONE = ZoneInfo("UTC")
@@ -26,7 +27,7 @@ def test_no_readings_gives_count_zero_and_no_figures():
     assert s.count == 0
     for name in ("mean", "sd", "cv", "median", "min", "max", "p5", "p95", "gmi", "ea1c"):
         assert getattr(s, name) is None, name
-    assert s.ranges == dict.fromkeys(stats.RANGE_KEYS)
+    assert s.ranges == dict.fromkeys(consensus.RANGE_KEYS)
     assert s.gmi_unavailable_reason == "There are no readings in this period."
     assert s.by_day == [] and s.agp == []
     assert all(goal.met is None for goal in s.goals)
@@ -78,7 +79,7 @@ def test_hand_computed_spread_and_percentiles():
 def test_range_edges_are_inclusive_integer_bounds(value, band):
     s = summarize(*at(value))
 
-    assert s.ranges == {key: 100.0 if key == band else 0.0 for key in stats.RANGE_KEYS}
+    assert s.ranges == {key: 100.0 if key == band else 0.0 for key in consensus.RANGE_KEYS}
 
 
 def test_ranges_over_all_edges_at_once():
@@ -94,10 +95,10 @@ def test_ranges_over_all_edges_at_once():
 
 
 def test_percentages_round_by_largest_remainder_and_sum_to_100():
-    assert stats.percentages([1, 1, 1, 0, 0]) == [33.34, 33.33, 33.33, 0.0, 0.0]
-    assert stats.percentages([2, 1]) == [66.67, 33.33]
-    assert stats.percentages([0, 0]) == [0.0, 0.0]
-    shares = stats.percentages([7, 13, 101, 3, 29])
+    assert consensus.percentages([1, 1, 1, 0, 0]) == [33.34, 33.33, 33.33, 0.0, 0.0]
+    assert consensus.percentages([2, 1]) == [66.67, 33.33]
+    assert consensus.percentages([0, 0]) == [0.0, 0.0]
+    shares = consensus.percentages([7, 13, 101, 3, 29])
     assert round(sum(shares), 2) == 100.0
     assert all(
         abs(s - c * 100 / 153) < 0.01 for s, c in zip(shares, [7, 13, 101, 3, 29], strict=True)
@@ -122,7 +123,7 @@ def test_own_targets_are_reported_beside_the_consensus_ranges():
     ],
 )
 def test_band_of_a_reading_uses_own_targets_between_the_very_bands(value, low, high, band):
-    assert stats.band_of(value, low, high) == band
+    assert consensus.band_of(value, low, high) == band
 
 
 def test_means_per_context():

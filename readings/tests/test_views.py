@@ -17,8 +17,8 @@ NEW_YORK = ZoneInfo("America/New_York")
 
 @pytest.fixture
 def patient_ny(patient):
-    patient.timezone = "America/New_York"
-    patient.save()
+    patient.record.timezone = "America/New_York"
+    patient.record.save()
     return patient
 
 
@@ -41,7 +41,7 @@ def form_data(**overrides):
 
 def page_urls(reading):
     return [
-        reverse("readings:dashboard"),
+        reverse("reports:dashboard"),
         reverse("readings:list"),
         reverse("readings:create"),
         reverse("readings:update", args=[reading.pk]),
@@ -50,30 +50,30 @@ def page_urls(reading):
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, patient):
-    reading = ReadingFactory(owner=patient)
+    reading = ReadingFactory(patient=patient.record)
 
     for url in page_urls(reading):
         response = client.get(url)
         assert response.status_code == 302, url
         assert response.url.startswith(reverse("account_login")), url
-    for url in (reverse("readings:version"), reverse("readings:dashboard-data")):
+    for url in (reverse("reports:version"), reverse("reports:dashboard-data")):
         assert client.get(url).status_code == 401
 
 
 def test_physicians_without_the_patient_role_get_403(client, physician, patient):
-    reading = ReadingFactory(owner=patient)
+    reading = ReadingFactory(patient=patient.record)
     client.force_login(physician)
 
     for url in [
         *page_urls(reading),
-        reverse("readings:version"),
-        reverse("readings:dashboard-data"),
+        reverse("reports:version"),
+        reverse("reports:dashboard-data"),
     ]:
         assert client.get(url).status_code == 403, url
 
 
 def test_another_patients_reading_is_a_404_and_stays_untouched(client, patient, other_patient):
-    reading = ReadingFactory(owner=patient, value_mgdl=111)
+    reading = ReadingFactory(patient=patient.record, value_mgdl=111)
     client.force_login(other_patient)
 
     for name in ("readings:update", "readings:delete"):
@@ -204,7 +204,7 @@ def test_edit_shows_the_reading_in_the_users_unit_and_zone_and_saves(client, pat
     patient_ny.unit = "mmol/L"
     patient_ny.save()
     reading = ReadingFactory(
-        owner=patient_ny, value_mgdl=130, taken_at=datetime(2026, 1, 5, 13, 15, tzinfo=UTC)
+        patient=patient_ny.record, value_mgdl=130, taken_at=datetime(2026, 1, 5, 13, 15, tzinfo=UTC)
     )
     client.force_login(patient_ny)
     url = reverse("readings:update", args=[reading.pk])
@@ -225,7 +225,7 @@ def test_edit_shows_the_reading_in_the_users_unit_and_zone_and_saves(client, pat
 
 
 def test_edit_with_bad_input_changes_nothing(client, patient):
-    reading = ReadingFactory(owner=patient, value_mgdl=130)
+    reading = ReadingFactory(patient=patient.record, value_mgdl=130)
     client.force_login(patient)
 
     client.post(reverse("readings:update", args=[reading.pk]), form_data(value="601"))
@@ -235,7 +235,7 @@ def test_edit_with_bad_input_changes_nothing(client, patient):
 
 
 def test_delete_asks_first_then_deletes(client, patient):
-    reading = ReadingFactory(owner=patient, value_mgdl=130)
+    reading = ReadingFactory(patient=patient.record, value_mgdl=130)
     client.force_login(patient)
     url = reverse("readings:delete", args=[reading.pk])
 
@@ -255,10 +255,12 @@ def test_delete_asks_first_then_deletes(client, patient):
 def test_table_is_newest_first_with_units_bands_and_words(client, patient):
     patient.unit = "mmol/L"
     patient.save()
-    TargetFactory(owner=patient, low_mgdl=80, high_mgdl=160)
+    TargetFactory(patient=patient.record, low_mgdl=80, high_mgdl=160)
     now = timezone.now()
     for hours, value in [(5, 50), (4, 75), (3, 120), (2, 170), (1, 300)]:
-        ReadingFactory(owner=patient, value_mgdl=value, taken_at=now - timedelta(hours=hours))
+        ReadingFactory(
+            patient=patient.record, value_mgdl=value, taken_at=now - timedelta(hours=hours)
+        )
     client.force_login(patient)
 
     response = client.get(reverse("readings:list"))
@@ -281,19 +283,19 @@ def test_table_is_newest_first_with_units_bands_and_words(client, patient):
 def test_table_filters_by_local_days_context_and_kind(client, patient_ny):
     # 2026-01-05 23:30 in New York is 2026-01-06 04:30 UTC: it belongs to the 5th locally.
     late = ReadingFactory(
-        owner=patient_ny,
+        patient=patient_ny.record,
         value_mgdl=101,
         taken_at=datetime(2026, 1, 6, 4, 30, tzinfo=UTC),
         context="bedtime",
     )
     ReadingFactory(
-        owner=patient_ny,
+        patient=patient_ny.record,
         value_mgdl=102,
         taken_at=datetime(2026, 1, 6, 5, 30, tzinfo=UTC),
         context="fasting",
     )
     ReadingFactory(
-        owner=patient_ny,
+        patient=patient_ny.record,
         value_mgdl=103,
         taken_at=datetime(2026, 1, 5, 12, 0, tzinfo=UTC),
         kind="cgm",
@@ -317,13 +319,13 @@ def test_table_averages_cover_the_filtered_rows_overall_per_context_and_per_day(
         (17, 120, "before_meal"),
     ]:
         ReadingFactory(
-            owner=patient_ny,
+            patient=patient_ny.record,
             value_mgdl=value,
             context=context,
             taken_at=datetime(2026, 1, 5, utc_hour, tzinfo=UTC),
         )
     ReadingFactory(
-        owner=patient_ny,
+        patient=patient_ny.record,
         value_mgdl=90,
         taken_at=datetime(2026, 1, 7, 13, tzinfo=UTC),
         context="fasting",
@@ -345,7 +347,9 @@ def test_table_averages_cover_the_filtered_rows_overall_per_context_and_per_day(
 def test_table_paginates_and_keeps_the_filters(client, patient):
     now = timezone.now()
     for i in range(55):
-        ReadingFactory(owner=patient, taken_at=now - timedelta(minutes=10 * (i + 1)), kind="cgm")
+        ReadingFactory(
+            patient=patient.record, taken_at=now - timedelta(minutes=10 * (i + 1)), kind="cgm"
+        )
     client.force_login(patient)
 
     first = client.get(reverse("readings:list"), {"kind": "cgm"})
@@ -369,7 +373,9 @@ def test_the_filter_form_reports_an_inverted_range(client, patient):
 def readings_at(patient, *values, kind="cgm", every=timedelta(minutes=30)):
     now = timezone.now()
     for i, value in enumerate(values):
-        ReadingFactory(owner=patient, value_mgdl=value, kind=kind, taken_at=now - (i + 1) * every)
+        ReadingFactory(
+            patient=patient.record, value_mgdl=value, kind=kind, taken_at=now - (i + 1) * every
+        )
 
 
 def figures(response):
@@ -385,10 +391,12 @@ def figures(response):
 
 def test_dashboard_plots_the_period_with_cards_and_goals(client, patient):
     readings_at(patient, 50, 100, 150, 200, 300)
-    ReadingFactory(owner=patient, value_mgdl=222, taken_at=timezone.now() - timedelta(days=20))
+    ReadingFactory(
+        patient=patient.record, value_mgdl=222, taken_at=timezone.now() - timedelta(days=20)
+    )
     client.force_login(patient)
 
-    response = client.get(reverse("readings:dashboard"))
+    response = client.get(reverse("reports:dashboard"))
 
     assert response.context["days"] == 14
     assert response.context["summary"].count == 5  # the 20-day-old reading is outside
@@ -409,10 +417,10 @@ def test_dashboard_plots_the_period_with_cards_and_goals(client, patient):
 def test_dashboard_period_selector(client, patient, query, days, count):
     now = timezone.now()
     for age in (3, 20, 60):
-        ReadingFactory(owner=patient, taken_at=now - timedelta(days=age))
+        ReadingFactory(patient=patient.record, taken_at=now - timedelta(days=age))
     client.force_login(patient)
 
-    response = client.get(reverse("readings:dashboard"), {"days": query})
+    response = client.get(reverse("reports:dashboard"), {"days": query})
 
     assert response.context["days"] == days
     assert response.context["summary"].count == count
@@ -421,7 +429,7 @@ def test_dashboard_period_selector(client, patient, query, days, count):
 def test_dashboard_with_no_readings_says_so(client, patient):
     client.force_login(patient)
 
-    response = client.get(reverse("readings:dashboard"))
+    response = client.get(reverse("reports:dashboard"))
 
     assert "There are no readings in this period yet." in response.content.decode()
 
@@ -437,11 +445,11 @@ def test_version_changes_when_readings_change(client, patient):
     client.force_login(patient)
 
     def version():
-        return client.get(reverse("readings:version")).json()["version"]
+        return client.get(reverse("reports:version")).json()["version"]
 
     before = version()
     reading = services.reading_create(
-        user=patient, value_mgdl=100, taken_at=timezone.now() - timedelta(hours=1)
+        patient=patient.record, value_mgdl=100, taken_at=timezone.now() - timedelta(hours=1)
     )
     after_add = version()
     services.reading_update(reading=reading, value_mgdl=140)
@@ -456,9 +464,9 @@ def test_dashboard_data_gives_fresh_cards_and_figures(client, patient):
     readings_at(patient, 100, 110)
     client.force_login(patient)
 
-    data = client.get(reverse("readings:dashboard-data"), {"days": 7}).json()
+    data = client.get(reverse("reports:dashboard-data"), {"days": 7}).json()
 
     assert data["days"] == 7
     assert set(data["figures"]) == {"readings", "agp", "ranges", "contexts"}
     assert 'data-stat="count"' in data["cards_html"] and ">2<" in data["cards_html"]
-    assert data["version"] == client.get(reverse("readings:version")).json()["version"]
+    assert data["version"] == client.get(reverse("reports:version")).json()["version"]

@@ -12,9 +12,9 @@ from django.test import RequestFactory
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from readings.api.nightscout import EntriesView
+from integrations.nightscout import credentials
+from integrations.nightscout.views import EntriesView
 from readings.models import Kind, Reading, Source
-from readings.services import upload_secret_revoke, upload_secret_rotate
 from readings.tests.factories import ReadingFactory
 from readings.tests.test_api_readings import client_for
 
@@ -32,7 +32,7 @@ def sha1(text: str) -> str:
 
 @pytest.fixture
 def secret(patient):
-    return upload_secret_rotate(user=patient)
+    return credentials.upload_secret_rotate(patient=patient.record)
 
 
 @pytest.fixture
@@ -121,7 +121,7 @@ def test_a_day_of_xdrip_cgm_upload_is_stored_and_read_back(uploader, patient):
     response = post_gzip(uploader, entries)
 
     assert response.status_code == 200, response.content
-    stored = Reading.objects.for_user(patient)
+    stored = Reading.objects.of(patient.record)
     assert stored.count() == 289  # 288 sgv + 1 mbg; the "cal" record is not a reading
     assert stored.filter(kind=Kind.CGM).count() == 288
     assert set(stored.values_list("source", flat=True)) == {Source.NIGHTSCOUT}
@@ -159,8 +159,8 @@ def test_a_day_of_xdrip_cgm_upload_is_stored_and_read_back(uploader, patient):
 
 
 def test_an_entry_is_shaped_as_nightscout_shapes_it(uploader, patient):
-    patient.timezone = "Europe/Paris"
-    patient.save()
+    patient.record.timezone = "Europe/Paris"
+    patient.record.save()
     moment = datetime(2025, 6, 1, 10, 30, tzinfo=UTC)
     entry = {
         "type": "sgv",
@@ -193,7 +193,7 @@ def test_reposting_the_same_entries_adds_nothing(uploader, patient):
     first = post_gzip(uploader, entries).json()
     again = post_gzip(uploader, entries)
     assert again.status_code == 200
-    assert Reading.objects.for_user(patient).count() == 289
+    assert Reading.objects.of(patient.record).count() == 289
     assert [e["_id"] for e in again.json()] == [e["_id"] for e in first]
     # An overlapping next upload (xDrip+ resends its backlog) adds only the new minutes.
     newest = entries[287]
@@ -201,7 +201,7 @@ def test_reposting_the_same_entries_adds_nothing(uploader, patient):
     new.pop("dateString")
     response = post_gzip(uploader, [*entries[1:288], new])
     assert len(response.json()) == 288
-    assert Reading.objects.for_user(patient).filter(kind=Kind.CGM).count() == 289
+    assert Reading.objects.of(patient.record).filter(kind=Kind.CGM).count() == 289
 
 
 def test_an_uploaders_own_ids_make_uploads_idempotent(uploader, patient):
@@ -210,7 +210,7 @@ def test_an_uploaders_own_ids_make_uploads_idempotent(uploader, patient):
     uploader.post(ENTRIES, [first], format="json")
     # Same id, re-sent with a slightly different time: still the same reading.
     uploader.post(ENTRIES, [{**first, "date": at + 4000}], format="json")
-    assert Reading.objects.for_user(patient).count() == 1
+    assert Reading.objects.of(patient.record).count() == 1
     assert Reading.objects.get().external_id == "trio-1"
 
 
@@ -321,7 +321,7 @@ def test_a_chunked_gzip_upload_is_read(secret, patient):
     request.META["wsgi.input_terminated"] = True
     response = EntriesView.as_view()(request)
     assert response.status_code == 200
-    assert Reading.objects.for_user(patient).count() == 12
+    assert Reading.objects.of(patient.record).count() == 12
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -380,9 +380,11 @@ def test_value_filters(uploader):
 
 
 def test_without_a_date_filter_only_the_last_4_days_are_searched(uploader, patient):
-    ReadingFactory(owner=patient, kind=Kind.CGM, taken_at=timezone.now() - timedelta(days=5))
+    ReadingFactory(
+        patient=patient.record, kind=Kind.CGM, taken_at=timezone.now() - timedelta(days=5)
+    )
     recent = ReadingFactory(
-        owner=patient, kind=Kind.CGM, taken_at=timezone.now() - timedelta(days=3)
+        patient=patient.record, kind=Kind.CGM, taken_at=timezone.now() - timedelta(days=3)
     )
     assert [e["_id"] for e in uploader.get(SGV).json()] == [str(recent.pk)]
     week = int((timezone.now() - timedelta(days=7)).timestamp() * 1000)
@@ -417,10 +419,10 @@ def test_count_is_capped(uploader, patient, settings):
 
 
 def test_only_the_secret_owners_entries_are_seen(uploader, other_patient):
-    ReadingFactory(owner=other_patient, kind=Kind.CGM)
+    ReadingFactory(patient=other_patient.record, kind=Kind.CGM)
     assert uploader.get(SGV).json() == []
     post_gzip(uploader, xdrip_day()[:3])
-    assert not Reading.objects.for_user(other_patient).filter(source=Source.NIGHTSCOUT).exists()
+    assert not Reading.objects.of(other_patient.record).filter(source=Source.NIGHTSCOUT).exists()
 
 
 def test_status_json(uploader, patient):
@@ -488,13 +490,13 @@ def test_the_plain_secret_works_as_token_and_its_hash_as_secret(api_client, secr
 
 def test_a_revoked_secret_stops_working_at_once(uploader, patient):
     assert uploader.get(SGV).status_code == 200
-    upload_secret_revoke(user=patient)
+    credentials.upload_secret_revoke(patient=patient.record)
     assert uploader.get(SGV).status_code == 401
     assert post_gzip(uploader, xdrip_day()[:3]).status_code == 401
 
 
 def test_a_rotated_secret_replaces_the_old_one_at_once(uploader, patient):
-    new_secret = upload_secret_rotate(user=patient)
+    new_secret = credentials.upload_secret_rotate(patient=patient.record)
     assert uploader.get(SGV).status_code == 401
     client = APIClient()
     client.credentials(HTTP_API_SECRET=sha1(new_secret).upper())  # hex case does not matter
@@ -514,7 +516,10 @@ def test_the_secret_opens_only_the_nightscout_endpoints(uploader):
 
 def test_a_signed_in_patient_can_read_their_entries_with_a_token(patient):
     ReadingFactory(
-        owner=patient, kind=Kind.CGM, value_mgdl=77, taken_at=timezone.now() - timedelta(hours=1)
+        patient=patient.record,
+        kind=Kind.CGM,
+        value_mgdl=77,
+        taken_at=timezone.now() - timedelta(hours=1),
     )
     assert client_for(patient).get(SGV).json()[0]["sgv"] == 77
 
@@ -524,10 +529,10 @@ def test_accounts_without_readings_get_403(physician):
 
 
 def test_a_linked_physician_cannot_read_or_upload_entries(patient, physician):
-    from clinic.tests.factories import RosterLinkFactory
+    from patients.tests.factories import GrantFactory
 
-    RosterLinkFactory(physician=physician, patient=patient)
-    ReadingFactory(owner=patient, kind=Kind.CGM)
+    GrantFactory(user=physician, patient=patient.record)
+    ReadingFactory(patient=patient.record, kind=Kind.CGM)
     client = client_for(physician)
     assert client.get(SGV).status_code == 403
     assert client.post(ENTRIES, xdrip_day()[:2], format="json").status_code == 403
@@ -538,9 +543,7 @@ def test_the_uploaders_device_name_is_kept_and_returned(client, patient):
     import hashlib
     import json
 
-    from readings import services
-
-    secret = services.upload_secret_rotate(user=patient)
+    secret = credentials.upload_secret_rotate(patient=patient.record)
     header = {"HTTP_API_SECRET": hashlib.sha1(secret.encode(), usedforsecurity=False).hexdigest()}
     entry = {"type": "sgv", "sgv": 123, "date": 1_767_600_000_000, "device": "xDrip-DexcomG6"}
 

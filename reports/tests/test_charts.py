@@ -4,7 +4,8 @@ from zoneinfo import ZoneInfo
 import plotly.graph_objects as go
 import pytest
 
-from readings import charts, stats
+from readings import stats
+from reports import charts
 
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 

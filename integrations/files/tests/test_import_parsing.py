@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from readings import importers
-from readings.importers import DateOrder, ImportRefused, escape_formula, parse_file
+from integrations.files import importers
+from integrations.files.importers import DateOrder, ImportRefused, escape_formula, parse_file
 
 UTC_ZONE = ZoneInfo("UTC")
 NOW = datetime(2025, 1, 1, tzinfo=UTC)

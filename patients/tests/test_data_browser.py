@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 def test_delete_the_account_from_the_profile_page(browser_page, patient, password):
     for _ in range(3):
-        ReadingFactory(owner=patient)
+        ReadingFactory(patient=patient.record)
     page = browser_page
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(patient.email)
@@ -22,7 +22,7 @@ def test_delete_the_account_from_the_profile_page(browser_page, patient, passwor
     page.goto("/profile/")
     page.get_by_role("link", name="Delete my account").click()
     page.wait_for_url("**/profile/delete/")
-    assert "your 3 readings" in page.locator("main").inner_text()
+    assert "its 3 readings" in page.locator("main").inner_text()
 
     page.get_by_label("Your password").fill("wrong password")
     page.get_by_role("button", name="Delete my account and all my data").click()

@@ -6,10 +6,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.tests.factories import AdministratorFactory, PatientFactory, PhysicianFactory
-from clinic.models import AccessLogEntry
+from accounts.tests.factories import AdministratorFactory, PhysicianFactory
 from clinic.selectors import roster_for_physician
-from clinic.services import roster_link_accept, roster_link_request, roster_link_revoke
+from patients.grants import (
+    physician_access_accept,
+    physician_access_request,
+    physician_access_revoke,
+)
+from patients.models import AccessLogEntry
+from patients.tests.factories import PatientFactory
 from readings.models import Kind
 from readings.tests.factories import ReadingFactory
 from readings.tests.test_api_readings import client_for
@@ -19,18 +24,18 @@ pytestmark = pytest.mark.django_db
 ROSTER = "/api/v1/patients/"
 
 
-def readings_url(patient) -> str:
-    return f"{ROSTER}{patient.pk}/readings/"
+def readings_url(record) -> str:
+    return f"{ROSTER}{record.pk}/readings/"
 
 
-def stats_url(patient) -> str:
-    return f"{ROSTER}{patient.pk}/stats/"
+def stats_url(record) -> str:
+    return f"{ROSTER}{record.pk}/stats/"
 
 
 def link(physician, patient, *, accept=True, mrn=""):
-    """A roster link made as people make them: the physician asks, the patient accepts."""
-    requested = roster_link_request(physician=physician, patient_email=patient.email, mrn=mrn)
-    return roster_link_accept(link=requested, by=patient) if accept else requested
+    """A physician grant made as people make them: the physician asks, the patient accepts."""
+    requested = physician_access_request(physician=physician, patient_email=patient.email, mrn=mrn)
+    return physician_access_accept(grant=requested, by=patient) if accept else requested
 
 
 @pytest.fixture
@@ -38,7 +43,7 @@ def readings(patient):
     now = timezone.now()
     return [
         ReadingFactory(
-            owner=patient,
+            patient=patient.record,
             value_mgdl=value,
             kind=Kind.CGM,
             taken_at=now - timedelta(hours=hours),
@@ -53,7 +58,9 @@ def doctor(physician):
 
 
 def logged(patient):
-    return list(AccessLogEntry.objects.filter(patient=patient).values_list("what", flat=True))
+    return list(
+        AccessLogEntry.objects.filter(patient=patient.record).values_list("what", flat=True)
+    )
 
 
 # --- the roster -----------------------------------------------------------------------------
@@ -62,8 +69,8 @@ def logged(patient):
 def test_the_roster_lists_active_links_with_the_14_day_figures(
     doctor, physician, patient, readings
 ):
-    patient.timezone = "Asia/Kolkata"
-    patient.save()
+    patient.record.timezone = "Asia/Kolkata"
+    patient.record.save()
     link(physician, patient, mrn="MRN-7")
     waiting = PatientFactory(email="waiting@example.org")
     link(physician, waiting, accept=False)
@@ -74,7 +81,7 @@ def test_the_roster_lists_active_links_with_the_14_day_figures(
     assert response.status_code == 200
     (row,) = response.json()
     (expected,) = roster_for_physician(physician=physician)
-    assert row["id"] == str(patient.pk)
+    assert row["id"] == str(patient.record.pk)
     assert (row["name"], row["email"], row["mrn"]) == ("Pat Ient", patient.email, "MRN-7")
     assert row["count"] == 5
     assert row["mean_14d"] == expected.mean_14d == 146.0
@@ -89,7 +96,9 @@ def test_the_roster_lists_active_links_with_the_14_day_figures(
 def test_the_roster_is_sortable(doctor, physician, patient, readings):
     link(physician, patient)
     calm = PatientFactory(email="calm@example.org", first_name="Zed", last_name="Calm")
-    ReadingFactory(owner=calm, value_mgdl=110, taken_at=timezone.now() - timedelta(hours=3))
+    ReadingFactory(
+        patient=calm.record, value_mgdl=110, taken_at=timezone.now() - timedelta(hours=3)
+    )
     link(physician, calm)
     default = [row["name"] for row in doctor.get(ROSTER).json()]
     assert default == ["Pat Ient", "Zed Calm"]  # most time very low first
@@ -110,11 +119,11 @@ def test_a_linked_patients_readings_in_the_physicians_unit_and_logged(
 ):
     physician.unit = "mmol/L"
     physician.save()
-    patient.timezone = "America/Chicago"
-    patient.save()
+    patient.record.timezone = "America/Chicago"
+    patient.record.save()
     link(physician, patient)
 
-    response = doctor.get(readings_url(patient), {"page_size": 2})
+    response = doctor.get(readings_url(patient.record), {"page_size": 2})
 
     assert response.status_code == 200
     body = response.json()
@@ -131,14 +140,14 @@ def test_a_linked_patients_readings_in_the_physicians_unit_and_logged(
 def test_patient_readings_can_be_filtered(doctor, physician, patient, readings):
     link(physician, patient)
     start = (timezone.now() - timedelta(hours=12)).isoformat()
-    response = doctor.get(readings_url(patient), {"start": start})
+    response = doctor.get(readings_url(patient.record), {"start": start})
     assert [r["value_mgdl"] for r in response.json()["results"]] == [300, 200, 120]
 
 
 def test_a_rejected_query_logs_nothing(doctor, physician, patient):
     link(physician, patient)
-    assert doctor.get(readings_url(patient), {"kind": "implant"}).status_code == 400
-    assert doctor.get(stats_url(patient), {"days": 0}).status_code == 400
+    assert doctor.get(readings_url(patient.record), {"kind": "implant"}).status_code == 400
+    assert doctor.get(stats_url(patient.record), {"days": 0}).status_code == 400
     assert logged(patient) == []
 
 
@@ -146,7 +155,7 @@ def test_patient_stats_equal_the_patients_own_and_are_logged(doctor, physician, 
     link(physician, patient)
     start = (timezone.now() - timedelta(days=2)).isoformat()
     end = timezone.now().isoformat()
-    response = doctor.get(stats_url(patient), {"start": start, "end": end})
+    response = doctor.get(stats_url(patient.record), {"start": start, "end": end})
     assert response.status_code == 200
     own = client_for(patient).get("/api/v1/stats/", {"start": start, "end": end})
     assert response.json() == own.json()
@@ -157,11 +166,11 @@ def test_patient_stats_equal_the_patients_own_and_are_logged(doctor, physician, 
 @pytest.mark.parametrize("url", [readings_url, stats_url])
 def test_no_access_without_an_active_link(doctor, physician, patient, readings, url):
     pending = link(physician, patient, accept=False)
-    assert doctor.get(url(patient)).status_code == 404
-    roster_link_accept(link=pending, by=patient)
-    assert doctor.get(url(patient)).status_code == 200
-    roster_link_revoke(link=pending, by=patient)
-    response = doctor.get(url(patient))  # revocation takes effect at the next request
+    assert doctor.get(url(patient.record)).status_code == 404
+    physician_access_accept(grant=pending, by=patient)
+    assert doctor.get(url(patient.record)).status_code == 200
+    physician_access_revoke(grant=pending, by=patient)
+    response = doctor.get(url(patient.record))  # revocation takes effect at the next request
     assert response.status_code == 404
     assert response.json() == {"detail": "No such patient on your roster."}
     assert len(logged(patient)) == 1  # only the one allowed opening
@@ -170,7 +179,7 @@ def test_no_access_without_an_active_link(doctor, physician, patient, readings, 
 @pytest.mark.parametrize("url", [readings_url, stats_url])
 def test_another_physicians_patient_is_a_404(doctor, patient, readings, url):
     link(PhysicianFactory(), patient)
-    assert doctor.get(url(patient)).status_code == 404
+    assert doctor.get(url(patient.record)).status_code == 404
     assert logged(patient) == []
 
 
@@ -186,7 +195,7 @@ def test_unknown_and_malformed_patient_ids_are_a_404(doctor):
 
 
 def _all_urls(patient):
-    return [ROSTER, readings_url(patient), stats_url(patient)]
+    return [ROSTER, readings_url(patient.record), stats_url(patient.record)]
 
 
 def test_anonymous_callers_get_401(api_client, physician, patient):

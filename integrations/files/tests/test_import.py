@@ -13,7 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from readings.importers import MAX_UPLOAD_BYTES
+from integrations.files.importers import MAX_UPLOAD_BYTES
 from readings.models import Kind, Reading, Source
 from readings.tests.factories import ReadingFactory
 
@@ -45,7 +45,7 @@ def upload(client, name_or_bytes, *, file_name="readings.csv", markers=False, da
 def stored(user):
     """The user's readings as comparable tuples, oldest first."""
     return list(
-        Reading.objects.filter(owner=user)
+        Reading.objects.filter(patient=user.record)
         .order_by("taken_at", "kind", "value_mgdl")
         .values_list("taken_at", "value_mgdl", "kind", "notes", "source")
     )
@@ -73,8 +73,11 @@ def signed_in(client, patient):
 
 
 def set_zone(user, zone, unit="mg/dL"):
-    user.timezone, user.unit = zone, unit
+    """The login's unit, and its own record's time zone."""
+    user.unit = unit
     user.save()
+    user.record.timezone = zone
+    user.record.save()
 
 
 # --- Dexcom Clarity -------------------------------------------------------------------------
@@ -86,7 +89,7 @@ def test_dexcom_mgdl_export_with_markers_stored_at_the_meter_limits(signed_in, p
     response = upload(signed_in, "dexcom_mgdl.csv", markers=True)
 
     assert response.status_code == 200
-    assert response.templates[0].name == "readings/import_result.html"
+    assert response.templates[0].name == "integrations/import_result.html"
     assert counts(response) == {
         "imported": 7,
         "duplicates": 1,  # line 18 repeats line 9
@@ -216,7 +219,7 @@ def test_a_libreview_file_whose_dates_read_both_ways_is_refused_until_the_order_
 ):
     response = upload(signed_in, "libreview_ambiguous.csv")
 
-    assert response.templates[0].name == "readings/import_form.html"
+    assert response.templates[0].name == "integrations/import_form.html"
     assert "read correctly both day first and month first" in response.content.decode()
     assert not Reading.objects.exists()
 
@@ -255,7 +258,7 @@ def test_bgt_csv_keeps_everything_an_export_carries(signed_in, patient):
         "ignored": 0,
     }
     rows = list(
-        Reading.objects.filter(owner=patient)
+        Reading.objects.filter(patient=patient.record)
         .order_by("taken_at")
         .values_list(
             "taken_at", "value_mgdl", "kind", "context", "notes", "source", "external_id",
@@ -357,12 +360,14 @@ def test_importing_the_same_file_again_adds_nothing(signed_in, patient, fixture,
 
 def test_readings_already_entered_by_hand_are_not_doubled(signed_in, patient):
     set_zone(patient, "America/New_York")
-    ReadingFactory(owner=patient, value_mgdl=142, kind=Kind.CGM, taken_at=utc(2023, 11, 5, 2))
+    ReadingFactory(
+        patient=patient.record, value_mgdl=142, kind=Kind.CGM, taken_at=utc(2023, 11, 5, 2)
+    )
 
     response = upload(signed_in, "dexcom_mgdl.csv")
 
     assert counts(response)["duplicates"] == 2
-    assert Reading.objects.filter(owner=patient, value_mgdl=142).count() == 1
+    assert Reading.objects.filter(patient=patient.record, value_mgdl=142).count() == 1
 
 
 # --- Refused files: nothing imported --------------------------------------------------------
@@ -370,7 +375,7 @@ def test_readings_already_entered_by_hand_are_not_doubled(signed_in, patient):
 
 def refused(response, message):
     assert response.status_code == 200
-    assert response.templates[0].name == "readings/import_form.html"
+    assert response.templates[0].name == "integrations/import_form.html"
     errors = response.context["form"].errors["file"]
     assert any(message in error for error in errors), errors
     assert not Reading.objects.exists()
@@ -461,8 +466,8 @@ def test_physicians_get_403(client, physician):
 def test_imports_go_to_the_signed_in_patient_only(signed_in, patient, other_patient):
     set_zone(patient, "America/New_York")
     upload(signed_in, "dexcom_mgdl.csv")
-    assert Reading.objects.filter(owner=patient).count() == 5
-    assert not Reading.objects.filter(owner=other_patient).exists()
+    assert Reading.objects.filter(patient=patient.record).count() == 5
+    assert not Reading.objects.filter(patient=other_patient.record).exists()
 
 
 def test_the_form_page_and_the_readings_table_link(signed_in):

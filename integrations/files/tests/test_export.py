@@ -11,10 +11,10 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.units import mgdl_to_mmoll
 from readings import services
 from readings.models import Context, Kind, Reading, Source
 from readings.tests.factories import ReadingFactory
-from readings.units import mgdl_to_mmoll
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,7 @@ def signed_in(client, patient):
 
 
 def test_the_export_is_a_streamed_csv_attachment(signed_in, patient):
-    ReadingFactory(owner=patient)
+    ReadingFactory(patient=patient.record)
 
     response, body = download(signed_in)
 
@@ -68,10 +68,12 @@ def test_the_export_is_a_streamed_csv_attachment(signed_in, patient):
 
 
 def test_rows_oldest_first_in_the_patients_zone_with_both_units(signed_in, patient):
-    patient.timezone, patient.unit = "Pacific/Kiritimati", "mmol/L"
+    patient.unit = "mmol/L"
     patient.save()
+    patient.record.timezone = "Pacific/Kiritimati"
+    patient.record.save()
     ReadingFactory(
-        owner=patient,
+        patient=patient.record,
         taken_at=utc(2024, 7, 1, 20, 0),
         value_mgdl=181,
         kind=Kind.CGM,
@@ -80,7 +82,7 @@ def test_rows_oldest_first_in_the_patients_zone_with_both_units(signed_in, patie
         direction="SingleUp",
     )
     ReadingFactory(
-        owner=patient,
+        patient=patient.record,
         taken_at=utc(2024, 7, 1, 8, 30, 15),
         value_mgdl=54,
         context=Context.BEFORE_MEAL,
@@ -116,10 +118,10 @@ def test_rows_oldest_first_in_the_patients_zone_with_both_units(signed_in, patie
 
 
 def test_offsets_follow_daylight_saving_time(signed_in, patient):
-    patient.timezone = "Europe/Paris"
-    patient.save()
-    ReadingFactory(owner=patient, taken_at=utc(2024, 1, 15, 12))
-    ReadingFactory(owner=patient, taken_at=utc(2024, 7, 15, 12))
+    patient.record.timezone = "Europe/Paris"
+    patient.record.save()
+    ReadingFactory(patient=patient.record, taken_at=utc(2024, 1, 15, 12))
+    ReadingFactory(patient=patient.record, taken_at=utc(2024, 7, 15, 12))
 
     _, body = download(signed_in)
 
@@ -131,7 +133,7 @@ def test_offsets_follow_daylight_saving_time(signed_in, patient):
 
 def test_cells_a_spreadsheet_would_run_are_neutralised(signed_in, patient):
     for i, note in enumerate(['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "ok"]):
-        ReadingFactory(owner=patient, taken_at=utc(2024, 1, 1, i), notes=note)
+        ReadingFactory(patient=patient.record, taken_at=utc(2024, 1, 1, i), notes=note)
 
     _, body = download(signed_in)
 
@@ -145,13 +147,20 @@ def test_cells_a_spreadsheet_would_run_are_neutralised(signed_in, patient):
 
 
 def test_the_table_filters_apply_with_local_days(signed_in, patient):
-    patient.timezone = "Pacific/Pago_Pago"  # UTC-11
-    patient.save()
-    ReadingFactory(owner=patient, taken_at=utc(2024, 3, 1, 10, 59), context=Context.FASTING)
-    ReadingFactory(owner=patient, taken_at=utc(2024, 3, 1, 11, 0), context=Context.FASTING)
-    ReadingFactory(owner=patient, taken_at=utc(2024, 3, 2, 10, 59), context=Context.BEDTIME)
+    patient.record.timezone = "Pacific/Pago_Pago"  # UTC-11
+    patient.record.save()
     ReadingFactory(
-        owner=patient, taken_at=utc(2024, 3, 2, 11, 0), context=Context.FASTING, kind=Kind.CGM
+        patient=patient.record, taken_at=utc(2024, 3, 1, 10, 59), context=Context.FASTING
+    )
+    ReadingFactory(patient=patient.record, taken_at=utc(2024, 3, 1, 11, 0), context=Context.FASTING)
+    ReadingFactory(
+        patient=patient.record, taken_at=utc(2024, 3, 2, 10, 59), context=Context.BEDTIME
+    )
+    ReadingFactory(
+        patient=patient.record,
+        taken_at=utc(2024, 3, 2, 11, 0),
+        context=Context.FASTING,
+        kind=Kind.CGM,
     )
 
     response, body = download(signed_in, start="2024-03-01", end="2024-03-01")
@@ -184,7 +193,7 @@ def test_an_empty_export_has_just_the_header(signed_in):
 def test_a_large_export_streams_in_chunks(signed_in, patient):
     start = utc(2024, 1, 1)
     Reading.objects.bulk_create(
-        Reading(owner=patient, value_mgdl=100 + i % 50, kind=Kind.CGM,
+        Reading(patient=patient.record, value_mgdl=100 + i % 50, kind=Kind.CGM,
                 taken_at=start + timedelta(minutes=5 * i))
         for i in range(1200)
     )  # fmt: skip
@@ -213,8 +222,8 @@ def test_physicians_get_403(client, physician):
 
 
 def test_another_patient_never_sees_your_rows(client, patient, other_patient):
-    ReadingFactory(owner=patient, notes="mine")
-    ReadingFactory(owner=other_patient, notes="theirs")
+    ReadingFactory(patient=patient.record, notes="mine")
+    ReadingFactory(patient=other_patient.record, notes="theirs")
     client.force_login(other_patient)
 
     _, body = download(client)
@@ -275,7 +284,7 @@ reading_values = st.fixed_dictionaries(
 
 
 def as_tuples(user) -> set[tuple]:
-    return set(Reading.objects.filter(owner=user).values_list(*ROUND_TRIP_FIELDS))
+    return set(Reading.objects.filter(patient=user.record).values_list(*ROUND_TRIP_FIELDS))
 
 
 @settings(
@@ -296,18 +305,20 @@ def as_tuples(user) -> set[tuple]:
     ),
 )
 def test_importing_an_export_reproduces_the_same_readings(client, patient, zone, unit, readings):
-    Reading.objects.filter(owner=patient).delete()
-    patient.timezone, patient.unit = zone, unit
+    Reading.objects.filter(patient=patient.record).delete()
+    patient.unit = unit
     patient.save()
+    patient.record.timezone = zone
+    patient.record.save()
     client.force_login(patient)
-    services.readings_bulk_create(user=patient, readings=[Reading(**r) for r in readings])
+    services.readings_bulk_create(patient=patient.record, readings=[Reading(**r) for r in readings])
     before = as_tuples(patient)
     assert len(before) == len(readings)
 
     _, body = download(client)
     for row in parsed_rows(body):
         assert row["value_mmoll"] == str(mgdl_to_mmoll(int(row["value_mgdl"])))
-    Reading.objects.filter(owner=patient).delete()
+    Reading.objects.filter(patient=patient.record).delete()
     response = client.post(
         "/readings/import/",
         {

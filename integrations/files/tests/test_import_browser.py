@@ -23,8 +23,8 @@ def sign_in(page, user, password):
 
 
 def test_import_a_dexcom_file_then_export_the_readings(browser_page, patient, password):
-    patient.timezone = "America/New_York"
-    patient.save()
+    patient.record.timezone = "America/New_York"
+    patient.record.save()
     page = browser_page
     sign_in(page, patient, password)
 
@@ -45,7 +45,7 @@ def test_import_a_dexcom_file_then_export_the_readings(browser_page, patient, pa
     rejected = page.get_by_role("region", name="Rejected rows")
     assert "did not exist on 2024-03-10" in rejected.inner_text()
     screenshot(page, "import-result")
-    assert Reading.objects.filter(owner=patient).count() == 7
+    assert Reading.objects.filter(patient=patient.record).count() == 7
 
     page.get_by_role("link", name="See your readings").click()
     page.wait_for_url("**/readings/")
