@@ -1,0 +1,186 @@
+"""LibreView CSV exports."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from integrations.files.common import (
+    DateOrder,
+    Format,
+    ImportRefused,
+    ParsedFile,
+    ParsedReading,
+    RowContext,
+    RowError,
+    RowProblem,
+    Rows,
+    cell,
+    check_time,
+    glucose,
+    local,
+    marker_value,
+    notes_of,
+    shorten,
+)
+from readings.models import Kind
+
+# --- LibreView ------------------------------------------------------------------------------
+
+LIBRE_RECORD_COLUMNS = {
+    0: ("historic", Kind.CGM),
+    1: ("scan", Kind.CGM),
+    2: ("strip", Kind.FINGERSTICK),
+}
+LIBRE_TIME = re.compile(
+    r"^(\d{1,4})[-/.](\d{1,2})[-/.](\d{2,4})[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?"
+    r"\s*([AaPp])?\.?(?:[Mm]\.?)?$"
+)
+
+
+@dataclass(frozen=True)
+class _LibreTime:
+    first: int
+    second: int
+    year: int
+    year_first: bool
+    hour: int
+    minute: int
+    seconds: int
+    meridiem: str | None  # "a" / "p"
+
+
+def _libre_time_parts(text: str) -> _LibreTime | None:
+    match = LIBRE_TIME.match(text)
+    if not match:
+        return None
+    a, b, c, hour, minute, second, meridiem = match.groups()
+    if len(a) == 4:  # 2024-03-01: year first, always year-month-day
+        return _LibreTime(
+            int(b), int(c), int(a), True, int(hour), int(minute), int(second or 0), None
+        )
+    if len(a) > 2 or len(c) == 3:
+        return None
+    year = int(c) + 2000 if len(c) == 2 else int(c)
+    return _LibreTime(
+        int(a),
+        int(b),
+        year,
+        False,
+        int(hour),
+        int(minute),
+        int(second or 0),
+        meridiem.lower() if meridiem else None,
+    )
+
+
+def _libre_date_order(rows: Rows, timestamp_index: int, chosen: str) -> str:
+    """DateOrder.DAY_FIRST or MONTH_FIRST for the file, or ImportRefused."""
+    if chosen in (DateOrder.DAY_FIRST, DateOrder.MONTH_FIRST):
+        return chosen
+    day_first_line = month_first_line = None
+    undecided = False
+    for line, row in rows:
+        parts = _libre_time_parts(cell(row, timestamp_index))
+        if parts is None or parts.year_first:
+            continue
+        if 12 < parts.first <= 31 and parts.second <= 12:
+            day_first_line = day_first_line or line
+        elif 12 < parts.second <= 31 and parts.first <= 12:
+            month_first_line = month_first_line or line
+        elif parts.first != parts.second:
+            undecided = True
+    if day_first_line and month_first_line:
+        raise ImportRefused(
+            f"The dates in this file are written in two orders: line {day_first_line} has the "
+            f"day first, line {month_first_line} the month first. Export the file again from "
+            "LibreView without editing it."
+        )
+    if day_first_line:
+        return DateOrder.DAY_FIRST
+    if month_first_line:
+        return DateOrder.MONTH_FIRST
+    if undecided:
+        raise ImportRefused(
+            "The dates in this file read correctly both day first and month first (no day "
+            "after the 12th), so BGT cannot tell which it is. Choose the date order on the "
+            "form (day first as in 31-01-2024, or month first as in the US export, "
+            "01-31-2024) and import the file again."
+        )
+    return DateOrder.DAY_FIRST  # every date reads the same either way (or is year first)
+
+
+def _libre_time(text: str, order: str, context: RowContext, parsed: ParsedFile) -> datetime:
+    parts = _libre_time_parts(text)
+    if parts is None:
+        raise RowError(
+            f"Device Timestamp “{shorten(text)}” is not a date and time like "
+            "31-01-2024 08:30 or 01-31-2024 08:30 AM."
+        )
+    if parts.year_first or order == DateOrder.MONTH_FIRST:
+        month, day = parts.first, parts.second
+    else:
+        day, month = parts.first, parts.second
+    hour = parts.hour
+    if parts.meridiem:
+        if not 1 <= hour <= 12:
+            raise RowError(f"Device Timestamp “{shorten(text)}” has an invalid hour.")
+        hour = hour % 12 + (12 if parts.meridiem == "p" else 0)
+    try:
+        day_ = date(parts.year, month, day)
+        clock = time(hour, parts.minute, parts.seconds)
+    except ValueError:
+        raise RowError(
+            f"Device Timestamp “{shorten(text)}” is not a valid date and time."
+        ) from None
+    return local(day_, clock, context, parsed)
+
+
+def parse(columns: dict, rows: Rows, context: RowContext, chosen: str) -> ParsedFile:
+    first_unit = next(columns[name][1] for name in ("historic", "scan", "strip") if name in columns)
+    parsed = ParsedFile(format=Format.LIBREVIEW, unit=first_unit)
+    parsed.date_order = _libre_date_order(rows, columns["timestamp"], chosen)
+    for line, row in rows:
+        record_text = cell(row, columns["record type"])
+        try:
+            record_type = int(record_text)
+        except ValueError:
+            parsed.rejected.append(
+                RowProblem(line, f"Record Type “{shorten(record_text)}” is not a number.")
+            )
+            continue
+        if record_type not in LIBRE_RECORD_COLUMNS:
+            parsed.ignored += 1  # 3 ketones, 4 insulin, 5 food, 6 notes and events ...
+            continue
+        column_name, kind = LIBRE_RECORD_COLUMNS[record_type]
+        try:
+            if column_name not in columns:
+                raise RowError(
+                    f"Record Type {record_type} needs the “{column_name.title()} Glucose” "
+                    "column, which this file does not have."
+                )
+            index, unit = columns[column_name]
+            label = f"{column_name.title()} Glucose"
+            value_text = cell(row, index)
+            marker = marker_value(value_text, context, parsed, line)
+            if marker is False:
+                continue
+            taken_at = check_time(
+                _libre_time(cell(row, columns["timestamp"]), parsed.date_order, context, parsed),
+                context,
+            )
+            if marker:
+                value, notes = marker
+            elif not value_text:
+                raise RowError(f"No glucose value in the {label} column.")
+            else:
+                value = glucose(value_text.replace(",", "."), unit, label)
+                notes = notes_of(cell(row, columns.get("notes")))
+        except RowError as error:
+            parsed.rejected.append(RowProblem(line, str(error)))
+            continue
+        parsed.readings.append(
+            ParsedReading(value_mgdl=value, taken_at=taken_at, kind=kind, notes=notes)
+        )
+    return parsed
