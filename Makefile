@@ -51,9 +51,12 @@ serve: $(VENV)/.runtime-installed
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(SERVE_ENV) $(BIN)/gunicorn -c gunicorn.conf.py bgt.wsgi
 
+# Style, then the architecture: an import that climbs a layer or crosses to a sibling
+# (.importlinter) fails the build.
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .

@@ -242,13 +242,10 @@ else:
         "(e.g. EMAIL_URL=smtp+tls://user:password@smtp.example.com:587)."
     )
 
-# --- Forms --------------------------------------------------------------------------------
+# --- Forms and pages ----------------------------------------------------------------------
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-
-# --- BGT ----------------------------------------------------------------------------------
-
 # How often an open dashboard asks whether readings changed (seconds).
 BGT_DASHBOARD_POLL_SECONDS = env.int("BGT_DASHBOARD_POLL_SECONDS", default=30)
 
@@ -283,12 +280,12 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "BGT API",
     "DESCRIPTION": (
-        "Blood glucose readings, statistics and physician access. Glucose is stored in "
-        "whole mg/dL; a reading's `value` and `unit` follow the user's preference. Times are "
-        "sent as ISO 8601 with a UTC offset and returned in the patient's own time zone with "
-        'its offset. Errors are JSON: `{"field": ["message"]}` or `{"detail": ...}`. '
-        "Nightscout-compatible endpoints (tag nightscout) take the patient's device upload "
-        "secret."
+        "Blood glucose readings and statistics of patient records, and physician access. "
+        "Endpoints acting on a record take `patient=<record id>`; the default is your own "
+        "record. Glucose is stored in whole mg/dL; `value` and `unit` follow your preference. "
+        "Times are ISO 8601 with a UTC offset in, and in the record's time zone out. Errors "
+        'are JSON: `{"field": ["message"]}` or `{"detail": ...}`. Nightscout endpoints (tag '
+        "nightscout) take the record's device upload secret."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -303,14 +300,10 @@ SPECTACULAR_SETTINGS = {
     "TAGS": [
         {"name": "auth", "description": "API tokens."},
         {"name": "me", "description": "The signed-in user's preferences."},
-        {"name": "readings", "description": "A patient's own readings."},
-        {"name": "stats", "description": "Statistics of a patient's own readings."},
+        {"name": "readings", "description": "A patient record's readings."},
+        {"name": "stats", "description": "Statistics of a patient record's readings."},
         {"name": "patients", "description": "A physician's read-only view of their patients."},
-        {
-            "name": "nightscout",
-            "description": "Nightscout API v1 compatibility for CGM uploaders and clients, "
-            "authenticated by the patient's device upload secret.",
-        },
+        {"name": "nightscout", "description": "Nightscout API v1 for CGM uploaders and clients."},
     ],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
 }
