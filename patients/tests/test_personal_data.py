@@ -50,9 +50,7 @@ def test_every_model_keyed_to_a_login_or_a_record_is_registered_or_excluded():
 
     assert unregistered(models, registered, excluded) == []
     # The check can fail: forget one registration and it names the model.
-    assert unregistered(models, registered - {"readings.Reading"}, excluded) == [
-        "readings.Reading"
-    ]
+    assert unregistered(models, registered - {"readings.Reading"}, excluded) == ["readings.Reading"]
     for reason in personal_data.excluded().values():
         assert len(reason) > 20  # an exclusion says why
 
