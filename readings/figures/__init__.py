@@ -126,4 +126,3 @@ def _window_figures(arrays, window: Window, preset: str) -> Figures:
         meter=meter,
         comparison=None,
     )
-

@@ -61,7 +61,10 @@ def report_window(start: datetime, end: datetime, tz: ZoneInfo) -> Window:
         raise ValueError("end must be after start")
     first = start.astimezone(tz).date()
     last = (end - timedelta(microseconds=1)).astimezone(tz).date()
-    return Window(start, end, tz, (last - first).days + 1, (end - start) / timedelta(minutes=1))
+    # Subtract in UTC: Python subtracts wall clocks when both sides share one tzinfo, which
+    # would make a 23-hour DST day 24 hours long.
+    elapsed = end.astimezone(_time.UTC) - start.astimezone(_time.UTC)
+    return Window(start, end, tz, (last - first).days + 1, elapsed / timedelta(minutes=1))
 
 
 def previous_window(w: Window) -> Window:
