@@ -155,7 +155,7 @@ def episodes(grid: Grid, tz: ZoneInfo) -> dict[str, EventSummary]:
     ok = ~np.isnan(flat)
     k = math.ceil(DURATION_MIN / dt0)
     ext = int(EXTENDED_HYPO_MIN / dt0) + 1
-    days_of_data = ok.sum() * dt0 / 1440
+    days_of_data = float(ok.sum()) * dt0 / 1440
     # Contiguous non-NaN runs (iglu's segments).
     edges = np.flatnonzero(np.diff(np.concatenate(([0], ok.astype(np.int8), [0]))))
     segments = list(zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True))
