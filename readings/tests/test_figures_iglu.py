@@ -117,6 +117,7 @@ def computed():
             ),  # fmt: skip
             "episodes": iglu.episode_calculation(df, tz="UTC"),
             "gd2d": gd2d,
+            "n": len(ie),
         }
         out[name] = (ours, theirs)
     return out
@@ -126,6 +127,7 @@ def computed():
 def test_core_figures_match_iglu(computed, name):
     ours, theirs = computed[name]
     cgm = ours.cgm
+    assert cgm.count == theirs["n"]  # deduplication kept exactly the single stream
     assert abs(cgm.mean - theirs["mean"]) <= TOL
     assert abs(cgm.cv - theirs["cv"]) <= TOL
     below, above, inside = theirs["below"], theirs["above"], theirs["in"]
