@@ -98,6 +98,8 @@ def _window_figures(arrays, window: Window, preset: str) -> Figures:
     cgm = cgm_figures(stream.values, stream.cadences, preset=preset)
     gmi_goal = next(s for s in cons.METRIC_GOALS if s.key == "gmi").judge(suff.gmi)
     goals = cgm.goals[:-1] + (gmi_goal, cgm.goals[-1])  # ..., mean, GMI, CV
+    if not suff.cgm_shown:  # under 24 h of CGM: nothing to judge
+        goals = tuple(replace(g, value=None, met=None) for g in goals)
 
     events = agp = None
     daily: tuple[DailyProfile, ...] = ()

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -43,8 +44,7 @@ def agp_curve(grid: Grid) -> AgpCurve:
     slots = 1440 // grid.dt0
     days = np.sum(~np.isnan(grid.values), axis=0) if grid.days else np.zeros(slots, dtype=int)
     if grid.days:
-        with np.errstate(all="ignore"):
-            q = _nanquantile(grid.values, QUANTILES)
+        q = _quiet(np.nanquantile, grid.values, np.asarray(QUANTILES) / 100, axis=0)
     else:
         q = np.full((len(QUANTILES), slots), np.nan)
     q[:, days < MIN_DAYS_PER_SLOT] = np.nan
@@ -56,13 +56,11 @@ def agp_curve(grid: Grid) -> AgpCurve:
     )
 
 
-def _nanquantile(values: np.ndarray, qs) -> np.ndarray:
-    # All-NaN columns warn in numpy; they are masked afterwards anyway.
-    import warnings
-
+def _quiet(f, *args, **kwargs):
+    """``f`` without numpy's warnings for all-NaN slots (they are masked or kept as gaps)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanquantile(values, np.asarray(qs) / 100, axis=0)
+        return f(*args, **kwargs)
 
 
 def smooth_for_display(curve: AgpCurve) -> dict[int, tuple[float | None, ...]]:
@@ -77,12 +75,7 @@ def smooth_for_display(curve: AgpCurve) -> dict[int, tuple[float | None, ...]]:
     for p, series in curve.quantiles.items():
         v = np.array([np.nan if x is None else x for x in series], dtype=float)
         v = v.reshape(-1, per_bin) if len(v) % per_bin == 0 else v.reshape(-1, 1)
-        with np.errstate(all="ignore"):
-            import warnings
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                b = np.nanmean(v, axis=1)
+        b = _quiet(np.nanmean, v, axis=1)
         prev, nxt = np.roll(b, 1), np.roll(b, -1)
         wp, wn = (~np.isnan(prev)).astype(float), (~np.isnan(nxt)).astype(float)
         num = 4 * b + np.nan_to_num(prev) * wp + np.nan_to_num(nxt) * wn

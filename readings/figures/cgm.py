@@ -108,10 +108,13 @@ def cgm_figures(
     c = np.asarray(cadences, dtype=np.int64)
     n = len(g)
     if n == 0:
+        nothing = dict.fromkeys(
+            "mean sd cv median min max quantiles bands minutes_per_day below_70 above_180 "
+            "tight_range preset_in_range preset_below preset_above gri".split()
+        )
         return CgmFigures(
-            0, 0, *([None] * 12), preset_key=p.key, preset_in_range=None, preset_below=None,
-            preset_above=None, gri=None, goals=_goals(p, None, None, {}),
-        )  # fmt: skip
+            count=0, minutes=0, preset_key=p.key, goals=_goals(p, None, None, {}), **nothing
+        )
     mean = float(g.mean())
     sd = float(g.std(ddof=1)) if n >= MIN_READINGS_FOR_SD else None
     cv = 100.0 * sd / mean if sd is not None else None

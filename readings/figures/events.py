@@ -35,7 +35,7 @@ DURATION_MIN = 15  # to start, and to end (Danne 2017)
 EXTENDED_HYPO_MIN = 120
 NOCTURNAL_END_HOUR = 6  # start 00:00-05:59 local (Danne 2017 "sleep" block)
 
-# (key, kind, threshold, start points rule) - iglu's summary rows, in iglu's order.
+# (key, kind, threshold): iglu's summary rows, in iglu's order.
 EVENT_TYPES = (
     ("lv1_hypo", "hypo", 70),
     ("lv2_hypo", "hypo", 54),

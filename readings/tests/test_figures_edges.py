@@ -195,6 +195,7 @@ def test_banner_below_70_percent_active_and_24_hour_minimum():
     e = T0 + np.arange(287) * 300  # 1435 minutes of CGM
     f = _run(e, np.full(287, 120), start=_days(2)[0], end=_days(2)[1])
     assert f.cgm is None and "23.9 hours" in f.sufficiency.cgm_withheld_reason
+    assert all(goal.value is None and goal.met is None for goal in f.goals)
     assert f.sufficiency.banner.startswith("Less than 70 %")
     e = T0 + np.arange(288) * 300
     f = _run(e, np.full(288, 120), start=_days(2)[0], end=_days(2)[1])
