@@ -35,9 +35,13 @@ class DiabetesType(models.TextChoices):
 
 
 class TargetPreset(models.TextChoices):
-    """The consensus goal set a record's figures are judged by (CLINICAL.md table A.2)."""
+    """The consensus goal set a record's figures are judged by (the international consensus
+    on time in range, 2019: standard, older or high-risk, pregnancy)."""
 
     STANDARD = "standard", _("Type 1 and type 2 diabetes (standard)")
+    OLDER_HIGH_RISK = "older_high_risk", _("Older or high-risk people with diabetes")
+    PREGNANCY_T1 = "pregnancy_t1", _("Pregnancy with type 1 diabetes")
+    PREGNANCY_GDM_T2 = "pregnancy_gdm_t2", _("Pregnancy with gestational or type 2 diabetes")
 
 
 class Patient(models.Model):
