@@ -10,8 +10,12 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             # The signup form carries the browser's IANA time zone (timezone.js); the
             # patients app gives the new person a record of their own in that zone.
+            wants_own = getattr(form, "wants_own_record", lambda: True)()
             signals.signed_up.send(
-                sender=type(user), user=user, timezone=form.cleaned_data.get("timezone") or ""
+                sender=type(user),
+                user=user,
+                timezone=form.cleaned_data.get("timezone") or "",
+                own_record=wants_own,
             )
         return user
 

@@ -7,9 +7,32 @@ from core.units import Unit
 
 
 class SignupForm(AllauthSignupForm):
-    """allauth's signup form plus the browser's time zone, so days start at local midnight."""
+    """allauth's signup form, plus whose diabetes the person records (their own, someone
+    else's, or both) and the browser's time zone, so days start at local midnight."""
 
+    MYSELF, SOMEONE_ELSE, BOTH = "myself", "someone_else", "both"
+
+    records_for = forms.ChoiceField(
+        label=_("Whose diabetes will you record?"),
+        choices=[
+            (MYSELF, _("My own")),
+            (SOMEONE_ELSE, _("Someone I look after (a child, a partner)")),
+            (BOTH, _("Both: my own and someone I look after")),
+        ],
+        initial=MYSELF,
+        required=False,  # a client posting only email and password records their own
+        widget=forms.RadioSelect,
+        help_text=_("You can add the records of people you look after at any time later."),
+    )
     timezone = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # After the sign-in fields (allauth orders those): email, passwords, then this.
+        self.fields["records_for"] = self.fields.pop("records_for")
+
+    def wants_own_record(self) -> bool:
+        return self.cleaned_data.get("records_for", self.MYSELF) != self.SOMEONE_ELSE
 
     def clean_timezone(self):
         value = self.cleaned_data.get("timezone", "")

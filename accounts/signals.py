@@ -3,6 +3,7 @@
 from django.dispatch import Signal
 
 # Sent once a person has signed up (before they confirm their email address), with
-# ``user`` and ``timezone`` (the browser's IANA zone, or "" when unknown). The patients app
-# makes the person's own health record.
+# ``user``, ``timezone`` (the browser's IANA zone, or "" when unknown) and ``own_record``
+# (False when they record only someone else's diabetes). The patients app makes the
+# person's own health record when they want one.
 signed_up = Signal()

@@ -8,7 +8,7 @@ class PatientsConfig(AppConfig):
     def ready(self):
         from core.personal_data import Owner, on_login_delete_health_data, register
         from patients import signals
-        from patients.models import AccessLogEntry, Patient, PatientAccess
+        from patients.models import AccessLogEntry, Invitation, Patient, PatientAccess
 
         signals.connect()
         on_login_delete_health_data(_deletes_records)
@@ -33,6 +33,14 @@ class PatientsConfig(AppConfig):
             owner_field="user",
             section="grants_held",
             medical_fields=("mrn",),
+            order_by="created_at",
+        )
+        register(
+            Invitation,
+            owner=Owner.RECORD,
+            owner_field="patient",
+            section="invitations",
+            secret_fields=("token_digest",),
             order_by="created_at",
         )
         register(

@@ -1,9 +1,17 @@
-from patients.selectors import own_record
+from patients.mixins import chosen_record, working_records
+from patients.models import PatientAccess
 
 
 def records(request):
-    """Whether the signed-in person has a record of their own (navigation, profile)."""
+    """The records the signed-in person works on, for the navigation bar's switcher, and
+    the one chosen (every page says whose data it shows)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"user_has_record": False}
-    return {"user_has_record": own_record(user=user) is not None}
+    working = working_records(request)
+    return {
+        "user_has_record": bool(working),
+        "user_has_own_record": any(r.grant.role == PatientAccess.Role.SELF for r in working),
+        "working_records": working,
+        "current_patient": chosen_record(request),
+    }

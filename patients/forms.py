@@ -48,3 +48,78 @@ class RecordForm(forms.Form):
         choices=timezone_choices,
         help_text=_("Days and times of day in reports follow this zone."),
     )
+
+
+class RecordCreateForm(forms.Form):
+    """A record someone looks after, with no login of its own (a child's)."""
+
+    display_name = forms.CharField(
+        label=_("Their name"), max_length=200, help_text=_("As you want to see it in BGT.")
+    )
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    diabetes_type = forms.ChoiceField(
+        label=_("Diabetes type"),
+        required=False,
+        choices=[("", _("Not specified")), *DiabetesType.choices],
+    )
+    timezone = forms.ChoiceField(
+        label=_("Their time zone"),
+        choices=timezone_choices,
+        help_text=_("Days and times of day in their reports follow this zone."),
+    )
+
+
+class InviteForm(forms.Form):
+    """Invite a caregiver or a follower by email."""
+
+    prefix = "invite"
+    email = forms.EmailField(
+        label=_("Their email"), widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
+    role = forms.ChoiceField(
+        label=_("They may"),
+        choices=[
+            ("caregiver", _("Help look after the record (add readings, share, invite)")),
+            ("follower", _("Follow: see the readings and charts, change nothing")),
+        ],
+        widget=forms.RadioSelect,
+        initial="follower",
+    )
+
+
+class HandOverForm(forms.Form):
+    """Hand a record over to the grown-up patient's own login."""
+
+    prefix = "handover"
+    email = forms.EmailField(
+        label=_("The patient's own email"),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    keep_caregivers = forms.BooleanField(
+        label=_("Caregivers keep their access (the patient can remove them later)"),
+        required=False,
+        initial=True,
+    )
+
+
+class NewLoginForm(forms.Form):
+    """The invitee's password for the account made when they accept."""
+
+    password1 = forms.CharField(
+        label=_("Choose a password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("The password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return cleaned

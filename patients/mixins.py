@@ -1,32 +1,67 @@
-"""The record a page acts on. Views of a record's data inherit RecordMixin: anonymous
-visitors are sent to sign in, a signed-in person without a record they may do the view's
-action on gets 403, and ``self.patient`` is the record (patients.selectors is the gate)."""
+"""The record a page acts on. A person may look after several records (their own, their
+children's) and picks the one they work on from the navigation bar; every page then acts on
+that record and says whose it is.
+
+Views of a record's data inherit RecordMixin: anonymous visitors are sent to sign in; a
+person whose chosen record does not allow the view's action gets 403 (a follower on an edit
+page); a patient-side login with no record at all is sent to make one; ``self.patient``
+is the record (patients.selectors is the gate).
+"""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 
+from accounts import roles
 from patients import access
 from patients.access import Action
 from patients.models import Patient, PatientAccess
-from patients.selectors import own_record, records_for
+from patients.selectors import records_for
+
+SESSION_KEY = "bgt_record"
+# Grants through which a record is one a person works on (physicians open theirs from the
+# roster instead).
+WORKING_ROLES = (PatientAccess.Role.SELF, PatientAccess.Role.CAREGIVER, PatientAccess.Role.FOLLOWER)
+
+
+def working_records(request) -> list[Patient]:
+    """The records the signed-in person works on, their own first (cached per request)."""
+    if not hasattr(request, "_bgt_working_records"):
+        request._bgt_working_records = [
+            record
+            for record in records_for(user=request.user)
+            if record.grant.role in WORKING_ROLES
+        ]
+    return request._bgt_working_records
+
+
+def chosen_record(request) -> Patient | None:
+    """The record chosen in the switcher (kept in the session), else their own, else the
+    first one they look after; None when they work on no record."""
+    records = working_records(request)
+    if not records:
+        return None
+    chosen = request.session.get(SESSION_KEY)
+    for record in records:
+        if str(record.pk) == chosen:
+            return record
+    return records[0]
 
 
 def current_record(request, *, action: Action = Action.VIEW) -> Patient | None:
-    """The record the signed-in person is working on, if they may do ``action`` on it: their
-    own record, else the first record they look after; None when there is none. A
-    physician's patients are not "working records": physicians open them from the roster."""
-    user = request.user
-    own = own_record(user=user)
-    if own is not None:
-        return own if access.may(own.grant, action) else None
-    records = [
-        record
-        for record in records_for(user=user, action=action)
-        if record.grant.role != PatientAccess.Role.PHYSICIAN
-    ]
-    return records[0] if records else None
+    """The chosen record if the person may do ``action`` on it, else None. Never another
+    record: acting on a different record than the page says would be worse than a 403."""
+    record = chosen_record(request)
+    if record is None or not access.may(record.grant, action):
+        return None
+    return record
+
+
+def choose_record(request, patient: Patient) -> None:
+    request.session[SESSION_KEY] = str(patient.pk)
 
 
 class RecordMixin(LoginRequiredMixin):
@@ -37,10 +72,19 @@ class RecordMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.patient = current_record(request, action=self.record_action)
-        if self.patient is None:
-            raise PermissionDenied("You have no patient record to show here.")
+        record = chosen_record(request)
+        if record is None and roles.is_patient(request.user):
+            messages.info(request, "Add the record of the person whose diabetes you look after.")
+            return redirect("patients:record-create")
+        if record is None or not access.may(record.grant, self.record_action):
+            raise PermissionDenied("You may not do this on this patient record.")
+        self.patient = record
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "patient": self.patient}
+        return {
+            **super().get_context_data(**kwargs),
+            "patient": self.patient,
+            "may_write": access.may(self.patient.grant, Action.WRITE),
+            "may_share": access.may(self.patient.grant, Action.SHARE),
+        }

@@ -201,6 +201,8 @@ class AccessLogEntry(models.Model):
     """
 
     REPORT_PAGE = "report page"
+    DASHBOARD = "dashboard"
+    READINGS_PAGE = "readings"
     API_READINGS = "API: readings"
     API_STATS = "API: stats"
 
@@ -224,3 +226,56 @@ class AccessLogEntry(models.Model):
 
     def __str__(self):
         return f"Access log entry {self.pk}"
+
+
+class Invitation(models.Model):
+    """An invitation, by email, to look after or follow a record, or to take it over.
+
+    The link in the email carries a random token; only its SHA-256 is stored. Whoever opens
+    it with that email's account (or makes the account there, the token proving the
+    mailbox) may accept: the grant is then made. ``role`` ``self`` is a hand-over: the
+    grown-up patient becomes the record's own login, and ``keep_caregivers`` says whether
+    the caregivers stay (they do unless the hand-over said otherwise).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        REVOKED = "revoked", _("Withdrawn")
+
+    ROLES = (PatientAccess.Role.CAREGIVER, PatientAccess.Role.FOLLOWER, PatientAccess.Role.SELF)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email"))
+    role = models.CharField(_("role"), max_length=10, choices=PatientAccess.Role.choices)
+    keep_caregivers = models.BooleanField(_("caregivers stay"), default=True)
+    token_digest = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="invitations_sent",
+    )
+    inviter_name = models.CharField(_("invited by"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["patient", "status"], name="invitation_patient_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "email"],
+                condition=Q(status="pending"),
+                name="invitation_one_pending_per_email",
+                violation_error_message=_("This email already has a pending invitation."),
+            )
+        ]
+
+    def __str__(self):
+        return f"Invitation {self.pk}"

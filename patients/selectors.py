@@ -259,6 +259,26 @@ def sharing_for(*, patient: Patient) -> Sharing:
     return Sharing(active=active, requests=requests, ended=ended)
 
 
+def people_with_access(*, patient: Patient) -> list[PatientAccess]:
+    """The record's active grants to its own login, caregivers and followers (physicians
+    are listed apart), each with ``.user``: its own login first, then by role and email."""
+    grants = list(
+        PatientAccess.objects.filter(
+            patient=patient,
+            role__in=[Role.SELF, Role.CAREGIVER, Role.FOLLOWER],
+            status=Status.ACTIVE,
+        )
+    )
+    users = users_by_id(grant.user_id for grant in grants)
+    order = {Role.SELF: 0, Role.CAREGIVER: 1, Role.FOLLOWER: 2}
+    found = []
+    for grant in grants:
+        if grant.user_id in users:
+            grant.user = users[grant.user_id]
+            found.append(grant)
+    return sorted(found, key=lambda g: (order[g.role], g.user.email))
+
+
 def access_log_for(*, patient: Patient) -> QuerySet[AccessLogEntry]:
     """Every time someone other than the patient opened the record's data, newest first (a
     lazy queryset to paginate). ``viewer_name`` is the name as it was when they looked."""

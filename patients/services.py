@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
 from patients import access
+from patients.access import Action
 from patients.models import AccessLogEntry, Patient, PatientAccess
-from patients.selectors import own_record, physician_title
+from patients.selectors import grant_for, own_record, physician_title, self_login
 
 Role, Status, Side = PatientAccess.Role, PatientAccess.Status, PatientAccess.Side
 
@@ -72,12 +74,6 @@ def patient_update(*, patient: Patient, **changes) -> Patient:
     return patient
 
 
-def medical_profile_set(
-    *, patient: Patient, date_of_birth: date | None, diabetes_type: str
-) -> Patient:
-    return patient_update(patient=patient, date_of_birth=date_of_birth, diabetes_type=diabetes_type)
-
-
 def access_log_record(*, grant: PatientAccess, what: str) -> AccessLogEntry | None:
     """Write that ``grant``'s holder opened its record's data (``what``: the page or
     endpoint, never a value), when their role is one that is logged (patients.access: a
@@ -95,4 +91,68 @@ def access_log_record(*, grant: PatientAccess, what: str) -> AccessLogEntry | No
         patient_id=grant.patient_id,
         what=what,
         viewed_at=timezone.now(),
+    )
+
+
+def patient_create_for_caregiver(
+    *,
+    user: User,
+    display_name: str,
+    timezone_name: str = "UTC",
+    date_of_birth: date | None = None,
+    diabetes_type: str = "",
+) -> Patient:
+    """A record that ``user`` looks after (a parent for a child): no login of its own; the
+    user is its caregiver."""
+    patient = Patient(
+        display_name=display_name.strip(),
+        timezone=timezone_name or "UTC",
+        date_of_birth=date_of_birth,
+        diabetes_type=diabetes_type,
+    )
+    patient.full_clean()
+    now = timezone.now()
+    with transaction.atomic():
+        patient.save(force_insert=True)
+        PatientAccess.objects.create(
+            user=user,
+            patient=patient,
+            role=Role.CAREGIVER,
+            status=Status.ACTIVE,
+            initiated_by=Side.PATIENT,
+            created_at=now,
+            responded_at=now,
+        )
+    return patient
+
+
+def grant_revoke(*, grant: PatientAccess, by: User) -> PatientAccess:
+    """End a caregiver's or follower's access at once. The record's own login and any
+    caregiver may (a caregiver may also leave); nobody can remove the record's own login.
+    Physicians' grants are ended through patients.grants (it tells them by email)."""
+    if grant.role == Role.SELF:
+        raise ValidationError("Nobody can remove the record's own login.")
+    if grant.role == Role.PHYSICIAN:
+        raise ValidationError("End a physician's access with “Stop sharing”.")
+    leaving = grant.user_id == by.pk
+    if not leaving and not access.may(
+        grant_for(user=by, patient_id=grant.patient_id), Action.SHARE
+    ):
+        raise ValidationError("Only the patient or a caregiver can remove someone's access.")
+    PatientAccess.objects.filter(pk=grant.pk, status__in=PatientAccess.OPEN_STATUSES).update(
+        status=Status.REVOKED, ended_at=timezone.now(), ended_by=Side.PATIENT
+    )
+    grant.refresh_from_db(fields=["status", "ended_at", "ended_by"])
+    return grant
+
+
+def may_delete_record(*, patient: Patient, user: User) -> bool:
+    """A record is deleted by its own login, or, when it has none, by any caregiver."""
+    grant = grant_for(user=user, patient_id=patient.pk)
+    if grant is None or grant.status != Status.ACTIVE:
+        return False
+    if grant.role == Role.SELF:
+        return True
+    return (
+        grant.role == Role.CAREGIVER and self_login(patient=patient, include_inactive=True) is None
     )

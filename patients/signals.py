@@ -6,11 +6,13 @@ from accounts import signals as account_signals
 from accounts.models import User
 
 
-def _give_new_login_a_record(sender, *, user, timezone, **kwargs):
-    """Every signup gets a health record of its own (DESIGN.md section 1)."""
+def _give_new_login_a_record(sender, *, user, timezone, own_record=True, **kwargs):
+    """Every signup gets a health record of its own, unless the person signed up only to
+    look after someone else's (DESIGN.md section 1)."""
     from patients.services import patient_create_for_self
 
-    patient_create_for_self(user=user, timezone_name=timezone or "UTC")
+    if own_record:
+        patient_create_for_self(user=user, timezone_name=timezone or "UTC")
 
 
 def _delete_records_only_they_kept(sender, *, instance, **kwargs):

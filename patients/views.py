@@ -13,9 +13,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.generic import TemplateView, View
 
-from patients import grants, selectors
+from patients import grants, invitations, selectors, services
 from patients.access import Action
-from patients.forms import AccessOfferForm, OfferWithdrawForm
+from patients.forms import AccessOfferForm, HandOverForm, InviteForm, OfferWithdrawForm
 from patients.mixins import RecordMixin
 from patients.models import PatientAccess
 
@@ -56,11 +56,20 @@ class SharingView(RecordMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         log = Paginator(selectors.access_log_for(patient=self.patient), ACCESS_LOG_PER_PAGE)
+        people = selectors.people_with_access(patient=self.patient)
         return {
             **super().get_context_data(**kwargs),
             "sharing": selectors.sharing_for(patient=self.patient),
+            "people": people,
+            "has_own_login": any(g.role == PatientAccess.Role.SELF for g in people),
+            "invitations": invitations.pending_invitations(patient=self.patient),
+            "may_delete_record": services.may_delete_record(
+                patient=self.patient, user=self.request.user
+            ),
             "offer_form": kwargs.get("offer_form") or AccessOfferForm(),
             "withdraw_form": kwargs.get("withdraw_form") or OfferWithdrawForm(),
+            "invite_form": kwargs.get("invite_form") or InviteForm(),
+            "handover_form": kwargs.get("handover_form") or HandOverForm(),
             "log_page": log.get_page(self.request.GET.get("log_page")),
         }
 
@@ -74,7 +83,7 @@ class AccessOfferView(RecordMixin, View):
     def post(self, request):
         form = AccessOfferForm(request.POST)
         if not form.is_valid():
-            return _sharing_page(request, self.patient, offer_form=form)
+            return sharing_page(request, self.patient, offer_form=form)
         email = form.cleaned_data["email"]
         try:
             grants.physician_access_offer(
@@ -104,7 +113,7 @@ class OfferWithdrawView(RecordMixin, View):
     def post(self, request):
         form = OfferWithdrawForm(request.POST)
         if not form.is_valid():
-            return _sharing_page(request, self.patient, withdraw_form=form)
+            return sharing_page(request, self.patient, withdraw_form=form)
         email = form.cleaned_data["email"]
         grants.physician_access_offer_withdraw(
             patient=self.patient, by=request.user, physician_email=email, base_url=base_url(request)
@@ -118,7 +127,7 @@ class OfferWithdrawView(RecordMixin, View):
         return redirect("patients:sharing")
 
 
-def _sharing_page(request, patient, **forms):
+def sharing_page(request, patient, **forms):
     """The sharing page again, showing a form's errors."""
     view = SharingView(request=request, kwargs={})
     view.patient = patient

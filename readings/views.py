@@ -10,6 +10,8 @@ from django.views.generic import FormView, ListView, TemplateView
 from core.units import format_value
 from patients.access import Action
 from patients.mixins import RecordMixin
+from patients.models import AccessLogEntry
+from patients.services import access_log_record
 from readings import selectors, services
 from readings.forms import ReadingFilterForm, ReadingForm
 from readings.models import Reading
@@ -47,6 +49,7 @@ class ReadingListView(RecordMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, patient = self.request.user, self.patient
+        access_log_record(grant=patient.grant, what=AccessLogEntry.READINGS_PAGE)
         target = selectors.target_get(patient=patient)
         summary = selectors.reading_stats(patient=patient, target=target, **self.period)
         query = self.request.GET.copy()

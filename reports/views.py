@@ -36,6 +36,8 @@ class DashboardView(RecordMixin, TemplateView):
     def get_context_data(self, **kwargs):
         days = period_days(self.request)
         dashboard = dashboard_get(patient=self.patient, days=days)
+        # A caregiver's or follower's look is in the record's access log (not the polls).
+        patient_services.access_log_record(grant=self.patient.grant, what=AccessLogEntry.DASHBOARD)
         return {
             **super().get_context_data(**kwargs),
             **dashboard_context(dashboard, unit=self.request.user.unit),

@@ -278,7 +278,7 @@ def test_sharing_lists_access_requests_and_history(
     assert "Requests waiting for your answer" in html and "Dr. Ada Far" in html
     assert reverse("patients:request-accept", args=[request.pk]) in html
     assert reverse("patients:request-decline", args=[request.pk]) in html
-    assert "No physician has viewed your data." in html
+    assert "Nobody else has viewed the data." in html
 
 
 def test_patient_accepts_a_request_on_sharing(client, physician, patient, pending_request):

@@ -12,6 +12,7 @@ from rest_framework.authtoken.models import Token
 from clinic.tests.factories import ClinicMembershipFactory
 from core.personal_data import Owner, entries
 from integrations.nightscout import credentials
+from patients import invitations
 from patients.models import AccessLogEntry
 from patients.services import patient_update
 from patients.tests.factories import GrantFactory
@@ -31,6 +32,7 @@ ACCOUNT_SECTIONS = {
 RECORD_SECTIONS = {
     "record",
     "access_grants",
+    "invitations",
     "access_log",
     "targets",
     "device_upload_secret",
@@ -100,6 +102,9 @@ def full_patient(patient, physician):
         direction="Flat",
     )
     GrantFactory(user=physician, patient=patient.record, mrn="MRN-0042")
+    invitations.invitation_send(
+        patient=patient.record, by=patient, email="grandma@example.org", role="follower"
+    )
     AccessLogEntry.objects.create(
         viewer=physician,
         viewer_name="Dr Grace House",

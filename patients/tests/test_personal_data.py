@@ -19,7 +19,7 @@ from clinic.models import Clinic, ClinicMembership
 from core import personal_data
 from core.personal_data import Owner
 from integrations.nightscout import credentials
-from patients import data
+from patients import data, invitations
 from patients.models import AccessLogEntry, Patient
 from patients.tests.factories import GrantFactory, PatientFactory, PatientRecordFactory
 from readings.tests.factories import ReadingFactory, TargetFactory
@@ -70,6 +70,7 @@ def everything(db, physician):
     TargetFactory(patient=record, low_mgdl=80, high_mgdl=150)
     ReadingFactory(patient=record, value_mgdl=123, taken_at=datetime(2025, 1, 1, tzinfo=UTC))
     credentials.upload_secret_rotate(patient=record)
+    invitations.invitation_send(patient=record, by=patient, email="g@example.org", role="follower")
     for entry in personal_data.entries():
         owner = patient if entry.owner == Owner.LOGIN else record
         key = owner.pk if entry.owner_field == "pk" else owner

@@ -33,6 +33,8 @@ from core.api.schema import FieldErrorsSerializer
 from core.perf import collector_paused
 from patients.access import Action
 from patients.api import HasRecord, api_record
+from patients.models import AccessLogEntry
+from patients.services import access_log_record
 from readings import selectors, services
 from readings.api.serializers import (
     SKIP_ITEM,
@@ -247,7 +249,9 @@ class ReadingViewSet(ChunkedBodyMixin, viewsets.GenericViewSet):
             raise NotFound("No such reading.") from None
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
+        queryset = self.get_queryset()
+        access_log_record(grant=self.record().grant, what=AccessLogEntry.API_READINGS)
+        page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
@@ -355,4 +359,7 @@ class StatsView(APIView):
         responses={200: StatsSerializer},
     )
     def get(self, request):
-        return stats_response(patient=api_record(request), query_params=request.query_params)
+        patient = api_record(request)
+        response = stats_response(patient=patient, query_params=request.query_params)
+        access_log_record(grant=patient.grant, what=AccessLogEntry.API_STATS)
+        return response
