@@ -8,8 +8,9 @@ from rest_framework.permissions import BasePermission
 
 from patients import access
 from patients.access import Action
+from patients.mixins import WORKING_ROLES
 from patients.models import Patient
-from patients.selectors import PatientNotAvailable, own_record, patient_for
+from patients.selectors import PatientNotAvailable, grant_for, own_record, patient_for
 
 NO_RECORD = "Only patients have readings; this account is not a patient account."
 
@@ -21,6 +22,12 @@ def api_record(request, *, action: Action = Action.VIEW) -> Patient:
     if not hasattr(request, key):
         patient_id = request.query_params.get("patient")
         if patient_id:
+            grant = grant_for(user=request.user, patient_id=patient_id)
+            # Physicians read the records shared with them under /api/v1/patients/<id>/.
+            if grant is None or grant.role not in WORKING_ROLES:
+                raise NotFound("No such patient record.")
+            if access.may(grant, Action.VIEW) and not access.may(grant, action):
+                raise PermissionDenied("You may not change this record.")
             try:
                 patient = patient_for(user=request.user, patient_id=patient_id, action=action)
             except PatientNotAvailable:

@@ -87,4 +87,12 @@ class RecordMixin(LoginRequiredMixin):
             "patient": self.patient,
             "may_write": access.may(self.patient.grant, Action.WRITE),
             "may_share": access.may(self.patient.grant, Action.SHARE),
+            # "your readings" to the patient, "Mia's readings" to her parents.
+            "whose": whose(self.patient),
         }
+
+
+def whose(patient: Patient) -> str:
+    if patient.grant.role == PatientAccess.Role.SELF:
+        return "your"
+    return f"{patient.display_name}'s"

@@ -104,3 +104,19 @@ class RecordDeleteView(RecordMixin, View):
         request.session.pop("bgt_record", None)
         messages.success(request, f"{name}'s record and all its data are deleted.")
         return redirect("accounts:profile")
+
+
+class OwnRecordCreateView(LoginRequiredMixin, View):
+    """POST /records/own/: someone who signed up only to look after others starts recording
+    their own diabetes (the profile offers it)."""
+
+    def post(self, request):
+        if not roles.is_patient(request.user):
+            raise PermissionDenied("Physicians' and administrators' accounts keep no records.")
+        records = working_records(request)
+        patient = services.patient_create_for_self(
+            user=request.user, timezone_name=records[0].timezone if records else "UTC"
+        )
+        choose_record(request, patient)
+        messages.success(request, "Your own record is ready; switch between records at the top.")
+        return redirect("reports:dashboard")

@@ -33,6 +33,7 @@ urlpatterns = [
     ),
     path("invitations/<str:token>/", invitation_views.InvitationView.as_view(), name="invitation"),
     path("records/new/", record_views.RecordCreateView.as_view(), name="record-create"),
+    path("records/own/", record_views.OwnRecordCreateView.as_view(), name="record-own"),
     path("records/switch/", record_views.RecordSwitchView.as_view(), name="record-switch"),
     path("record/delete/", record_views.RecordDeleteView.as_view(), name="record-delete"),
     # The login's data: everything the site holds about it, and deleting it.

@@ -20,14 +20,16 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from accounts.roles import PATIENTS
 from accounts.tests.factories import UserFactory
 from accounts.tests.test_admin import (
     PERMISSION_LOOKUP_DEVIATION,
 )
 from clinic.tests.factories import ClinicFactory, ClinicMembershipFactory
 from integrations.nightscout import credentials
-from patients.models import AccessLogEntry
-from patients.services import patient_update
+from patients.invitations import invitation_send
+from patients.models import AccessLogEntry, PatientAccess
+from patients.services import patient_create_for_caregiver, patient_update
 from patients.tests.factories import GrantFactory
 from readings.models import Context, Kind
 from readings.services import reading_create, target_set
@@ -73,6 +75,26 @@ def seeded(patient, physician):
     )
     credentials.upload_secret_rotate(patient=patient.record)
     Token.objects.create(user=patient)
+    # A family: a child's record (no login of its own, sentinels in its medical fields)
+    # looked after by a caregiver, followed by a grandparent, with a pending invitation.
+    carer = UserFactory(email="carer@example.org", roles=[PATIENTS])
+    child = patient_create_for_caregiver(
+        user=carer, display_name="Child", date_of_birth=date(1911, 11, 11), diabetes_type="mody"
+    )
+    reading_create(
+        patient=child,
+        value_mgdl=487,
+        taken_at=timezone.now() - timedelta(hours=2),
+        notes="SENTINEL-NOTE",
+    )
+    follower = UserFactory(email="grandma@example.org", roles=[PATIENTS])
+    PatientAccess.objects.create(
+        user=follower, patient=child, role="follower", status="active", initiated_by="patient"
+    )
+    invitation_send(patient=child, by=carer, email="second@example.org", role="caregiver")
+    AccessLogEntry.objects.create(
+        viewer=follower, viewer_name="Grandma", patient=child, what="dashboard"
+    )
     return {"patient": patient, "physician": physician, "clinic": clinic, "link": link}
 
 
