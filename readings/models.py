@@ -22,6 +22,8 @@ glucose_validators = [
 class Kind(models.TextChoices):
     FINGERSTICK = "fingerstick", _("Fingerstick (meter)")
     CGM = "cgm", _("CGM (sensor)")
+    # A Libre reading the wearer asked for; irregular, never part of CGM figures (DESIGN 4.1).
+    SCAN = "scan", _("Scan (Libre, on demand)")
 
 
 class Context(models.TextChoices):
@@ -89,6 +91,14 @@ class Reading(models.Model):
     )
     # CGM trend arrow as an uploader reports it (Nightscout names, e.g. "Flat", "SingleUp").
     direction = models.CharField(_("trend"), max_length=20, blank=True)
+    # Minutes between a CGM's readings (1, 5 or 15) when the device or file format says so;
+    # NULL: unknown, inferred per source by readings.figures.streams (median interval).
+    cadence_min = models.PositiveSmallIntegerField(
+        _("CGM cadence (minutes)"),
+        null=True,
+        blank=True,
+        choices=[(1, "1"), (5, "5"), (15, "15")],
+    )
     # The meter, sensor or uploader that sent it (Nightscout "device", e.g. "xDrip-DexcomG6").
     device = models.CharField(_("device"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -84,6 +84,7 @@ class ParsedReading:
     source: str = Source.IMPORT
     external_id: str | None = None
     direction: str = ""
+    cadence_min: int | None = None  # CGM minutes between readings, when the format says
 
     def to_reading(self) -> Reading:
         return Reading(
@@ -95,6 +96,7 @@ class ParsedReading:
             source=self.source,
             external_id=self.external_id,
             direction=self.direction,
+            cadence_min=self.cadence_min,
         )
 
 

@@ -26,6 +26,7 @@ from readings.models import Kind
 # --- Dexcom Clarity -------------------------------------------------------------------------
 
 DEXCOM_KINDS = {"egv": Kind.CGM, "calibration": Kind.FINGERSTICK}
+EGV_CADENCE_MIN = 5  # Dexcom G6/G7 estimated glucose values (Tidepool sampleInterval)
 DEXCOM_TIME = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
     r"(Z|[+-]\d{2}:?\d{2})?$"
@@ -59,7 +60,13 @@ def parse(columns: dict, rows: Rows, context: RowContext) -> ParsedFile:
             parsed.rejected.append(RowProblem(line, str(error)))
             continue
         parsed.readings.append(
-            ParsedReading(value_mgdl=value, taken_at=taken_at, kind=kind, notes=notes)
+            ParsedReading(
+                value_mgdl=value,
+                taken_at=taken_at,
+                kind=kind,
+                notes=notes,
+                cadence_min=EGV_CADENCE_MIN if kind == Kind.CGM else None,
+            )
         )
     return parsed
 

@@ -180,6 +180,8 @@ def _match_header(cells: list[str]):
                 columns[match.group(1).lower()] = (i, _unit_of(match.group(2)))
         if "notes" in lower:
             columns["notes"] = lower["notes"]
+        if "device" in lower:
+            columns["device"] = lower["device"]
         if "historic" in columns or "scan" in columns or "strip" in columns:
             return Format.LIBREVIEW, columns
     return None

@@ -30,9 +30,21 @@ from readings.models import Kind
 
 LIBRE_RECORD_COLUMNS = {
     0: ("historic", Kind.CGM),
-    1: ("scan", Kind.CGM),
+    1: ("scan", Kind.SCAN),  # on demand: never part of CGM figures (DESIGN.md 4.1)
     2: ("strip", Kind.FINGERSTICK),
 }
+# History cadence: Libre 1/2/14-day store a reading every 15 minutes, Libre 3 every 5
+# (Tidepool DataUtil sampleInterval). The file's Device column names the app or reader.
+LIBRE_HISTORY_MIN = 15
+LIBRE_3_HISTORY_MIN = 5
+LIBRE_3_DEVICE = re.compile(r"libre\s*3", re.IGNORECASE)
+
+
+def history_cadence(device: str) -> int:
+    """Minutes between history readings for the Device cell ("FreeStyle Libre 3" -> 5)."""
+    return LIBRE_3_HISTORY_MIN if LIBRE_3_DEVICE.search(device or "") else LIBRE_HISTORY_MIN
+
+
 LIBRE_TIME = re.compile(
     r"^(\d{1,4})[-/.](\d{1,2})[-/.](\d{2,4})[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?"
     r"\s*([AaPp])?\.?(?:[Mm]\.?)?$"
@@ -180,7 +192,12 @@ def parse(columns: dict, rows: Rows, context: RowContext, chosen: str) -> Parsed
         except RowError as error:
             parsed.rejected.append(RowProblem(line, str(error)))
             continue
+        cadence = None
+        if kind == Kind.CGM:
+            cadence = history_cadence(cell(row, columns.get("device")))
         parsed.readings.append(
-            ParsedReading(value_mgdl=value, taken_at=taken_at, kind=kind, notes=notes)
+            ParsedReading(
+                value_mgdl=value, taken_at=taken_at, kind=kind, notes=notes, cadence_min=cadence
+            )
         )
     return parsed

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from . import consensus as cons
+from core import consensus as cons
+
 from .agp import AgpCurve, DailyProfile, agp_curve, daily_profiles
 from .cgm import CgmFigures, cgm_figures
 from .compare import Comparison, compare

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import consensus as cons
+from core import consensus as cons
 
 MIN_READINGS_FOR_SD = 30
 QUANTILES = (5, 25, 50, 75, 95)

@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from core import consensus as cons
+
 from . import _time
-from . import consensus as cons
 
 MIN_READINGS_FOR_CV = 30
 HOURLY_MEDIAN_MIN = 3

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
+from core.consensus import PRESETS, largest_remainder
 from readings.figures import summarize
 from readings.figures.agp import AgpCurve, daily_profiles, smooth_for_display
 from readings.figures.cgm import cgm_figures, gri_of
-from readings.figures.consensus import PRESETS, largest_remainder
 from readings.figures.events import build_grid, episodes, event_runs
 from readings.figures.streams import CgmStream, deduplicate, fill_cadences, infer_cadence
 from readings.figures.sufficiency import report_window, sufficiency

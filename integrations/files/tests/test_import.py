@@ -170,7 +170,7 @@ def test_libreview_us_export_month_first_with_am_pm(signed_in, patient):
     assert stored(patient) == [
         (utc(2023, 11, 5, 2, 0), 142, Kind.CGM, "", Source.IMPORT),
         (utc(2023, 11, 5, 2, 15), 151, Kind.CGM, "", Source.IMPORT),
-        (utc(2023, 11, 5, 2, 20), 155, Kind.CGM, "after dinner, walk", Source.IMPORT),  # scan
+        (utc(2023, 11, 5, 2, 20), 155, Kind.SCAN, "after dinner, walk", Source.IMPORT),
         (utc(2023, 11, 5, 4, 15), 87, Kind.CGM, "", Source.IMPORT),  # 12:15 AM
         (utc(2023, 11, 5, 5, 30), 98, Kind.CGM, "", Source.IMPORT),  # 01:30 AM, first one
         (utc(2023, 11, 5, 12, 0), 20, Kind.FINGERSTICK, LOW_NOTE.format("LO"), Source.IMPORT),
@@ -202,7 +202,7 @@ def test_libreview_eu_export_in_mmoll_day_first(signed_in, patient):
     assert stored(patient) == [
         (utc(2023, 10, 28, 21, 45), 101, Kind.CGM, "", Source.IMPORT),  # 5.6
         (utc(2023, 10, 29, 0, 30), 130, Kind.CGM, "", Source.IMPORT),  # 7.2
-        (utc(2023, 10, 29, 2, 0), 151, Kind.CGM, "", Source.IMPORT),  # 8.4, scan
+        (utc(2023, 10, 29, 2, 0), 151, Kind.SCAN, "", Source.IMPORT),  # 8.4
         (utc(2023, 10, 29, 7, 10), 79, Kind.FINGERSTICK, "", Source.IMPORT),  # 4.4, strip
     ]
     reasons = {p.line: p.reason for p in response.context["rejected"]}
@@ -326,7 +326,7 @@ def test_bgt_csv_keeps_everything_an_export_carries(signed_in, patient):
     assert reasons == {
         10: "value_mgdl 130 and value_mmoll “9.9” disagree (130 mg/dL is 7.2 mmol/L); keep "
         "only one of them.",
-        11: "kind “finger” is not one of: fingerstick, cgm.",
+        11: "kind “finger” is not one of: fingerstick, cgm, scan.",
         12: "02:30 did not exist on 2023-09-24 in Pacific/Auckland (the clocks moved forward).",
         14: "taken_at “yesterday” is not an ISO 8601 date and time (like "
         "2024-03-01T08:30:00+01:00).",
@@ -477,3 +477,37 @@ def test_the_form_page_and_the_readings_table_link(signed_in):
     table = signed_in.get(reverse("readings:list")).content.decode()
     assert f'href="{IMPORT_URL}"' in table
     assert 'href="/readings/export.csv"' in table
+
+
+# --- Kinds and cadences (DESIGN.md 4.1) -----------------------------------------------------
+
+
+def cadences(user):
+    return list(
+        Reading.objects.filter(patient=user.record)
+        .order_by("taken_at", "kind")
+        .values_list("kind", "cadence_min")
+    )
+
+
+def test_libreview_history_is_15_minute_cgm_and_scans_are_scans(signed_in, patient):
+    set_zone(patient, "America/New_York")
+    upload(signed_in, "libreview_us_mgdl.csv", markers=True)
+    assert cadences(patient) == [
+        (Kind.CGM, 15),
+        (Kind.CGM, 15),
+        (Kind.SCAN, None),  # on demand: no cadence, never in CGM figures
+        (Kind.CGM, 15),
+        (Kind.CGM, 15),
+        (Kind.FINGERSTICK, None),
+        (Kind.FINGERSTICK, None),
+        (Kind.CGM, 15),
+    ]
+
+
+def test_dexcom_egvs_are_5_minute_cgm(signed_in, patient):
+    set_zone(patient, "America/New_York")
+    upload(signed_in, "dexcom_mgdl.csv", markers=True)
+    found = cadences(patient)
+    assert {c for k, c in found if k == Kind.CGM} == {5}
+    assert {c for k, c in found if k == Kind.FINGERSTICK} == {None}

@@ -237,3 +237,23 @@ def test_bgt_unknown_source_is_rejected():
 def test_too_large_bytes_are_refused_before_decoding():
     with pytest.raises(ImportRefused, match="10 MB"):
         parse(b"x" * (importers.MAX_UPLOAD_BYTES + 1))
+
+
+# --- LibreView kinds and cadences -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("device", "cadence"),
+    [
+        ("FreeStyle LibreLink", 15),
+        ("FreeStyle Libre 2", 15),
+        ("FreeStyle Libre 3", 5),
+        ("FreeStyle Libre3 Reader", 5),
+        ("", 15),
+    ],
+)
+def test_libreview_history_cadence_follows_the_device(device, cadence):
+    parsed = parse(
+        libre(f"{device},1,31-01-2024 08:00,0,100,,,", f"{device},1,31-01-2024 08:07,1,,120,,")
+    )
+    assert [(r.kind, r.cadence_min) for r in parsed.readings] == [("cgm", cadence), ("scan", None)]
