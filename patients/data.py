@@ -254,12 +254,16 @@ def account_summary(*, user: User) -> AccountSummary:
 
 
 def record_delete(*, patient: Patient) -> None:
-    """Delete a record and everything registered as its data; idempotent."""
+    """Delete a record and everything registered as its data; idempotent.
+
+    The grants go last, with the record row itself: they are how a retry after a crash
+    part-way (MongoDB has no transactions) finds the record again through the login that
+    was deleting it."""
     with transaction.atomic():
         for entry in reversed(entries(owner=Owner.RECORD)):
-            if entry.owner_field != "pk" and entry.delete:
+            if entry.owner_field != "pk" and entry.delete and entry.model is not PatientAccess:
                 _rows_queryset(entry, patient).delete()
-        Patient.objects.filter(pk=patient.pk).delete()
+        Patient.objects.filter(pk=patient.pk).delete()  # its grants cascade with it
 
 
 def account_delete(*, user: User) -> None:

@@ -139,11 +139,30 @@ def grant_revoke(*, grant: PatientAccess, by: User) -> PatientAccess:
         grant_for(user=by, patient_id=grant.patient_id), Action.SHARE
     ):
         raise ValidationError("Only the patient or a caregiver can remove someone's access.")
+    if grant.role == Role.CAREGIVER and not _other_keepers(grant):
+        raise ValidationError(
+            "This is the last person looking after the record: invite another caregiver "
+            "first, or delete the record."
+        )
     PatientAccess.objects.filter(pk=grant.pk, status__in=PatientAccess.OPEN_STATUSES).update(
         status=Status.REVOKED, ended_at=timezone.now(), ended_by=Side.PATIENT
     )
     grant.refresh_from_db(fields=["status", "ended_at", "ended_by"])
     return grant
+
+
+def _other_keepers(grant: PatientAccess) -> bool:
+    """Whether someone else than ``grant``'s holder looks after its record (a record is
+    never left without its own login or a caregiver)."""
+    return (
+        PatientAccess.objects.filter(
+            patient_id=grant.patient_id,
+            role__in=[Role.SELF, Role.CAREGIVER],
+            status=Status.ACTIVE,
+        )
+        .exclude(pk=grant.pk)
+        .exists()
+    )
 
 
 def may_delete_record(*, patient: Patient, user: User) -> bool:

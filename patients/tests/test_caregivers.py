@@ -36,6 +36,12 @@ def mia(parent):
     )
 
 
+def grant_on(user, record, role):
+    return PatientAccess.objects.create(
+        user=user, patient=record, role=role, status="active", initiated_by="patient"
+    )
+
+
 def link_in(message) -> str:
     return re.search(r"https?://[^/\s]+(/invitations/\S+/)", message.body).group(1)
 
@@ -294,3 +300,14 @@ def test_a_caregiver_starts_recording_their_own_diabetes_from_the_profile(client
         "Start recording my own diabetes"
         not in client.get(reverse("accounts:profile")).content.decode()
     )
+
+
+def test_the_last_caregiver_cannot_leave_a_record_without_a_login(client, parent, mia):
+    grant = PatientAccess.objects.get(user=parent, patient=mia)
+    with pytest.raises(ValidationError, match="last person looking after"):
+        services.grant_revoke(grant=grant, by=parent)
+    second = UserFactory(email="second@example.org")
+    grant_on(second, mia, "caregiver")
+    services.grant_revoke(grant=grant, by=parent)  # now someone else looks after Mia
+    grant.refresh_from_db()
+    assert grant.status == "revoked"
