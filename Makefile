@@ -4,7 +4,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
-PYTEST_ARGS ?=
+# Two workers on the machine's two cores (pytest-xdist); each MongoDB-leg worker has a
+# SecantusDB server of its own.
+PYTEST_ARGS ?= -n 2
+SECANTUS_SERVERS ?= 2
 
 .PHONY: help run demo serve test test-sqlite test-mongodb lint format bench loadtest clean
 
@@ -82,7 +85,7 @@ test-sqlite: $(VENV)/.dev-installed
 test-mongodb: $(VENV)/.dev-installed
 	@echo "=== MongoDB leg (SecantusDB, in memory)"
 	@start=$$(date +%s); \
-	$(PY) bin/with-secantusdb sh -c '\
+	$(PY) bin/with-secantusdb --servers $(SECANTUS_SERVERS) sh -c '\
 		$(PY) manage.py makemigrations --check --dry-run && \
 		$(PY) manage.py check --database default --fail-level WARNING && \
 		$(PY) -m pytest $(PYTEST_ARGS)'; status=$$?; \

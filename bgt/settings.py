@@ -5,6 +5,7 @@ Local development needs no configuration at all (SQLite file, mail to the consol
 ``.env.example``; without a real secret key and allowed hosts the site refuses to start.
 """
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -51,6 +52,11 @@ USE_TZ = True
 # --- Database: SQLite by default, MongoDB when DATABASE_URL says so -----------------------
 
 DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+# The MongoDB test leg gives each pytest-xdist worker a server of its own (bin/with-secantusdb).
+if (_urls := env.list("BGT_TEST_DATABASE_URLS", default=[])) and (
+    _worker := os.environ.get("PYTEST_XDIST_WORKER", "")
+).startswith("gw"):
+    DATABASE_URL = _urls[int(_worker[2:]) % len(_urls)]
 IS_MONGODB = DATABASE_URL.startswith(("mongodb://", "mongodb+srv://"))
 
 if IS_MONGODB:
@@ -365,28 +371,21 @@ PERMISSIONS_POLICY = {
 
 # --- Caches -------------------------------------------------------------------------------
 
-# allauth's login rate limits and the API throttles count in the cache, so production
-# workers must share it: files on the host by default, or CACHE_URL=redis://... (install
-# the redis package) when several hosts serve the site.
-CACHES = {
-    "default": env.cache_url(
-        "CACHE_URL",
-        default="locmemcache://" if DEBUG else f"filecache://{BASE_DIR / 'var' / 'cache'}",
-    )
-}
+# Rate limits count in the cache, which production workers share: files on the host by
+# default, or CACHE_URL=redis://... (install redis) when several hosts serve the site.
+_CACHE = "locmemcache://" if DEBUG else f"filecache://{BASE_DIR / 'var' / 'cache'}"
+CACHES = {"default": env.cache_url("CACHE_URL", default=_CACHE)}
 
 # --- Logging ------------------------------------------------------------------------------
 
 # One JSON object per line in production (bgt.middleware logs each request, without any
 # medical value or query string); plain text in development.
+_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-        },
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter", "fmt": _LOG_FORMAT},
         "plain": {"format": "%(levelname)s %(name)s %(message)s"},
     },
     "handlers": {
