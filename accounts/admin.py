@@ -119,36 +119,47 @@ class UserAdmin(DjangoUserAdmin):
     filter_horizontal = ("groups",)
 
     def get_deleted_objects(self, objs, request):
-        """The delete confirmation without health data: Django would list each reading,
-        target and profile (by str(), so no values) and count them, and even a count of
-        readings says something about a person's health. One neutral line replaces them."""
+        """The delete confirmation without health data or credentials: Django would list
+        each reading, target and profile (by str(), so no values) and count them, and even a
+        count of readings says something about a person's health; it would print an API
+        token by its str(), which is the key. Neutral lines replace them."""
         to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
-        # Models holding health data (the personal-data registry's medical models): never
-        # listed, not even on delete confirmations.
+        # Models the personal-data registry marks medical or as credentials: never listed,
+        # not even on delete confirmations.
         health_models = personal_data.medical_models()
-        prefixes = tuple(f"{capfirst(model._meta.verbose_name)}: " for model in health_models)
-        hidden = False
-        for model in health_models:
-            hidden |= model_count.pop(model._meta.verbose_name_plural, None) is not None
+        secret_models = personal_data.credential_models()
+        hidden = set()
+        for kind, models in (("health", health_models), ("credentials", secret_models)):
+            for model in models:
+                if model_count.pop(model._meta.verbose_name_plural, None) is not None:
+                    hidden.add(kind)
+        prefixes = {
+            kind: tuple(f"{capfirst(model._meta.verbose_name)}: " for model in models)
+            for kind, models in (("health", health_models), ("credentials", secret_models))
+        }
 
-        def without_health(items):
-            nonlocal hidden
+        def without_hidden(items):
             kept = []
             for item in items:
                 if isinstance(item, list):
-                    kept.append(without_health(item))
-                elif str(item).startswith(prefixes):
-                    hidden = True
+                    kept.append(without_hidden(item))
+                    continue
+                kind = next((k for k, p in prefixes.items() if str(item).startswith(p)), None)
+                if kind:
+                    hidden.add(kind)
                 else:
                     kept.append(item)
             return [item for item in kept if item != []]
 
-        to_delete = without_health(to_delete)
+        to_delete = without_hidden(to_delete)
         # Records only these logins look after go with them (patients.data), although no
         # foreign key from the login reaches them.
-        hidden |= any(personal_data.deleting_login_deletes_health_data(obj) for obj in objs)
-        if hidden:
+        if any(personal_data.deleting_login_deletes_health_data(obj) for obj in objs):
+            hidden.add("health")
+        if "health" in hidden:
             model_count[_("health data")] = _("all of it (never shown to administrators)")
+        if "credentials" in hidden:
+            model_count[_("sign-in credentials")] = _("all of them (never shown)")
         return to_delete, model_count, perms_needed, protected
 
     def save_model(self, request, obj, form, change):

@@ -93,6 +93,12 @@ def medical_models() -> tuple[type, ...]:
     return tuple(dict.fromkeys(e.model for e in _ENTRIES.values() if e.medical))
 
 
+def credential_models() -> tuple[type, ...]:
+    """Models holding credentials (an entry with secret fields: API tokens, device secrets,
+    invitation tokens): never listed in admin, not even by str() on a delete page."""
+    return tuple(dict.fromkeys(e.model for e in _ENTRIES.values() if e.secret_fields))
+
+
 def medical_fields_of(model) -> tuple[str, ...]:
     """Every medical field of ``model`` (all of them for a medical model)."""
     found: list[str] = []

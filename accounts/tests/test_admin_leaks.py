@@ -26,6 +26,7 @@ from accounts.tests.test_admin import (
     PERMISSION_LOOKUP_DEVIATION,
 )
 from clinic.tests.factories import ClinicFactory, ClinicMembershipFactory
+from integrations.models import UploadSecret
 from integrations.nightscout import credentials
 from patients.invitations import invitation_send
 from patients.models import AccessLogEntry, PatientAccess
@@ -42,9 +43,14 @@ NUMBER_SENTINELS = ("487", "77", "177", "1911", "27.0")  # 27.0 mmol/L is 487 mg
 DATE_SENTINELS = ("11 Nov", "Nov. 11", "November 11", "11/11/1911")
 
 
+# Credentials seeded by the fixture (the API token's key, the device secret's digest): an
+# administrator who could read one could read the patient's data through the API.
+CREDENTIALS: list[str] = []
+
+
 def leaks(html: str) -> list[str]:
     text = unescape(html)
-    found = [s for s in TEXT_SENTINELS + DATE_SENTINELS if s in text]
+    found = [s for s in TEXT_SENTINELS + DATE_SENTINELS + tuple(CREDENTIALS) if s in text]
     found += [
         s for s in NUMBER_SENTINELS if re.search(rf"(?<![\w.\-:]){re.escape(s)}(?![\w.])", text)
     ]
@@ -74,7 +80,8 @@ def seeded(patient, physician):
         what="report page",
     )
     credentials.upload_secret_rotate(patient=patient.record)
-    Token.objects.create(user=patient)
+    token = Token.objects.create(user=patient)
+    CREDENTIALS[:] = [token.key, UploadSecret.objects.get(patient=patient.record).digest]
     # A family: a child's record (no login of its own, sentinels in its medical fields)
     # looked after by a caregiver, followed by a grandparent, with a pending invitation.
     carer = UserFactory(email="carer@example.org", roles=[PATIENTS])
