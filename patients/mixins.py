@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.utils import timezone
 
 from accounts import roles
 from patients import access
@@ -79,7 +80,13 @@ class RecordMixin(LoginRequiredMixin):
         if record is None or not access.may(record.grant, self.record_action):
             raise PermissionDenied("You may not do this on this patient record.")
         self.patient = record
-        return super().dispatch(request, *args, **kwargs)
+        # Times on the page are the record's local ones: its zone is the current zone for
+        # the templates' date filters (not the server's UTC).
+        with timezone.override(record.tzinfo):
+            response = super().dispatch(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()  # a TemplateResponse renders later, outside this zone
+            return response
 
     def get_context_data(self, **kwargs):
         return {

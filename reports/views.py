@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.mixins import PhysicianRequiredMixin
@@ -96,6 +97,12 @@ class PatientReportView(PhysicianRequiredMixin, TemplateView):
     """
 
     template_name = "reports/patient_report.html"
+
+    def render_to_response(self, context, **kwargs):
+        # The patient's days and clocks, not the server's UTC (templates' date filters).
+        with timezone.override(context["patient"].tzinfo):
+            response = super().render_to_response(context, **kwargs)
+            return response.render()
 
     def get_context_data(self, **kwargs):
         physician = self.request.user

@@ -226,7 +226,9 @@ _MAX_QUERY_MGDL = 10_000  # any bound above the meter range; keeps the query int
 def _query_time(field: str, raw: str) -> datetime:
     """A find[date] (epoch ms, or ISO as Nightscout also takes) or find[dateString] value."""
     text = raw.strip()
-    if field == "date" and re.fullmatch(r"-?\d+(\.\d+)?", text):
+    if field == "date" and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", text):
+        if len(text) > 24:  # epoch milliseconds have 13 digits; refuse before converting
+            raise ValidationError({f"find[{field}]": ["This date is out of range."]})
         try:
             return datetime.fromtimestamp(float(text) / 1000, tz=UTC)
         except (OverflowError, OSError, ValueError):
@@ -269,10 +271,7 @@ def entries_queryset(*, patient, query_params, entry_type: str | None = None):
             kind = KIND_OF_TYPE.get(raw.strip())
             qs = qs.filter(kind=kind) if kind else qs.none()
         elif field in _VALUE_FIELDS:
-            try:
-                number = int(Decimal(raw.strip()))
-            except (InvalidOperation, ValueError, OverflowError):
-                number = None
+            number = _bounded_number(raw)
             if number is None or not 0 <= number <= _MAX_QUERY_MGDL:
                 raise ValidationError({key: ["Enter a number of mg/dL, 0 to 10,000."]})
             qs = qs.filter(kind=KIND_OF_TYPE[field], **{f"value_mgdl__{lookup}": number})
@@ -285,10 +284,23 @@ def entries_queryset(*, patient, query_params, entry_type: str | None = None):
     return qs.order_by("-taken_at")[: _count(query_params)]
 
 
+# A query number as people write one: digits, an optional fraction. Checked as text before
+# any conversion: Decimal("1e1000000") is cheap, but int() of it builds a million digits.
+_PLAIN_NUMBER = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,9})?")
+
+
+def _bounded_number(raw: str) -> int | None:
+    text = raw.strip()
+    if not _PLAIN_NUMBER.fullmatch(text):
+        return None
+    return int(Decimal(text))
+
+
 def _count(query_params) -> int:
-    raw = query_params.get("count", "")
-    if not str(raw).strip():
+    raw = str(query_params.get("count", "")).strip()
+    if not raw:
         return DEFAULT_COUNT
-    if not str(raw).strip().isdigit() or int(raw) < 1:
+    # ASCII digits only: "²".isdigit() is True, and int("²") raises.
+    if not re.fullmatch(r"[0-9]{1,9}", raw) or int(raw) < 1:
         raise ValidationError({"count": ["Enter a whole number of entries, at least 1."]})
     return min(int(raw), max_count())

@@ -470,3 +470,13 @@ def test_dashboard_data_gives_fresh_cards_and_figures(client, patient):
     assert set(data["figures"]) == {"readings", "agp", "ranges", "contexts"}
     assert 'data-stat="count"' in data["cards_html"] and ">2<" in data["cards_html"]
     assert data["version"] == client.get(reverse("reports:version")).json()["version"]
+
+
+def test_the_table_shows_the_records_local_clock_not_utc(client, patient):
+    patient.record.timezone = "Europe/Berlin"
+    patient.record.save()
+    ReadingFactory(patient=patient.record, taken_at=datetime(2025, 6, 1, 10, 0, tzinfo=UTC))
+    client.force_login(patient)
+    html = client.get(reverse("readings:list")).content.decode()
+    assert "Sun 1 Jun 2025, 12:00" in html  # 10:00 UTC is noon in Berlin in summer
+    assert "Sun 1 Jun 2025, 10:00" not in html

@@ -554,3 +554,22 @@ def test_the_uploaders_device_name_is_kept_and_returned(client, patient):
 
     assert posted.status_code in (200, 201)
     assert [e["device"] for e in read.json()] == ["xDrip-DexcomG6"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"find[sgv][$gte]": "1e1000000"},  # int() of it: a million digits, ~50 s of CPU
+        {"find[sgv][$gte]": "9" * 5000},
+        {"find[date][$gte]": "1" * 5000},
+        {"count": "²"},  # "²".isdigit() is True; int("²") raises
+        {"count": "1e9"},
+    ],
+)
+def test_crafted_numbers_are_refused_quickly_with_a_400(uploader, params):
+    import time
+
+    started = time.perf_counter()
+    response = uploader.get(SGV, params)
+    assert response.status_code == 400, response.content
+    assert time.perf_counter() - started < 1.0
