@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "accounts",
     "patients",
     "readings",
+    "treatments",
     "reports",
     "integrations",
     "clinic",
