@@ -24,7 +24,7 @@ BOLUS_COLOUR = "#6d28d9"  # violet
 BASAL_COLOUR = "#0f766e"  # teal
 EVENT_COLOUR = "#495057"
 TARGET_FILL = "rgba(25, 135, 84, 0.12)"
-CARBS_Y, EVENT_Y, INSULIN_Y = 0.92, 0.5, 0.08
+CARBS_Y, EVENT_Y, INSULIN_Y, BASAL_Y = 0.92, 0.5, 0.07, 0.19
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,8 @@ def day_figure(
     styles = {
         "carbs": ("Carbohydrates", CARBS_COLOUR, CARBS_Y, "circle", carbs_size, "bottom center"),
         "bolus": ("Bolus", BOLUS_COLOUR, INSULIN_Y, "triangle-down", insulin_size, "top center"),
-        "basal": ("Basal", BASAL_COLOUR, INSULIN_Y, "square", insulin_size, "top center"),
+        # A row of its own above the boluses: a morning dose and breakfast often coincide.
+        "basal": ("Basal", BASAL_COLOUR, BASAL_Y, "square", insulin_size, "middle right"),
     }
     for kind, (name, colour, y, symbol, size, text_at) in styles.items():
         if by_kind[kind]:
@@ -145,6 +146,7 @@ def day_figure(
                 "textfont": {"color": EVENT_COLOUR, "size": 11},
                 "marker": {
                     "symbol": "line-ns-open",
+                    "color": EVENT_COLOUR,
                     "size": 28,
                     "line": {"color": EVENT_COLOUR, "width": 2},
                 },
@@ -165,7 +167,7 @@ def day_figure(
             "type": "date",
             "range": day_range_ms(day),
             "tickformat": "%H:%M",
-            "dtick": 3 * 3600 * 1000,
+            "nticks": 6,  # every 6 hours: level labels on a 390 px phone as on a desktop
             "gridcolor": "#e9ecef",
         },
         "yaxis": {
