@@ -63,7 +63,7 @@ def test_a_meal_recorded_on_a_phone_shows_on_the_day_view(browser_page, patient,
     sign_in(page, patient, password)
 
     page.goto("/meal/new/")
-    page.get_by_label("Glucose (mg/dL)").fill("142")
+    page.get_by_label("Glucose (mg/dL)").fill("139")
     page.get_by_label("Carbohydrates (g)").fill("60")
     page.get_by_label("Bolus (units)").fill("6,5")
     page.get_by_label("Insulin name").fill("Fiasp")
@@ -87,7 +87,7 @@ def test_a_meal_recorded_on_a_phone_shows_on_the_day_view(browser_page, patient,
     assert page.get_by_test_id("day-carbs").inner_text() == "60 g"
     assert no_sideways_scroll(page)
     screenshot(page, "day-view-390")
-    reading = Reading.objects.get(value_mgdl=142)
+    reading = Reading.objects.get(value_mgdl=139)
     assert reading.context == "before_meal"
     assert Treatment.objects.filter(patient=record).count() == 4
 
