@@ -103,3 +103,14 @@ def test_a_meal_recorded_on_a_phone_shows_on_the_day_view(browser_page, patient,
     page.goto("/treatments/")
     screenshot(page, "treatment-log-390")
     assert no_sideways_scroll(page)
+
+    # The add form shows the fields of the chosen type only.
+    page.get_by_role("link", name="Add a treatment").click()
+    page.get_by_label("What").select_option("basal")
+    assert page.get_by_label("Temporary basal rate (U/h)").is_visible()
+    assert not page.get_by_label("Carbohydrates (g)").is_visible()
+    page.get_by_label("What").select_option("carbs")
+    assert page.get_by_label("Carbohydrates (g)").is_visible()
+    assert not page.get_by_label("Insulin (units)").is_visible()
+    assert no_sideways_scroll(page)
+    screenshot(page, "treatment-form-390")
