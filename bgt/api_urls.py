@@ -10,11 +10,13 @@ from core.api.views import ApiNotFoundView
 from integrations.nightscout import views as nightscout
 from readings.api.me import MeView
 from readings.api.views import ReadingViewSet, StatsView
+from treatments.api.views import TreatmentViewSet
 
 app_name = "api"
 
 router = SimpleRouter()
 router.register("v1/readings", ReadingViewSet, basename="reading")
+router.register("v1/treatments", TreatmentViewSet, basename="treatment")
 
 # Nightscout uploaders and clients call these exact paths, with or without ".json".
 nightscout_urlpatterns = [

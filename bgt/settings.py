@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "accounts",
     "patients",
     "readings",
+    "treatments",
     "reports",
     "integrations",
     "clinic",
@@ -286,7 +287,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "BGT API",
     "DESCRIPTION": (
-        "Blood glucose readings and statistics of patient records, and physician access. "
+        "Blood glucose readings, treatments and statistics of patient records, and physician "
+        "access. "
         "Endpoints acting on a record take `patient=<record id>`; the default is your own "
         "record. Glucose is stored in whole mg/dL; `value` and `unit` follow your preference. "
         "Times are ISO 8601 with a UTC offset in, and in the record's time zone out. Errors "
@@ -307,11 +309,14 @@ SPECTACULAR_SETTINGS = {
         {"name": "auth", "description": "API tokens."},
         {"name": "me", "description": "The signed-in user's preferences."},
         {"name": "readings", "description": "A patient record's readings."},
+        {"name": "treatments", "description": "A patient record's insulin, carbs and events."},
         {"name": "stats", "description": "Statistics of a patient record's readings."},
         {"name": "patients", "description": "A physician's read-only view of their patients."},
         {"name": "nightscout", "description": "Nightscout API v1 for CGM uploaders and clients."},
     ],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Readings' kinds and treatments' types are both fields called "type" in some schemas.
+    "ENUM_NAME_OVERRIDES": {"TreatmentTypeEnum": "treatments.models.TreatmentType"},
 }
 
 # Largest API request body, compressed or not (bytes): 5,000 readings with long notes fit.

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("patients.urls")),
     path("", include("readings.urls")),
+    path("", include("treatments.urls")),
     path("", include("reports.urls")),
     path("", include("integrations.files.urls")),
     path("", include("integrations.nightscout.urls")),

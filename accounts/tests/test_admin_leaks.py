@@ -49,7 +49,9 @@ CREDENTIALS: list[str] = []
 
 
 def leaks(html: str) -> list[str]:
-    text = unescape(html)
+    # Option values of integer keys (the group form's permission ids, which pass 77 once
+    # enough models exist) are ids, not medical values; every medical model has UUID keys.
+    text = re.sub(r'<option value="\d+"', "<option", unescape(html))
     found = [s for s in TEXT_SENTINELS + DATE_SENTINELS + tuple(CREDENTIALS) if s in text]
     found += [
         s for s in NUMBER_SENTINELS if re.search(rf"(?<![\w.\-:]){re.escape(s)}(?![\w.])", text)

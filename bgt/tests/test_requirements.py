@@ -12,6 +12,7 @@ SITE_PACKAGES = [
     "accounts",
     "patients",
     "readings",
+    "treatments",
     "reports",
     "integrations",
     "clinic",

@@ -63,6 +63,11 @@ def add_error_responses(result, generator, request, public):
             if "{" in path:
                 responses.setdefault("404", _response("No such object for you.", _ERROR))
             if any(
+                parameter.get("name") == "patient" and parameter.get("in") == "query"
+                for parameter in operation.get("parameters", [])
+            ):
+                responses.setdefault("404", _response("No such patient record for you.", _ERROR))
+            if any(
                 parameter.get("name") == "page" for parameter in operation.get("parameters", [])
             ):
                 responses.setdefault("404", _response("No such page.", _ERROR))

@@ -19,6 +19,13 @@ from core.localtime import local_datetime
 from core.units import MAX_MGDL, MIN_MGDL
 from core.validators import glucose_to_mgdl
 from readings.models import Context, Reading, Source
+from treatments.models import (
+    MAX_BOLUS_UNITS,
+    MAX_CARBS_G,
+    MAX_DAILY_BASAL_UNITS,
+    Treatment,
+    TreatmentType,
+)
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_NOTES = 500
@@ -100,16 +107,41 @@ class ParsedReading:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class ParsedTreatment:
+    """One insulin or carbohydrate row: units (U) or grams, an aware time."""
+
+    type: str  # TreatmentType.BOLUS, BASAL (a long-acting dose) or CARBS
+    taken_at: datetime
+    insulin_units: float | None = None
+    carbs_g: float | None = None
+    insulin_name: str = ""
+    notes: str = ""
+
+    def to_treatment(self) -> Treatment:
+        return Treatment(
+            type=self.type,
+            taken_at=self.taken_at,
+            insulin_units=self.insulin_units,
+            carbs_g=self.carbs_g,
+            insulin_name=self.insulin_name,
+            notes=self.notes,
+            source=Source.IMPORT,
+        )
+
+
 @dataclass
 class ParsedFile:
-    """What a file holds: readings ready to store and what was left out, and why."""
+    """What a file holds: readings and treatments ready to store and what was left out,
+    and why."""
 
     format: str
     unit: str  # the unit of the file's glucose values
     readings: list[ParsedReading] = field(default_factory=list)
+    treatments: list[ParsedTreatment] = field(default_factory=list)
     rejected: list[RowProblem] = field(default_factory=list)
     skipped: list[RowProblem] = field(default_factory=list)  # Low/High markers not stored
-    ignored: int = 0  # rows that are not glucose readings (insulin, carbs, notes ...)
+    ignored: int = 0  # rows that are neither readings nor insulin or carbs (notes, ketones)
     ambiguous_times: int = 0  # read as the first occurrence of a repeated local time
     date_order: str | None = None  # LibreView: the order the dates were read in
 
@@ -128,6 +160,36 @@ def reading_batches(parsed: ParsedFile, size: int = STORE_BATCH) -> Iterator[lis
     ordered = sorted(parsed.readings, key=lambda reading: reading.taken_at)
     for start in range(0, len(ordered), size):
         yield [reading.to_reading() for reading in ordered[start : start + size]]
+
+
+def treatment_batches(parsed: ParsedFile, size: int = STORE_BATCH) -> Iterator[list[Treatment]]:
+    """The file's treatments as unsaved ``Treatment`` objects, oldest first, in batches (one
+    call of treatments_bulk_create each)."""
+    ordered = sorted(parsed.treatments, key=lambda treatment: treatment.taken_at)
+    for start in range(0, len(ordered), size):
+        yield [treatment.to_treatment() for treatment in ordered[start : start + size]]
+
+
+MAXIMA = {
+    TreatmentType.BOLUS: (MAX_BOLUS_UNITS, "A bolus can be at most 100 units."),
+    TreatmentType.BASAL: (MAX_DAILY_BASAL_UNITS, "A daily basal dose can be at most 300 units."),
+    TreatmentType.CARBS: (MAX_CARBS_G, "Carbohydrates can be at most 500 g."),
+}
+
+
+def amount(text: str, label: str, kind: str, *, factor: float = 1.0) -> float:
+    """A non-negative insulin (U) or carbohydrate (g) amount within the treatment's maximum
+    (treatments.models), a decimal comma accepted; RowError otherwise."""
+    try:
+        value = float(text.replace(",", ".")) * factor
+    except ValueError:
+        raise RowError(f"{label} “{shorten(text)}”: Enter a number.") from None
+    if value != value or value < 0:  # NaN or negative
+        raise RowError(f"{label} “{shorten(text)}”: Enter a number of at least 0.")
+    limit, message = MAXIMA[kind]
+    if value > limit:
+        raise RowError(f"{label} “{shorten(text)}”: {message}")
+    return round(value, 2)
 
 
 def escape_formula(text: str) -> str:

@@ -10,10 +10,12 @@ from integrations.files.common import (
     Format,
     ParsedFile,
     ParsedReading,
+    ParsedTreatment,
     RowContext,
     RowError,
     RowProblem,
     Rows,
+    amount,
     cell,
     check_time,
     glucose,
@@ -22,10 +24,18 @@ from integrations.files.common import (
     shorten,
 )
 from readings.models import Kind
+from treatments.models import TreatmentType
 
 # --- Dexcom Clarity -------------------------------------------------------------------------
 
 DEXCOM_KINDS = {"egv": Kind.CGM, "calibration": Kind.FINGERSTICK}
+# Insulin rows: Event Subtype "Fast-Acting" or "Long-Acting" (a blank one, as in some older
+# exports, is read as fast-acting), the dose in "Insulin Value (u)".
+INSULIN_SUBTYPES = {
+    "fast-acting": TreatmentType.BOLUS,
+    "": TreatmentType.BOLUS,
+    "long-acting": TreatmentType.BASAL,
+}
 EGV_CADENCE_MIN = 5  # Dexcom G6/G7 estimated glucose values (Tidepool sampleInterval)
 DEXCOM_TIME = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
@@ -40,7 +50,11 @@ def parse(columns: dict, rows: Rows, context: RowContext) -> ParsedFile:
         stamp = cell(row, columns["timestamp"])
         if not stamp:
             continue  # preamble: FirstName, LastName, Device, Alert settings ...
-        kind = DEXCOM_KINDS.get(cell(row, columns["event type"]).lower())
+        event = cell(row, columns["event type"]).lower()
+        if event in ("insulin", "carbs"):
+            _treatment(event, columns, row, line, context, parsed)
+            continue
+        kind = DEXCOM_KINDS.get(event)
         if kind is None:
             parsed.ignored += 1
             continue
@@ -69,6 +83,37 @@ def parse(columns: dict, rows: Rows, context: RowContext) -> ParsedFile:
             )
         )
     return parsed
+
+
+def _treatment(event, columns, row, line, context, parsed) -> None:
+    """An Insulin or Carbs row as a treatment, or a rejected row."""
+    try:
+        if event == "insulin":
+            subtype = cell(row, columns.get("event subtype"))
+            kind = INSULIN_SUBTYPES.get(subtype.lower())
+            if kind is None:
+                raise RowError(
+                    f"Insulin subtype “{shorten(subtype)}” is neither Fast-Acting nor Long-Acting."
+                )
+            label, index, field = "Insulin Value", columns.get("insulin"), "insulin_units"
+        else:
+            kind, label, index, field = (
+                TreatmentType.CARBS,
+                "Carb Value",
+                columns.get("carbs"),
+                "carbs_g",
+            )
+        text = cell(row, index)
+        if not text:
+            raise RowError(f"No value in the {label} column.")
+        value = amount(text, label, kind)
+        taken_at = check_time(
+            _dexcom_time(cell(row, columns["timestamp"]), context, parsed), context
+        )
+    except RowError as error:
+        parsed.rejected.append(RowProblem(line, str(error)))
+        return
+    parsed.treatments.append(ParsedTreatment(type=kind, taken_at=taken_at, **{field: value}))
 
 
 def _dexcom_time(text: str, context: RowContext, parsed: ParsedFile) -> datetime:

@@ -13,13 +13,18 @@ Three formats, told apart by their header row (DESIGN.md section 3, issue 6):
 - **Dexcom Clarity** export: header ``Index,Timestamp (YYYY-MM-DDThh:mm:ss),Event Type,…,
   Glucose Value (mg/dL)`` (or ``(mmol/L)``); preamble rows (FirstName, Device, Alert …) have
   no timestamp and are passed over. ``EGV`` rows are CGM readings; ``Calibration`` rows are
-  the fingerstick values typed into the app, imported as fingersticks. Other events
-  (insulin, carbs, exercise …) are not glucose readings and are counted as ignored.
+  the fingerstick values typed into the app, imported as fingersticks. ``Insulin`` rows
+  (Event Subtype ``Fast-Acting`` or ``Long-Acting``, ``Insulin Value (u)``) become bolus
+  and basal treatments, ``Carbs`` rows (``Carb Value (grams)``) carbohydrate treatments.
+  Other events (exercise, health, alerts …) are counted as ignored.
 - **LibreView** export: a title row (``Glucose Data,Generated on,…``), then a header with
   ``Device,Serial Number,Device Timestamp,Record Type,Historic Glucose mg/dL,Scan Glucose
   mg/dL,…,Strip Glucose mg/dL,…`` (or ``mmol/L``). Record Type 0 (automatic, "historic")
-  and 1 (scan) are CGM readings, 2 (strip) a fingerstick; the other types (ketones, insulin,
-  food, notes) are ignored. Dates are ``MM-DD-YYYY hh:mm AM/PM`` in the US export and
+  and 1 (scan) are CGM readings, 2 (strip) a fingerstick; 4 (insulin: ``Rapid-Acting Insulin
+  (units)``, or the Libre 3 ``Meal``/``Correction Insulin (units)``, as a bolus;
+  ``Long-Acting Insulin (Value) (units)`` as a basal dose) and 5 (food: ``Carbohydrates
+  (grams)``, or ``(servings)`` at 15 g each) become treatments; the other types (ketones,
+  notes) are ignored. Dates are ``MM-DD-YYYY hh:mm AM/PM`` in the US export and
   ``DD-MM-YYYY HH:MM`` in others: the order is worked out from the whole file (a first
   number above 12 means day first, a second number above 12 means month first). A file in
   which every date reads both ways is refused unless the person chose the order; a file
@@ -68,6 +73,7 @@ from integrations.files.common import (  # noqa: F401 (the importers' public nam
     decode,
     escape_formula,
     reading_batches,
+    treatment_batches,
     unescape_formula,
 )
 from readings.models import FUTURE_TOLERANCE
@@ -134,6 +140,23 @@ DEXCOM_GLUCOSE = re.compile(rf"^glucose value\s*{_UNIT}$", re.IGNORECASE)
 LIBRE_COLUMN = re.compile(rf"^(historic|scan|strip) glucose\s*{_UNIT}$", re.IGNORECASE)
 
 
+DEXCOM_TREATMENT_COLUMNS = {
+    "event subtype": "event subtype",
+    "insulin": "insulin value (u)",
+    "carbs": "carb value (grams)",
+}
+# LibreView's insulin and food columns (record types 4 and 5); the long-acting one is
+# "Long-Acting Insulin Value (units)" in some exports, "Long-Acting Insulin (units)" in others.
+LIBRE_TREATMENT_COLUMNS = {
+    "rapid": ("rapid-acting insulin (units)",),
+    "meal insulin": ("meal insulin (units)",),
+    "correction insulin": ("correction insulin (units)",),
+    "long": ("long-acting insulin value (units)", "long-acting insulin (units)"),
+    "carbs": ("carbohydrates (grams)",),
+    "servings": ("carbohydrates (servings)",),
+}
+
+
 def _unit_of(text: str) -> str:
     return Unit.MMOLL if text.lower() == "mmol/l" else Unit.MGDL
 
@@ -166,6 +189,9 @@ def _match_header(cells: list[str]):
         )
         if timestamp is not None:
             columns = {"timestamp": timestamp, "event type": lower["event type"]}
+            for name, header in DEXCOM_TREATMENT_COLUMNS.items():
+                if header in lower:
+                    columns[name] = lower[header]
             for i, cell in enumerate(cells):
                 match = DEXCOM_GLUCOSE.match(cell)
                 if match:
@@ -178,6 +204,10 @@ def _match_header(cells: list[str]):
             match = LIBRE_COLUMN.match(cell)
             if match:
                 columns[match.group(1).lower()] = (i, _unit_of(match.group(2)))
+        for name, headers in LIBRE_TREATMENT_COLUMNS.items():
+            found = next((lower[h] for h in headers if h in lower), None)
+            if found is not None:
+                columns[name] = found
         if "notes" in lower:
             columns["notes"] = lower["notes"]
         if "device" in lower:

@@ -12,10 +12,12 @@ from integrations.files.common import (
     ImportRefused,
     ParsedFile,
     ParsedReading,
+    ParsedTreatment,
     RowContext,
     RowError,
     RowProblem,
     Rows,
+    amount,
     cell,
     check_time,
     glucose,
@@ -25,6 +27,7 @@ from integrations.files.common import (
     shorten,
 )
 from readings.models import Kind
+from treatments.models import TreatmentType
 
 # --- LibreView ------------------------------------------------------------------------------
 
@@ -33,6 +36,11 @@ LIBRE_RECORD_COLUMNS = {
     1: ("scan", Kind.SCAN),  # on demand: never part of CGM figures (DESIGN.md 4.1)
     2: ("strip", Kind.FINGERSTICK),
 }
+INSULIN_RECORD, FOOD_RECORD = 4, 5
+# LibreLink's default carbohydrate serving; the export does not say which size was set.
+GRAMS_PER_SERVING = 15
+SERVINGS_NOTE = "Imported as {servings} serving(s) of {grams} g each."
+
 # History cadence: Libre 1/2/14-day store a reading every 15 minutes, Libre 3 every 5
 # (Tidepool DataUtil sampleInterval). The file's Device column names the app or reader.
 LIBRE_HISTORY_MIN = 15
@@ -162,8 +170,11 @@ def parse(columns: dict, rows: Rows, context: RowContext, chosen: str) -> Parsed
                 RowProblem(line, f"Record Type “{shorten(record_text)}” is not a number.")
             )
             continue
+        if record_type in (INSULIN_RECORD, FOOD_RECORD):
+            _treatments(record_type, columns, row, line, context, parsed)
+            continue
         if record_type not in LIBRE_RECORD_COLUMNS:
-            parsed.ignored += 1  # 3 ketones, 4 insulin, 5 food, 6 notes and events ...
+            parsed.ignored += 1  # 3 ketones, 6 notes and events ...
             continue
         column_name, kind = LIBRE_RECORD_COLUMNS[record_type]
         try:
@@ -201,3 +212,70 @@ def parse(columns: dict, rows: Rows, context: RowContext, chosen: str) -> Parsed
             )
         )
     return parsed
+
+
+def _treatments(record_type, columns, row, line, context, parsed: ParsedFile) -> None:
+    """An insulin (4) or food (5) row as treatments; a row with no number in its columns
+    (LibreLink's "non-numeric" insulin or food) is counted as ignored."""
+    found: list[ParsedTreatment] = []
+    try:
+        notes = notes_of(cell(row, columns.get("notes")))
+        when = None
+
+        def taken_at():
+            nonlocal when
+            if when is None:
+                text = cell(row, columns["timestamp"])
+                when = check_time(_libre_time(text, parsed.date_order, context, parsed), context)
+            return when
+
+        if record_type == INSULIN_RECORD:
+            rapid = cell(row, columns.get("rapid"))
+            meal = cell(row, columns.get("meal insulin"))
+            correction = cell(row, columns.get("correction insulin"))
+            if rapid:
+                units = amount(rapid, "Rapid-Acting Insulin", TreatmentType.BOLUS)
+            elif meal or correction:  # Libre 3 splits a bolus into meal and correction
+                units = sum(
+                    amount(text, label, TreatmentType.BOLUS)
+                    for text, label in ((meal, "Meal Insulin"), (correction, "Correction Insulin"))
+                    if text
+                )
+            else:
+                units = None
+            if units is not None:
+                found.append(ParsedTreatment(TreatmentType.BOLUS, taken_at(), units, notes=notes))
+            long_acting = cell(row, columns.get("long"))
+            if long_acting:
+                units = amount(long_acting, "Long-Acting Insulin", TreatmentType.BASAL)
+                found.append(ParsedTreatment(TreatmentType.BASAL, taken_at(), units, notes=notes))
+        else:
+            grams = cell(row, columns.get("carbs"))
+            servings = cell(row, columns.get("servings"))
+            if grams:
+                carbs = amount(grams, "Carbohydrates", TreatmentType.CARBS)
+                found.append(
+                    ParsedTreatment(TreatmentType.CARBS, taken_at(), carbs_g=carbs, notes=notes)
+                )
+            elif servings:
+                carbs = amount(
+                    servings,
+                    "Carbohydrates (servings)",
+                    TreatmentType.CARBS,
+                    factor=GRAMS_PER_SERVING,
+                )
+                note = SERVINGS_NOTE.format(servings=servings, grams=GRAMS_PER_SERVING)
+                found.append(
+                    ParsedTreatment(
+                        TreatmentType.CARBS,
+                        taken_at(),
+                        carbs_g=carbs,
+                        notes=f"{note} {notes}".strip()[:500],
+                    )
+                )
+    except RowError as error:
+        parsed.rejected.append(RowProblem(line, str(error)))
+        return
+    if not found:
+        parsed.ignored += 1
+    parsed.treatments.extend(found)

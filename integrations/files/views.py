@@ -1,4 +1,8 @@
-"""CSV import (/readings/import/) and streamed CSV export (/readings/export.csv)."""
+"""CSV import (/readings/import/) and streamed CSV export (/readings/export.csv).
+
+An import stores the file's readings through readings.services and its insulin and
+carbohydrate rows through treatments.services; both de-duplicate, so a file imported
+again adds nothing."""
 
 from datetime import date
 
@@ -16,6 +20,7 @@ from patients.access import Action
 from patients.mixins import RecordMixin
 from readings import selectors, services
 from readings.forms import ReadingFilterForm
+from treatments import services as treatment_services
 
 # Rejected or skipped rows listed on the result page; a file of thousands of bad rows
 # would make a page nobody reads. The counts are always complete.
@@ -50,7 +55,7 @@ class ReadingImportView(RecordMixin, FormView):
         except importers.ImportRefused as refusal:
             form.add_error("file", str(refusal))
             return self.form_invalid(form)
-        if not parsed.readings:
+        if not parsed.readings and not parsed.treatments:
             form.add_error("file", _nothing_to_import(parsed))
             return self.render_to_response(
                 self.get_context_data(form=form, **_problem_lists(parsed))
@@ -61,6 +66,11 @@ class ReadingImportView(RecordMixin, FormView):
                 result = services.readings_bulk_create(patient=patient, readings=batch)
             imported += len(result.created)
             duplicates += result.duplicates
+        treatments = treatment_duplicates = 0
+        for batch in importers.treatment_batches(parsed):
+            result = treatment_services.treatments_bulk_create(patient=patient, treatments=batch)
+            treatments += len(result.created)
+            treatment_duplicates += result.duplicates
         return render(
             self.request,
             "integrations/import_result.html",
@@ -69,13 +79,16 @@ class ReadingImportView(RecordMixin, FormView):
                 "file_name": upload.name,
                 "imported": imported,
                 "duplicates": duplicates,
+                "treatments_imported": treatments,
+                "treatment_duplicates": treatment_duplicates,
                 **_problem_lists(parsed),
             },
         )
 
 
 def _nothing_to_import(parsed: importers.ParsedFile) -> str:
-    parts = [f"Nothing was imported: this {parsed.format_label} file has no valid readings."]
+    what = "readings" if parsed.format == importers.Format.BGT else "readings, insulin or carbs"
+    parts = [f"Nothing was imported: this {parsed.format_label} file has no valid {what}."]
     if parsed.rejected:
         parts.append(f"{len(parsed.rejected)} row(s) were rejected (listed below).")
     if parsed.skipped:

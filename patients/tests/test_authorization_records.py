@@ -25,6 +25,8 @@ from patients.models import AccessLogEntry, Invitation, Patient, PatientAccess
 from patients.tests.factories import GrantFactory, PatientFactory
 from readings.models import Reading, Target
 from readings.tests.factories import ReadingFactory
+from treatments.models import Treatment
+from treatments.tests.factories import TreatmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,11 +51,13 @@ class World:
     record: Patient
     reading: Reading
     follower_grant: PatientAccess
+    treatment: Treatment
 
     def snapshot(self):
         return (
             sorted(PatientAccess.objects.values_list("id", "status")),
             sorted(Reading.objects.values_list("id", "value_mgdl", "notes")),
+            sorted(Treatment.objects.values_list("id", "insulin_units", "notes")),
             sorted(Target.objects.values_list("patient_id", "low_mgdl")),
             sorted(Patient.objects.values_list("id", "display_name", "timezone")),
             Invitation.objects.count(),
@@ -89,8 +93,20 @@ def world(db):
     reading = ReadingFactory(
         patient=record, value_mgdl=111, notes=SENTINEL, taken_at=timezone.now() - timedelta(hours=1)
     )
+    treatment = TreatmentFactory(
+        patient=record,
+        insulin_units=3,
+        notes=SENTINEL,
+        taken_at=timezone.now() - timedelta(hours=2),
+    )
     upload_secret_rotate(patient=record)
-    return World(users=users, record=record, reading=reading, follower_grant=follower_grant)
+    return World(
+        users=users,
+        record=record,
+        reading=reading,
+        follower_grant=follower_grant,
+        treatment=treatment,
+    )
 
 
 def row(*statuses):
@@ -120,6 +136,16 @@ MATRIX = {
     "API readings GET": row(401, 200, 200, 200, 404, 404, 404, 404),
     "API add reading POST": row(401, 201, 201, 403, 404, 404, 404, 404),
     "API stats GET": row(401, 200, 200, 200, 404, 404, 404, 404),
+    "treatments GET": row(LOGIN, 200, 200, 200, MAKE, "own", 403, 403),
+    "add treatment GET": row(LOGIN, 200, 200, 403, MAKE, "own", 403, 403),
+    "add treatment POST": row(LOGIN, 302, 302, 403, MAKE, 302, 403, 403),
+    "edit treatment POST": row(LOGIN, 302, 302, 403, MAKE, 404, 403, 403),
+    "delete treatment POST": row(LOGIN, 302, 302, 403, MAKE, 404, 403, 403),
+    "day view GET": row(LOGIN, 200, 200, 200, MAKE, "own", 403, 403),
+    "meal POST": row(LOGIN, 302, 302, 403, MAKE, 302, 403, 403),
+    "API treatments GET": row(401, 200, 200, 200, 404, 404, 404, 404),
+    "API add treatment POST": row(401, 201, 201, 403, 404, 404, 404, 404),
+    "API delete treatment DELETE": row(401, 204, 204, 403, 404, 404, 404, 404),
     "physician report GET": row(LOGIN, 403, 403, 403, 403, 403, 200, 403),
 }
 
@@ -129,9 +155,12 @@ def endpoint(name, world, role):
     own, so that one visitor's success does not change what the next one meets."""
     record, reading = world.record, world.reading
     n = ROLES.index(role)
-    succeeds = MATRIX[name][role] in (302, 201, 200)
+    succeeds = MATRIX[name][role] in (302, 201, 200, 204)
     if succeeds and name in ("edit reading POST", "delete reading POST"):
         reading = ReadingFactory(patient=record, value_mgdl=150 + n)
+    treatment = world.treatment
+    if succeeds and "treatment" in name and name.split()[0] in ("edit", "delete", "API"):
+        treatment = TreatmentFactory(patient=record, insulin_units=10 + n)
     follower_grant = world.follower_grant
     if succeeds and name == "remove follower POST" and role != "follower":
         follower_grant = grant(UserFactory(roles=[PATIENTS]), record, "follower")
@@ -146,6 +175,14 @@ def endpoint(name, world, role):
         "notes": "",
     }
     api = f"/api/v1/readings/?patient={record.pk}"
+    new_treatment = {
+        "type": "carbs",
+        "date": now.date().isoformat(),
+        "time": (now - timedelta(minutes=5)).strftime("%H:%M"),
+        "carbs_g": str(20 + n),
+    }
+    treatments_api = f"/api/v1/treatments/?patient={record.pk}"
+    one_treatment = f"/api/v1/treatments/{treatment.pk}/?patient={record.pk}"
     return {
         "dashboard GET": ("get", reverse("reports:dashboard"), None),
         "readings GET": ("get", reverse("readings:list"), None),
@@ -196,6 +233,39 @@ def endpoint(name, world, role):
         ),
         "API stats GET": ("api_get", f"/api/v1/stats/?patient={record.pk}", None),
         "physician report GET": ("get", reverse("reports:patient", args=[record.pk]), None),
+        "treatments GET": ("get", reverse("treatments:list"), None),
+        "add treatment GET": ("get", reverse("treatments:create"), None),
+        "add treatment POST": ("post", reverse("treatments:create"), new_treatment),
+        "edit treatment POST": (
+            "post",
+            reverse("treatments:update", args=[treatment.pk]),
+            {**new_treatment, "type": "bolus", "carbs_g": "", "insulin_units": str(2 + n)},
+        ),
+        "delete treatment POST": ("post", reverse("treatments:delete", args=[treatment.pk]), {}),
+        "day view GET": ("get", reverse("reports:today"), None),
+        "meal POST": (
+            "post",
+            reverse("reports:meal"),
+            {
+                "date": new_treatment["date"],
+                "time": new_treatment["time"],
+                "glucose": str(90 + n),
+                "context": "before_meal",
+                "carbs_g": str(40 + n),
+                "bolus_units": str(1 + n),
+            },
+        ),
+        "API treatments GET": ("api_get", treatments_api, None),
+        "API add treatment POST": (
+            "api_post",
+            treatments_api,
+            {
+                "type": "bolus",
+                "insulin_units": 1 + n,
+                "taken_at": (now - timedelta(minutes=4)).isoformat(),
+            },
+        ),
+        "API delete treatment DELETE": ("api_delete", one_treatment, None),
     }[name]
 
 
@@ -208,6 +278,8 @@ def call(client, api_client, world, role, method, url, data):
         return api_client.get(url)
     if method == "api_post":
         return api_client.post(url, data, format="json")
+    if method == "api_delete":
+        return api_client.delete(url)
     return client.post(url, data) if method == "post" else client.get(url)
 
 

@@ -18,6 +18,7 @@ from patients.services import patient_update
 from patients.tests.factories import GrantFactory
 from readings.models import Kind, Reading, Source
 from readings.tests.factories import ReadingFactory, TargetFactory
+from treatments.tests.factories import TreatmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +38,7 @@ RECORD_SECTIONS = {
     "targets",
     "device_upload_secret",
     "readings",
+    "treatments",
 }
 
 
@@ -86,6 +88,9 @@ def full_patient(patient, physician):
     TargetFactory(patient=patient.record, low_mgdl=80, high_mgdl=160)
     credentials.upload_secret_rotate(patient=patient.record)
     Token.objects.create(user=patient)
+    TreatmentFactory(
+        patient=patient.record, type="carbs", insulin_units=None, carbs_g=45, notes="Lunch"
+    )
     ReadingFactory(
         patient=patient.record,
         taken_at=utc(2024, 7, 1, 6, 30),

@@ -23,6 +23,7 @@ from patients import data, invitations
 from patients.models import AccessLogEntry, Patient
 from patients.tests.factories import GrantFactory, PatientFactory, PatientRecordFactory
 from readings.tests.factories import ReadingFactory, TargetFactory
+from treatments.tests.factories import TreatmentFactory
 
 User = get_user_model()
 
@@ -69,6 +70,7 @@ def everything(db, physician):
     ClinicMembership.objects.create(clinic=Clinic.objects.create(name="C"), physician=patient)
     TargetFactory(patient=record, low_mgdl=80, high_mgdl=150)
     ReadingFactory(patient=record, value_mgdl=123, taken_at=datetime(2025, 1, 1, tzinfo=UTC))
+    TreatmentFactory(patient=record, insulin_units=4.5, taken_at=datetime(2025, 1, 1, tzinfo=UTC))
     credentials.upload_secret_rotate(patient=record)
     invitations.invitation_send(patient=record, by=patient, email="g@example.org", role="follower")
     for entry in personal_data.entries():

@@ -14,6 +14,8 @@ EXPECTED = {
     "/api/v1/readings/": {"get", "post"},
     "/api/v1/readings/{id}/": {"get", "put", "patch", "delete"},
     "/api/v1/stats/": {"get"},
+    "/api/v1/treatments/": {"get", "post"},
+    "/api/v1/treatments/{id}/": {"get", "put", "patch", "delete"},
     "/api/v1/entries": {"get", "post"},
     "/api/v1/entries.json": {"get", "post"},
     "/api/v1/entries/{entry_type}.json": {"get"},
@@ -93,6 +95,35 @@ def test_a_reading_is_described_with_every_field_of_the_contract(schema):
         "external_id",
     } <= set(reading)
     assert reading["id"]["format"] == "uuid"
+
+
+def test_the_treatment_post_takes_one_object_or_a_list_and_documents_every_field(schema):
+    body = schema["paths"]["/api/v1/treatments/"]["post"]["requestBody"]["content"]
+    ref = body["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    one_of = schema["components"]["schemas"][ref]["oneOf"]
+    item = {"$ref": "#/components/schemas/TreatmentInputRequest"}
+    assert item in one_of and {"type": "array", "items": item} in one_of
+    request = schema["components"]["schemas"]["TreatmentInputRequest"]
+    assert set(request["required"]) == {"type", "taken_at"}
+    treatment = schema["components"]["schemas"]["Treatment"]["properties"]
+    assert {
+        "id",
+        "type",
+        "event_type",
+        "taken_at",
+        "insulin_units",
+        "basal_rate",
+        "insulin_name",
+        "carbs_g",
+        "duration_min",
+        "notes",
+        "source",
+        "external_id",
+        "device",
+    } <= set(treatment)
+    assert "bolus" in schema["components"]["schemas"]["TreatmentTypeEnum"]["enum"]
+    parameters = schema["paths"]["/api/v1/treatments/"]["get"]["parameters"]
+    assert {"start", "end", "type", "patient", "page"} <= {p["name"] for p in parameters}
 
 
 def test_errors_are_documented_as_json(schema):

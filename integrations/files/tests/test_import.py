@@ -16,6 +16,7 @@ from django.urls import reverse
 from integrations.files.importers import MAX_UPLOAD_BYTES
 from readings.models import Kind, Reading, Source
 from readings.tests.factories import ReadingFactory
+from treatments.models import Treatment
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +49,14 @@ def stored(user):
         Reading.objects.filter(patient=user.record)
         .order_by("taken_at", "kind", "value_mgdl")
         .values_list("taken_at", "value_mgdl", "kind", "notes", "source")
+    )
+
+
+def stored_treatments(user):
+    return list(
+        Treatment.objects.filter(patient=user.record)
+        .order_by("taken_at")
+        .values_list("taken_at", "type", "insulin_units", "carbs_g")
     )
 
 
@@ -95,8 +104,13 @@ def test_dexcom_mgdl_export_with_markers_stored_at_the_meter_limits(signed_in, p
         "duplicates": 1,  # line 18 repeats line 9
         "rejected": 4,
         "skipped": 0,
-        "ignored": 2,  # an insulin and a carbs event; the six preamble rows are not counted
+        "ignored": 0,  # the six preamble rows are not counted
     }
+    # The insulin and carbs events are treatments (22:25 and 22:30 EDT).
+    assert stored_treatments(patient) == [
+        (utc(2023, 11, 5, 2, 25), "bolus", 4.5, None),
+        (utc(2023, 11, 5, 2, 30), "carbs", None, 45),
+    ]
     # New York is UTC-4 until 2 a.m. on 5 November 2023, UTC-5 after.
     assert stored(patient) == [
         (utc(2023, 11, 5, 2, 0), 142, Kind.CGM, "", Source.IMPORT),
@@ -165,8 +179,12 @@ def test_libreview_us_export_month_first_with_am_pm(signed_in, patient):
         "duplicates": 1,
         "rejected": 2,
         "skipped": 0,
-        "ignored": 3,  # record types 4 (insulin), 5 (food), 6 (note)
+        "ignored": 1,  # record type 6 (a note); 4 (insulin) and 5 (food) are treatments
     }
+    assert stored_treatments(patient) == [
+        (utc(2023, 11, 5, 2, 30), "bolus", 4, None),
+        (utc(2023, 11, 5, 2, 31), "carbs", None, 30),
+    ]
     assert stored(patient) == [
         (utc(2023, 11, 5, 2, 0), 142, Kind.CGM, "", Source.IMPORT),
         (utc(2023, 11, 5, 2, 15), 151, Kind.CGM, "", Source.IMPORT),
