@@ -94,11 +94,14 @@ def summarize(
     current = _window_figures(arrays, window, preset, personal_range)
     if not compare_previous:
         return current
-    previous = _window_figures(arrays, previous_window(window), preset, None)
+    # The previous window only feeds the comparison: no AGP curve or daily profiles.
+    previous = _window_figures(arrays, previous_window(window), preset, None, drawn=False)
     return replace(current, comparison=compare(current, previous))
 
 
-def _window_figures(arrays, window: Window, preset: str, personal_range=None) -> Figures:
+def _window_figures(
+    arrays, window: Window, preset: str, personal_range=None, *, drawn: bool = True
+) -> Figures:
     epochs, values, kinds, cadences, sources, contexts = arrays
     inside = (epochs >= window.start_epoch) & (epochs < window.end_epoch)
     stream = cgm_stream(
@@ -117,12 +120,13 @@ def _window_figures(arrays, window: Window, preset: str, personal_range=None) ->
     if suff.cgm_shown:
         grid = build_grid(stream.epochs, stream.values, stream.dominant_cadence(), window.tz)
         events = episodes(grid, window.tz)
-        if suff.agp_shown:
+        if suff.agp_shown and drawn:
             agp = agp_curve(grid)
         last_day = (window.end - timedelta(microseconds=1)).astimezone(window.tz).date()
-        daily = daily_profiles(
-            stream.epochs, stream.values, window.tz, last_day, min(window.days, 14)
-        )
+        if drawn:
+            daily = daily_profiles(
+                stream.epochs, stream.values, window.tz, last_day, min(window.days, 14)
+            )
     meter_rows = inside & (kinds == FINGERSTICK)
     meter = meter_figures(
         epochs[meter_rows], values[meter_rows], contexts[meter_rows], window.tz, window.days
