@@ -6,6 +6,7 @@ report, so both show the same thing the same way."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from core import consensus
 from core.formatting import format_percent
@@ -244,7 +245,9 @@ def dashboard_context(dashboard: Dashboard, *, unit: str) -> dict:
         "dashboard": dashboard,
         "summary": summary,
         "figures_data": figures,
-        "window_last_day": figures.daily[-1].day if figures.daily else None,
+        "window_last_day": (figures.window.end - timedelta(microseconds=1))
+        .astimezone(figures.window.tz)
+        .date(),
         "sufficiency": figures.sufficiency,
         "cards": stat_cards(
             figures,

@@ -78,6 +78,7 @@ def test_the_meter_block_shows_meal_pairs_in_percent_of_meter_readings(patient):
     assert ("Fasting", 1, "110 mg/dL", "100.0 %") in meter["contexts"]
     assert dict(meter["bands"])["In range (70–180 mg/dL)"] == "66.7 %"
     assert context["range_rows"] == []  # no CGM: no time in ranges
+    assert context["window_last_day"] == today  # said even without CGM figures
 
 
 def test_the_comparison_gives_each_change_in_points(patient):
