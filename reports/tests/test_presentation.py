@@ -102,3 +102,19 @@ def test_scans_and_fingersticks_never_enter_the_cgm_cards(patient):
     cards = {card.key: card for card in context["cards"]}
     assert cards["below_70"].value == "0.0 %" and cards["mean"].value == "120 mg/dL"
     assert cards["count"].value == "350"  # every reading in the window, of any kind
+
+
+def test_the_pages_name_the_window_in_the_patients_zone(client, patient):
+    patient.record.timezone = (
+        "Pacific/Kiritimati"  # UTC+14: local midnight is the day before in UTC
+    )
+    patient.record.save()
+    tz = patient.record.tzinfo
+    today = timezone.localdate(timezone.now(), tz)
+    first = today - timedelta(days=13)
+    client.force_login(patient)
+
+    html = client.get("/dashboard/").content.decode()
+
+    expected = f"{first.day} {first:%b} to {today.day} {today:%b %Y}"
+    assert f"The last 14 whole days, {expected};" in html
