@@ -16,9 +16,9 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from bench.common import Timing, make_patient, measure, raw_sqlite_fetch, seed_cgm
+from integrations.nightscout.credentials import upload_secret_rotate
 from readings import selectors
 from readings.models import Reading
-from readings.services import upload_secret_rotate
 
 BULK_TOTAL = 10_000
 BULK_PER_REQUEST = 5_000  # the API's limit per POST
@@ -150,7 +150,7 @@ def _bulk(report):
 
 def _nightscout(report):
     patient = make_patient("bench-api-ns@example.org")
-    secret = upload_secret_rotate(user=patient)
+    secret = upload_secret_rotate(patient=patient.record)
     client = Client(headers={"api-secret": hashlib.sha1(secret.encode()).hexdigest()})  # noqa: S324
 
     def upload(body):
@@ -179,26 +179,27 @@ def _nightscout(report):
 
 def _stats(report):
     patient = make_patient("bench-api-stats@example.org", timezone="Europe/Paris")
-    seed_cgm(patient, days=90)
-    start, end = selectors.period_bounds(90)
-    fetch, rows = raw_sqlite_fetch(patient, start, end)
-    assert rows == 90 * 288, rows
+    seed_cgm(patient, days=180)
+    start, end = selectors.report_bounds(patient=patient.record, days=90)
+    first = selectors.load_from(patient=patient.record, start=start, end=end)
+    fetch, rows = raw_sqlite_fetch(patient, first, end)  # the rows the stats read
+    assert rows > 2 * 89 * 288, rows
     baseline = measure(fetch)
 
     client = token_client(patient)
-    params = {"start": start.isoformat(), "end": end.isoformat()}
+    params = {"days": 90}
     response = client.get("/api/v1/stats/", params)
-    assert response.status_code == 200 and response.json()["count"] == 90 * 288
+    assert response.status_code == 200 and response.json()["cgm"]["count"] > 89 * 288
     timing = measure(lambda: client.get("/api/v1/stats/", params))
     selector = measure(
         lambda: selectors.reading_stats(patient=patient.record, start=start, end=end)
     )
     ratio = timing.median_ms / baseline.median_ms
     report.add(
-        "stats API, 90 days CGM (GET /api/v1/stats/)",
-        "≤ 60 ms, ≤ 4× raw",
+        "stats API, 90 days CGM + previous 90 (GET /api/v1/stats/?days=90)",
+        "≤ 4× raw (3× + HTTP)",
         f"{timing} = {ratio:.1f}× raw ({baseline.median_ms:.1f} ms)",
-        timing.median_ms <= 60 and ratio <= 4,
+        ratio <= 4,
         "the whole HTTP request: token auth, selector, statistics, JSON; the selector "
         f"alone, measured alongside: {selector.median_ms:.1f} ms",
     )

@@ -1,4 +1,7 @@
-"""Statistics over 90 days of CGM, and the 14-day dashboard page (DESIGN.md section 8)."""
+"""Statistics over 90 days of CGM, and the 14-day dashboard page (DESIGN.md section 8).
+
+reading_stats over 90 whole local days also reads the 90 days before them (the comparison
+with the previous window), so the raw baseline fetches the same 180 days of rows."""
 
 from django.db import connection
 
@@ -12,29 +15,30 @@ from bench.common import (
 )
 from readings import selectors
 
-READINGS_90_DAYS = 90 * 288  # 25,920
-
 
 def run(report):
     patient = make_patient("bench-stats@example.org", timezone="Europe/Paris")
-    seed_cgm(patient, days=90)
-    start, end = selectors.period_bounds(90)
+    seed_cgm(patient, days=180)
+    start, end = selectors.report_bounds(patient=patient.record, days=90)
+    first = selectors.load_from(patient=patient.record, start=start, end=end)
 
-    fetch, rows = raw_sqlite_fetch(patient, start, end)
-    assert rows == READINGS_90_DAYS, rows
+    fetch, rows = raw_sqlite_fetch(patient, first, end)
+    assert rows > 2 * 89 * 288, rows
     baseline = measure(fetch)
-    report.add("raw sqlite3 fetch, 90 days CGM (25,920 rows)", "baseline", str(baseline), None)
+    report.add(
+        f"raw sqlite3 fetch, 2 × 90 days CGM ({rows:,} rows)", "baseline", str(baseline), None
+    )
 
     summary = selectors.reading_stats(patient=patient.record, start=start, end=end)
-    assert summary.count == READINGS_90_DAYS
+    assert summary.figures.cgm.count > 89 * 288 and summary.figures.comparison.reason is None
     timing = measure(lambda: selectors.reading_stats(patient=patient.record, start=start, end=end))
     ratio = timing.median_ms / baseline.median_ms
     report.add(
-        "stats, 90 days CGM: selector + readings/stats.py",
-        "≤ 60 ms, ≤ 4× raw",
+        "stats, 90 days CGM + previous 90: reading_stats (readings/figures)",
+        "≤ 3× raw (DESIGN.md 8)",
         f"{timing} = {ratio:.1f}× raw",
-        timing.median_ms <= 60 and ratio <= 4,
-        "the same figures the stats API and pages serve",
+        ratio <= 3,
+        "the same figures the stats API and pages serve: dedup, events, AGP, comparison",
     )
 
     client = logged_in_client(patient)

@@ -11,7 +11,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
 from django.test import Client
@@ -106,10 +106,14 @@ def raw_sqlite_fetch(patient, start: datetime, end: datetime) -> tuple[Callable[
 
     raw = sqlite3.connect(settings.DATABASES["default"]["NAME"], check_same_thread=False)
     sql = (
-        "SELECT value_mgdl, taken_at, kind, context FROM readings_reading "
-        "WHERE owner_id = ? AND taken_at >= ? AND taken_at < ? ORDER BY taken_at"
+        "SELECT value_mgdl, kind, context, source, cadence_min, taken_at FROM readings_reading "
+        "WHERE patient_id = ? AND taken_at >= ? AND taken_at < ? ORDER BY taken_at"
     )
-    args = (patient.pk.hex, start.strftime("%Y-%m-%d %H:%M:%S"), end.strftime("%Y-%m-%d %H:%M:%S"))
+
+    def utc(moment: datetime) -> str:  # Django stores UTC on SQLite
+        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+    args = (patient.record.pk.hex, utc(start), utc(end))
 
     def fetch():
         return raw.execute(sql, args).fetchall()
@@ -117,12 +121,15 @@ def raw_sqlite_fetch(patient, start: datetime, end: datetime) -> tuple[Callable[
     return fetch, len(fetch())
 
 
-def make_patient(email: str, **fields):
+def make_patient(email: str, *, timezone: str = "UTC", **fields):
+    """A patient's login with its own record (``user.record``) in ``timezone``."""
     from accounts import roles
     from accounts.models import User
+    from patients.services import patient_create_for_self
 
     user = User.objects.create_user(email=email, password="bench-password-123", **fields)
     roles.grant_role(user, roles.PATIENTS)
+    user.record = patient_create_for_self(user=user, timezone_name=timezone)
     return user
 
 
@@ -159,6 +166,7 @@ def seed_cgm(
                     taken_at=at,
                     kind=Kind.CGM,
                     source=Source.NIGHTSCOUT,
+                    cadence_min=every_minutes,
                 )
             )
             if len(batch) == 5000:

@@ -53,9 +53,18 @@ def gate(*, physician, patient_id, what: str):
     return patient
 
 
+class FlagSerializer(serializers.Serializer):
+    key = serializers.CharField(
+        help_text='A missed goal\'s key (see goals), "wear" (CGM active < 70 %) or "tir_drop" '
+        "(time in range fell >= 15 points against the previous 14 days)."
+    )
+    text = serializers.CharField()
+
+
 class RosterRowSerializer(serializers.Serializer):
-    """One patient of the roster with their last 14 days (figures in mg/dL, shares of
-    readings in %, null when there is no reading in the 14 days)."""
+    """One patient of the roster with their last 14 whole local days: the figures of their
+    report (CGM only, deduplicated, cadence-weighted; % of CGM time; mg/dL), null when CGM
+    figures are withheld (under 24 h of CGM data)."""
 
     id = serializers.UUIDField(help_text="The patient's id, for the patients/<id>/ endpoints.")
     name = serializers.CharField()
@@ -63,22 +72,39 @@ class RosterRowSerializer(serializers.Serializer):
     age = serializers.IntegerField(allow_null=True)
     mrn = serializers.CharField(help_text="The medical record number on your roster link.")
     timezone = serializers.CharField(help_text="The patient's time zone.")
+    preset = serializers.CharField(help_text="The target preset the goals come from.")
     last_reading_at = serializers.DateTimeField(
         allow_null=True, help_text="Newest reading ever, in the patient's zone."
     )
-    count = serializers.IntegerField(help_text="Readings in the last 14 days.")
-    mean_14d = serializers.FloatField(allow_null=True)
+    count = serializers.IntegerField(help_text="Deduplicated CGM readings in the 14 days.")
+    active_pct = serializers.FloatField(help_text="% time CGM active.")
+    mean_14d = serializers.FloatField(allow_null=True, help_text="CGM mean, mg/dL.")
+    gmi = serializers.FloatField(allow_null=True)
+    gmi_reason = serializers.CharField(allow_null=True)
     cv = serializers.FloatField(allow_null=True)
+    in_range_pct = serializers.FloatField(allow_null=True, help_text="The preset's range.")
+    below_70_pct = serializers.FloatField(allow_null=True, help_text="< 70 mg/dL")
     very_low_pct = serializers.FloatField(allow_null=True, help_text="< 54 mg/dL")
     low_pct = serializers.FloatField(allow_null=True, help_text="54-69 mg/dL")
-    in_range_pct = serializers.FloatField(allow_null=True, help_text="70-180 mg/dL")
     high_pct = serializers.FloatField(allow_null=True, help_text="181-250 mg/dL")
     very_high_pct = serializers.FloatField(allow_null=True, help_text="> 250 mg/dL")
-    very_low_count = serializers.IntegerField(help_text="Readings < 54 mg/dL in 14 days.")
-    goals = GoalSerializer(many=True, help_text="The six consensus goals, met or not.")
-    missed_goals = serializers.ListField(
-        child=serializers.CharField(), help_text="Keys of the consensus goals missed."
+    lv2_hypo_events = serializers.IntegerField(
+        allow_null=True, help_text="Level 2 hypo events (>= 15 min below 54 mg/dL)."
     )
+    very_low_count = serializers.IntegerField(
+        allow_null=True,
+        help_text="Deprecated name of lv2_hypo_events (it counted readings < 54 before).",
+    )
+    gri = serializers.FloatField(allow_null=True, help_text="Glycemia risk index.")
+    gri_zone = serializers.CharField(allow_null=True)
+    tir_change = serializers.FloatField(
+        allow_null=True, help_text="Time in range minus the previous 14 days', in points."
+    )
+    goals = GoalSerializer(many=True, help_text="The preset's goals, mean, GMI, CV.")
+    missed_goals = serializers.ListField(
+        child=serializers.CharField(), help_text="Keys of the goals missed."
+    )
+    flags = FlagSerializer(many=True, help_text="Missed goals, low wear and a TIR drop.")
 
     def to_representation(self, row) -> dict:
         tz = row.patient.tzinfo
@@ -89,18 +115,28 @@ class RosterRowSerializer(serializers.Serializer):
             "age": row.age,
             "mrn": row.grant.mrn,
             "timezone": row.patient.timezone,
+            "preset": row.patient.target_preset,
             "last_reading_at": local_iso(row.last_reading_at, tz),
             "count": row.count,
+            "active_pct": row.active_pct,
             "mean_14d": row.mean_14d,
+            "gmi": row.gmi,
+            "gmi_reason": row.gmi_reason,
             "cv": row.cv,
+            "in_range_pct": row.in_range_pct,
+            "below_70_pct": row.below_70_pct,
             "very_low_pct": row.very_low_pct,
             "low_pct": row.low_pct,
-            "in_range_pct": row.in_range_pct,
             "high_pct": row.high_pct,
             "very_high_pct": row.very_high_pct,
-            "very_low_count": row.very_low_count,
+            "lv2_hypo_events": row.lv2_hypo_events,
+            "very_low_count": row.lv2_hypo_events,
+            "gri": row.gri,
+            "gri_zone": row.gri_zone,
+            "tir_change": row.tir_change,
             "goals": GoalSerializer(row.goals, many=True).data,
             "missed_goals": [goal.key for goal in row.goal_flags],
+            "flags": [{"key": f.key, "text": f.text} for f in row.flags],
         }
 
 
@@ -112,8 +148,9 @@ class RosterQuerySerializer(serializers.Serializer):
             clinic_selectors.DEFAULT_SORT,
         ],
         required=False,
-        help_text='A column, "-" first for descending; default "attention": most time very '
-        "low, then low, then least in range, then stalest data.",
+        help_text='A column, "-" first for descending; default "attention": most time below '
+        '54, then below 70, then least in range, then stalest data. "low" and '
+        '"very_low_count" are the first version\'s names (54-69 %; now L2 hypo events).',
     )
 
 
@@ -122,7 +159,10 @@ class PatientListView(APIView):
 
     @extend_schema(
         summary="Your roster",
-        description="Patients who accepted sharing with you, with their last 14 days.",
+        description=(
+            "Patients who accepted sharing with you, with their last 14 whole local days: "
+            "the same figures as each patient's report (CGM only)."
+        ),
         parameters=[RosterQuerySerializer],
         responses={200: RosterRowSerializer(many=True)},
         tags=["patients"],

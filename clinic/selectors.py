@@ -10,16 +10,18 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from accounts import roles
 from accounts.models import User
 from clinic.models import Clinic, ClinicMembership
 from core import consensus
+from core.formatting import format_percent
 from patients.models import Patient, PatientAccess
+from readings import stats
 from readings.models import Reading
-from readings.selectors import period_bounds
+from readings.selectors import reading_stats_many
 
 ROSTER_DAYS = 14
 
@@ -28,12 +30,19 @@ ROSTER_DAYS = 14
 
 
 @dataclass(frozen=True)
-class RosterRow:
-    """One actively linked patient with their last 14 days, as the roster shows them.
+class Flag:
+    """Why a patient needs attention: a missed preset goal, low CGM wear or a TIR drop."""
 
-    Glucose figures are mg/dL; percentages are shares of readings (not of time) rounded to
-    0.01 by largest remainder, exactly as readings/stats.py computes them. Every figure is
-    None when the patient has no reading in the 14 days (``count`` is then 0).
+    key: str  # a goal key (in_range, below_70 ... cv, gmi, mean), "wear" or "tir_drop"
+    text: str  # words, never colour alone: "Below 54: 3.2 % (goal < 1 %)"
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """One actively linked patient with their last 14 whole local days, as the roster shows
+    them: exactly the report's figures (readings.selectors.reading_stats_many runs the
+    report's computation). CGM only, deduplicated, cadence-weighted; percentages are of CGM
+    time. Figures are None when CGM figures are withheld (under 24 h of CGM data).
     """
 
     patient: Patient
@@ -41,21 +50,29 @@ class RosterRow:
     name: str
     email: str  # the record's own login's address ("" for a record without one)
     age: int | None
-    last_reading_at: datetime | None  # the newest reading ever, not only in the 14 days
-    count: int  # readings in the 14 days
-    mean_14d: float | None  # mg/dL, rounded to 0.01
-    cv: float | None  # %, sample SD / mean
-    very_low_pct: float | None  # < 54 mg/dL
-    low_pct: float | None  # 54-69 mg/dL
-    in_range_pct: float | None  # 70-180 mg/dL
-    high_pct: float | None  # 181-250 mg/dL
-    very_high_pct: float | None  # > 250 mg/dL
-    very_low_count: int  # readings < 54 mg/dL in the 14 days
-    goals: list[consensus.Goal] = field(default_factory=list)  # all six consensus goals
+    last_reading_at: datetime | None  # the newest reading ever, of any kind
+    count: int  # deduplicated CGM readings in the window (0: nothing to judge)
+    active_pct: float  # % time CGM active
+    mean_14d: float | None  # mg/dL
+    gmi: float | None
+    gmi_reason: str | None
+    cv: float | None
+    in_range_pct: float | None  # the preset's range
+    below_70_pct: float | None
+    very_low_pct: float | None  # < 54
+    low_pct: float | None  # 54-69 (band)
+    high_pct: float | None  # 181-250 (band)
+    very_high_pct: float | None  # > 250 (band)
+    lv2_hypo_events: int | None  # >= 15 min below 54 (2023 consensus)
+    gri: float | None
+    gri_zone: str | None
+    tir_change: float | None  # points against the previous 14 days
+    goals: list[consensus.Goal] = field(default_factory=list)  # the preset's, mean, GMI, CV
+    flags: list[Flag] = field(default_factory=list)
 
     @property
     def goal_flags(self) -> list[consensus.Goal]:
-        """The consensus goals this patient missed (none when there is nothing to judge)."""
+        """The preset goals this patient missed (none when there is nothing to judge)."""
         return [goal for goal in self.goals if goal.met is False]
 
     @property
@@ -63,14 +80,18 @@ class RosterRow:
         return self.count > 0
 
 
+WEAR_FLAG_BELOW = 70.0  # % time CGM active (Consensus 2019)
+TIR_DROP_POINTS = 15.0  # Tidepool TIDE: "drop in time in range >= 15 %"
+
+
 # Default order, "needs attention first" (DESIGN.md section 5): most time very low, then
-# most time low, then least time in range, then the stalest data. A patient with no
-# reading in 14 days counts as 0 % in range: missing data needs attention too.
+# most time below 70, then least time in range, then the stalest data. A patient without
+# CGM figures counts as 0 % in range: missing data needs attention too.
 def _attention_key(row: RosterRow):
     last = row.last_reading_at.timestamp() if row.last_reading_at else -math.inf
     return (
         -(row.very_low_pct or 0.0),
-        -(row.low_pct or 0.0),
+        -(row.below_70_pct or 0.0),
         row.in_range_pct or 0.0,
         last,
         row.name.lower(),
@@ -82,12 +103,19 @@ ROSTER_SORTS = {
     "name": lambda row: row.name.lower(),
     "age": lambda row: row.age,
     "last_reading": lambda row: row.last_reading_at,
+    "active": lambda row: row.active_pct,
     "mean": lambda row: row.mean_14d,
+    "gmi": lambda row: row.gmi,
     "in_range": lambda row: row.in_range_pct,
-    "low": lambda row: row.low_pct,
+    "below_70": lambda row: row.below_70_pct,
     "very_low": lambda row: row.very_low_pct,
-    "very_low_count": lambda row: row.very_low_count if row.count else None,
-    "goals": lambda row: len(row.goal_flags),
+    "lv2_hypo": lambda row: row.lv2_hypo_events,
+    "gri": lambda row: row.gri,
+    "tir_change": lambda row: row.tir_change,
+    "goals": lambda row: len(row.flags),
+    # The first API version's names.
+    "low": lambda row: row.low_pct,
+    "very_low_count": lambda row: row.lv2_hypo_events,
 }
 DEFAULT_SORT = "attention"
 
@@ -105,17 +133,14 @@ def parse_sort(sort: str | None) -> tuple[str, bool]:
 def roster_for_physician(
     *, physician: User, sort: str | None = None, now: datetime | None = None
 ) -> list[RosterRow]:
-    """The records shared with the physician (active physician grants), with their last-14-day
-    figures.
+    """The records shared with the physician (active physician grants), with their last
+    14 whole local days: the report's own figures, through
+    readings.selectors.reading_stats_many.
 
     ``sort`` is a key of ROSTER_SORTS, "-" first for descending; None or unknown gives
-    "needs attention first". The 14 days are readings.selectors.period_bounds(14, now=now),
-    the dashboard's own window, so the figures match the patient's 14-day dashboard.
-
-    Five queries whatever the roster size: the grants (with each record's newest reading
-    time as a correlated subquery on the (patient, taken_at) index), the records, their own
-    logins' emails (two), and one grouped query in which the database counts and sums each
-    record's 14 days with conditional aggregates. Not a query per patient.
+    "needs attention first". A fixed number of queries whatever the roster size: the grants
+    (each record's newest reading time as a correlated subquery), the records, their own
+    logins' emails (two), the targets and the readings.
     """
     if not (physician.is_active and roles.is_physician(physician)):
         return []
@@ -139,7 +164,8 @@ def roster_for_physician(
     ids = [grant.patient_id for grant in grants]
     patients = {patient.pk: patient for patient in Patient.objects.filter(pk__in=ids)}
     emails = _self_emails(ids)
-    figures = _window_figures(ids, *period_bounds(ROSTER_DAYS, now=now))
+    shown = [p for pk, p in patients.items() if emails.get(pk, "") is not None]
+    figures = reading_stats_many(patients=shown, days=ROSTER_DAYS, now=now)
 
     rows = []
     for grant in grants:
@@ -156,45 +182,10 @@ def roster_for_physician(
                 patient,
                 email=email,
                 age=patient.age_on(today),
-                figures=figures.get(patient.pk),
+                summary=figures[patient.pk],
             )
         )
     return _sorted(rows, sort)
-
-
-def _window_figures(ids: list, start: datetime, end: datetime) -> dict:
-    """Per patient, over the readings in [start, end): ``n``, ``total`` (sum of mg/dL),
-    ``total_sq`` (sum of squares) and cumulative counts below each consensus threshold,
-    computed by the database in one grouped query.
-
-    Cumulative counts (< 54, < 70, <= 180, <= 250) cost one comparison per reading each,
-    and COUNT of a constant needs no column: this scan of every reading in the window is
-    the roster's whole cost (DESIGN.md section 8: 806,400 readings in 300 ms on SQLite).
-    """
-    one = Value(1)
-    rows = (
-        Reading.objects.filter(patient__in=ids)
-        .between(start, end)
-        .values("patient")
-        .annotate(
-            n=Count(one),
-            total=Sum("value_mgdl"),
-            total_sq=Sum(F("value_mgdl") * F("value_mgdl")),
-            below_54=Count(one, filter=Q(value_mgdl__lt=consensus.VERY_LOW_BELOW)),
-            below_70=Count(one, filter=Q(value_mgdl__lt=consensus.LOW_BELOW)),
-            upto_180=Count(one, filter=Q(value_mgdl__lte=consensus.HIGH_ABOVE)),
-            upto_250=Count(one, filter=Q(value_mgdl__lte=consensus.VERY_HIGH_ABOVE)),
-        )
-        .order_by()
-    )
-    return {row["patient"]: row for row in rows}
-
-
-def _band_counts(figures: dict) -> list[int]:
-    """The five consensus band counts (consensus.RANGE_KEYS order) from cumulative counts."""
-    n, below_54, below_70 = figures["n"], figures["below_54"], figures["below_70"]
-    upto_180, upto_250 = figures["upto_180"], figures["upto_250"]
-    return [below_54, below_70 - below_54, upto_180 - below_70, upto_250 - upto_180, n - upto_250]
 
 
 def _self_emails(ids: list) -> dict:
@@ -211,48 +202,33 @@ def _self_emails(ids: list) -> dict:
     return {patient_id: emails.get(user_id) for user_id, patient_id in logins.items()}
 
 
-def _row(
-    grant: PatientAccess,
-    patient: Patient,
-    *,
-    email: str,
-    age: int | None,
-    figures: dict | None,
-) -> RosterRow:
-    n = figures["n"] if figures else 0
-    if not n:
-        return RosterRow(
-            patient=patient,
-            grant=grant,
-            name=patient.display_name,
-            email=email,
-            age=age,
-            last_reading_at=grant.last_reading_at,
-            count=0,
-            mean_14d=None,
-            cv=None,
-            very_low_pct=None,
-            low_pct=None,
-            in_range_pct=None,
-            high_pct=None,
-            very_high_pct=None,
-            very_low_count=0,
-            goals=consensus.consensus_goals(dict.fromkeys(consensus.RANGE_KEYS), None),
-        )
-    total, total_sq = int(figures["total"]), int(figures["total_sq"])
-    mean = total / n
-    cv = None
-    if n > 1:
-        # Sample variance from exact integer sums: (n*S2 - S1^2) / (n(n-1)).
-        variance = (n * total_sq - total * total) / (n * (n - 1))
-        cv = round(100.0 * math.sqrt(max(variance, 0.0)) / mean, 2)
-    ranges = dict(
-        zip(
-            consensus.RANGE_KEYS,
-            consensus.percentages(_band_counts(figures)),
-            strict=True,
-        )
-    )
+GOAL_WORDS = {">": "goal >", "<": "goal <", "<=": "goal ≤"}
+
+
+def goal_flag_text(goal: consensus.Goal) -> str:
+    """ "Below 54: 3.2 % (goal < 1 %)"; the mean in mg/dL."""
+    label = goal.label.removeprefix("Time ").replace(" mg/dL", "")
+    label = label[:1].upper() + label[1:]
+    words = f"{GOAL_WORDS[goal.comparator]} {goal.threshold:g}"
+    if goal.key == "mean":
+        return f"Mean: {goal.value:.0f} mg/dL ({words} mg/dL)"
+    return f"{label}: {format_percent(goal.value)} ({words} %)"
+
+
+def _row(grant, patient, *, email: str, age: int | None, summary: stats.ReadingStats) -> RosterRow:
+    f = summary.figures
+    cgm, s = f.cgm, f.sufficiency
+    time = stats.time_figures(f)
+    lv2 = f.events["lv2_hypo"].total if f.events else None
+    tir_change = None
+    if f.comparison is not None:
+        tir_change = f.comparison["preset_in_range"].change
+    goals = list(f.goals)
+    flags = [Flag(goal.key, goal_flag_text(goal)) for goal in goals if goal.met is False]
+    if s.active_percent < WEAR_FLAG_BELOW:
+        flags.append(Flag("wear", f"CGM wear < 70 %: {format_percent(s.active_percent)}"))
+    if tir_change is not None and tir_change <= -TIR_DROP_POINTS:
+        flags.append(Flag("tir_drop", f"TIR fell ≥ 15 points: {tir_change:+.1f}"))
     return RosterRow(
         patient=patient,
         grant=grant,
@@ -260,16 +236,24 @@ def _row(
         email=email,
         age=age,
         last_reading_at=grant.last_reading_at,
-        count=n,
-        mean_14d=round(mean, 2),
-        cv=cv,
-        very_low_pct=ranges["very_low"],
-        low_pct=ranges["low"],
-        in_range_pct=ranges["in_range"],
-        high_pct=ranges["high"],
-        very_high_pct=ranges["very_high"],
-        very_low_count=int(figures["below_54"]),
-        goals=consensus.consensus_goals(ranges, cv),
+        count=cgm.count if cgm else 0,
+        active_pct=s.active_percent,
+        mean_14d=cgm.mean if cgm else None,
+        gmi=s.gmi,
+        gmi_reason=s.gmi_reason,
+        cv=cgm.cv if cgm else None,
+        in_range_pct=time["in_range"],
+        below_70_pct=time["below_70"],
+        very_low_pct=time["below_54"],
+        low_pct=cgm.bands.low if cgm else None,
+        high_pct=cgm.bands.high if cgm else None,
+        very_high_pct=cgm.bands.very_high if cgm else None,
+        lv2_hypo_events=lv2,
+        gri=cgm.gri.value if cgm else None,
+        gri_zone=cgm.gri.zone if cgm else None,
+        tir_change=tir_change,
+        goals=goals,
+        flags=flags,
     )
 
 

@@ -31,12 +31,16 @@ ROSTER_COLUMNS = (
     ("name", "Patient", "", False),
     ("age", "Age", "", True),
     ("last_reading", "Last reading", "", False),
-    ("mean", "Mean", "14 days", True),
-    ("in_range", "In range", "70–180", True),
-    ("low", "Low", "54–69", True),
-    ("very_low", "Very low", "below 54", True),
-    ("very_low_count", "Count", "below 54", True),
-    ("goals", "Goals missed", "", False),
+    ("active", "CGM active", "% of time", True),
+    ("mean", "Mean", "CGM", True),
+    ("gmi", "GMI", "", True),
+    ("in_range", "In range", "preset's range", True),
+    ("below_70", "Below 70", "% of CGM time", True),
+    ("very_low", "Below 54", "% of CGM time", True),
+    ("lv2_hypo", "L2 hypos", "events < 54", True),
+    ("gri", "GRI", "zone", True),
+    ("tir_change", "TIR change", "vs previous 14 d", True),
+    ("goals", "Flags", "", False),
 )
 
 
@@ -64,30 +68,22 @@ class RosterView(PhysicianRequiredMixin, TemplateView):
         }
 
 
-GOAL_SHORT_LABELS = {
-    "in_range": "In range",
-    "low_or_below": "Below 70",
-    "very_low": "Below 54",
-    "high_or_above": "Above 180",
-    "very_high": "Above 250",
-    "cv": "CV",
-}
-GOAL_WORDS = {">": "goal >", "<": "goal <", "<=": "goal ≤"}
-
-
 def _roster_display(row, unit: str) -> dict:
     """A roster row as the table prints it (formatted here: 200 rows of template filters
-    cost more than the formatting itself)."""
+    cost more than the formatting itself). The same rounding as the report's cards
+    (core.formatting), so the two pages never disagree on a patient's figure."""
     last = row.last_reading_at
     return {
         "row": row,
+        "active": format_percent(row.active_pct),
         "mean": format_value(round(row.mean_14d), unit) if row.mean_14d is not None else "–",
-        # The same rounding as the report's cards (core.formatting), so the two pages never
-        # disagree on a patient's figure.
+        "gmi": format_percent(row.gmi),
         "in_range": format_percent(row.in_range_pct),
-        "low": format_percent(row.low_pct),
+        "below_70": format_percent(row.below_70_pct),
         "very_low": format_percent(row.very_low_pct),
-        "very_low_count": str(row.very_low_count) if row.count else "–",
+        "lv2_hypo": "–" if row.lv2_hypo_events is None else str(row.lv2_hypo_events),
+        "gri": "–" if row.gri is None else f"{row.gri:.0f} (zone {row.gri_zone})",
+        "tir_change": "–" if row.tir_change is None else f"{row.tir_change:+.1f}",
         "last_iso": last.isoformat() if last else "",
         # In the patient's zone: "day" and "time of day" are always the patient's.
         "last_local": (
@@ -95,17 +91,7 @@ def _roster_display(row, unit: str) -> dict:
         ),
         "report_url": reverse("reports:patient", args=[row.patient.pk]),
         "end_url": reverse("clinic:roster-end", args=[row.grant.pk]),
-        # Words, not colour alone: "Below 54: 3.2 % (goal < 1 %)".
-        "flags": [
-            {
-                "key": goal.key,
-                "text": (
-                    f"{GOAL_SHORT_LABELS[goal.key]}: {format_percent(goal.value)} "
-                    f"({GOAL_WORDS[goal.comparator]} {goal.threshold:g} %)"
-                ),
-            }
-            for goal in row.goal_flags
-        ],
+        "flags": row.flags,
     }
 
 
@@ -121,7 +107,8 @@ def _column_headers(key: str, descending: bool) -> list[dict]:
         else:
             aria = None
             # Numbers where bigger means more concern start from the biggest.
-            next_sort = f"-{column}" if numeric and column not in ("age", "in_range") else column
+            ascending_first = ("age", "active", "in_range", "tir_change")
+            next_sort = f"-{column}" if numeric and column not in ascending_first else column
         headers.append(
             {
                 "key": column,

@@ -25,7 +25,6 @@ VERY_HIGH_ABOVE = 250  # > 250: level 2 hyperglycaemia
 TIGHT_RANGE = (70, 140)
 
 BAND_KEYS = ("very_low", "low", "in_range", "high", "very_high")
-RANGE_KEYS = BAND_KEYS  # the older name
 
 
 class Band:
@@ -192,42 +191,3 @@ def largest_remainder(weights: Sequence[float]) -> tuple[float, ...]:
     for i in order[:shortfall]:
         floors[i] += 1
     return tuple(f / 100 for f in floors)
-
-
-# --- the count-based roster's goals (clinic/selectors.py until it computes through the
-# figures; then these go) --------------------------------------------------------------------
-
-
-def percentages(counts: Sequence[int]) -> list[float]:
-    """Counts as percentages of their total, rounded to 0.01 by largest remainder."""
-    return list(largest_remainder(counts))
-
-
-def consensus_goals(ranges: dict[str, float | None], cv: float | None) -> list[Goal]:
-    """The consensus goals next to each figure (Battelino 2019; CV <= 36 %, Danne 2017)."""
-
-    def total(*keys):
-        if any(ranges.get(k) is None for k in keys):
-            return None
-        return round(sum(ranges[k] for k in keys), 2)
-
-    specs = [
-        ("in_range", "Time in range (70–180 mg/dL)", ">", 70, total("in_range")),
-        ("low_or_below", "Time below 70 mg/dL", "<", 4, total("low", "very_low")),
-        ("very_low", "Time below 54 mg/dL", "<", 1, total("very_low")),
-        ("high_or_above", "Time above 180 mg/dL", "<", 25, total("high", "very_high")),
-        ("very_high", "Time above 250 mg/dL", "<", 5, total("very_high")),
-        ("cv", "Glucose variability (CV)", "<=", 36, cv),
-    ]
-    compare = {">": float.__gt__, "<": float.__lt__, "<=": float.__le__}
-    return [
-        Goal(
-            key=key,
-            label=label,
-            comparator=op,
-            threshold=threshold,
-            value=value,
-            met=None if value is None else compare[op](float(value), float(threshold)),
-        )
-        for key, label, op, threshold, value in specs
-    ]

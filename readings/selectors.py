@@ -11,7 +11,7 @@ from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
 from core.expressions import EpochSeconds
-from readings import stats
+from readings import figures, stats
 from readings.models import Reading, Target
 
 DASHBOARD_PERIODS = (7, 14, 30, 90)  # days
@@ -46,12 +46,15 @@ def target_get(*, patient) -> Target:
 
 @dataclass(frozen=True)
 class Series:
-    """A period's readings as parallel columns, oldest first (times in Unix seconds)."""
+    """A period's readings as parallel columns, oldest first (times in Unix seconds;
+    cadence None where unknown)."""
 
     values_mgdl: tuple[int, ...]
     kinds: tuple[str, ...]
     contexts: tuple[str, ...]
     epochs: tuple[int, ...]
+    cadences: tuple[int | None, ...] = ()
+    sources: tuple[str, ...] = ()
 
 
 def reading_series(
@@ -68,10 +71,19 @@ def reading_series(
         reading_list(patient=patient, start=start, end=end, context=context, kind=kind)
         .order_by("taken_at")
         .annotate(epoch=EpochSeconds("taken_at"))
-        .values_list("value_mgdl", "kind", "context", "epoch")  # the ORM's own column order
+        # The ORM's own column order (fields first, then the annotation).
+        .values_list("value_mgdl", "kind", "context", "source", "cadence_min", "epoch")
     )
-    columns = tuple(zip(*rows, strict=True)) or ((), (), (), ())
-    return Series(*columns)
+    values, kinds, contexts, sources, cadences, epochs = tuple(zip(*rows, strict=True)) or ((),) * 6
+    return Series(values, kinds, contexts, epochs, cadences, sources)
+
+
+def report_bounds(*, patient, days: int, now: datetime | None = None) -> tuple[datetime, datetime]:
+    """The report window of ``days`` whole local days ending today in the record's zone:
+    [local midnight days-1 days ago, next local midnight) (CLINICAL.md D2)."""
+    tz = patient.tzinfo
+    today = timezone.localdate(now or timezone.now(), tz)
+    return figures.whole_days(days, today, tz)
 
 
 def reading_stats(
@@ -82,24 +94,95 @@ def reading_stats(
     context: str | None = None,
     kind: str | None = None,
     target: Target | None = None,
+    compare: bool = True,
     series: Series | None = None,
-) -> stats.Summary:
-    """Section 4 figures (mg/dL) over the record's readings in [start, end), in its time
-    zone and against their targets. Two queries (target, readings) whatever the period."""
+) -> stats.ReadingStats:
+    """Every section 4 figure of the record's readings in [start, end) (mg/dL), computed by
+    readings.figures in the record's zone with the record's target preset, plus the
+    readings list's plain summary (readings.stats). Give whole local days (report_bounds)
+    for a report. With ``compare`` the previous window of equal length is read too, for the
+    comparison (``series`` may be given already read from load_from(start, end))). Two
+    queries (target, readings) whatever the period."""
     target = target or target_get(patient=patient)
     if series is None:
-        series = reading_series(patient=patient, start=start, end=end, context=context, kind=kind)
-    return stats.summarize(
-        series.values_mgdl,
-        series.epochs,
+        first = load_from(patient=patient, start=start, end=end) if compare else start
+        series = reading_series(patient=patient, start=first, end=end, context=context, kind=kind)
+    return stats.compute(
+        values=series.values_mgdl,
+        epochs=series.epochs,
         kinds=series.kinds,
         contexts=series.contexts,
+        cadences=series.cadences,
+        sources=series.sources,
         tz=patient.tzinfo,
         start=start,
         end=end,
+        preset=patient.target_preset,
         target_low=target.low_mgdl,
         target_high=target.high_mgdl,
+        compare_previous=compare and start is not None and end is not None,
     )
+
+
+def reading_stats_many(
+    *, patients: list, days: int, now: datetime | None = None
+) -> dict[object, stats.ReadingStats]:
+    """reading_stats of ``days`` whole local days ending today, with the comparison, for
+    each record in ``patients`` (its own zone, preset and target): the very computation
+    the report does (stats.compute), so a roster cannot differ from the report.
+
+    Three queries whatever the number of records: targets, and the readings of every record
+    over both windows in one ordered query, split per record in memory.
+    """
+    if not patients:
+        return {}
+    bounds = {p.pk: report_bounds(patient=p, days=days, now=now) for p in patients}
+    loads = {
+        p.pk: load_from(patient=p, start=bounds[p.pk][0], end=bounds[p.pk][1]) for p in patients
+    }
+    targets = {t.patient_id: t for t in Target.objects.filter(patient__in=[p.pk for p in patients])}
+    rows = (
+        Reading.objects.filter(patient__in=[p.pk for p in patients])
+        .between(min(loads.values()), max(end for _, end in bounds.values()))
+        .order_by("patient", "taken_at")
+        .annotate(epoch=EpochSeconds("taken_at"))
+        .values_list("patient", "value_mgdl", "kind", "context", "source", "cadence_min", "epoch")
+    )
+    by_patient: dict = {}
+    for row in rows:
+        by_patient.setdefault(row[0], []).append(row[1:])
+    result = {}
+    for patient in patients:
+        start, end = bounds[patient.pk]
+        first = int(loads[patient.pk].timestamp())
+        mine = [r for r in by_patient.get(patient.pk, ()) if r[5] >= first]
+        values, kinds, contexts, sources, cadences, epochs = (
+            tuple(zip(*mine, strict=True)) or ((),) * 6
+        )
+        target = targets.get(patient.pk) or Target(patient=patient)
+        result[patient.pk] = stats.compute(
+            values=values,
+            epochs=epochs,
+            kinds=kinds,
+            contexts=contexts,
+            cadences=cadences,
+            sources=sources,
+            tz=patient.tzinfo,
+            start=start,
+            end=end,
+            preset=patient.target_preset,
+            target_low=target.low_mgdl,
+            target_high=target.high_mgdl,
+        )
+    return result
+
+
+def load_from(*, patient, start: datetime | None, end: datetime | None) -> datetime | None:
+    """Where the readings behind reading_stats begin: the previous window's start."""
+    if start is None or end is None:
+        return start
+    window = figures.report_window(start, end, patient.tzinfo)
+    return figures.previous_window(window).start
 
 
 def period_bounds(days: int, *, now: datetime | None = None) -> tuple[datetime, datetime]:

@@ -15,8 +15,9 @@ import numpy as np
 from core import consensus
 from core.formatting import format_percent
 from core.units import MGDL_PER_MMOLL, Unit
-from readings import stats
-from readings.models import Context
+from readings.figures.agp import AgpCurve, smooth_for_display
+from readings.figures.cgm import CgmFigures
+from readings.figures.meter import MeterFigures
 
 # The same colours as the table badges in static/css/bgt.css.
 BAND_COLOURS = {
@@ -144,24 +145,54 @@ def readings_figure(
     return {"data": traces, "layout": layout}
 
 
-def agp_figure(summary: stats.Summary, *, unit: str) -> dict:
-    """Ambulatory glucose profile: median, 25-75 % and 5-95 % bands by local time of day.
+def _empty(title: str, message: str) -> dict:
+    """A figure with no data and the reason in its middle."""
+    return {
+        "data": [],
+        "layout": _layout(
+            title,
+            xaxis={"visible": False},
+            yaxis={"visible": False},
+            annotations=[
+                {
+                    "text": message,
+                    "xref": "paper",
+                    "yref": "paper",
+                    "x": 0.5,
+                    "y": 0.5,
+                    "showarrow": False,
+                    "font": {"size": 13, "color": "#495057"},
+                }
+            ],
+        ),
+    }
 
-    x is the bin's local time in hours (0-24); bins without readings are left out so that
-    the bands stay continuous when a sensor was off for a while.
-    """
-    bins = [b for b in summary.agp if b.count]
-    half_bin = summary.agp_bin_minutes / 120
-    x = [round(b.start_minute / 60 + half_bin, 3) for b in bins]
-    hover = [f"{b.start_minute // 60:02d}:{b.start_minute % 60:02d}" for b in bins]
 
-    def line(name, attr, *, legend=True, **style):
+AGP_CLAMP_MGDL = 350  # y axis clamp (CLINICAL.md D5)
+
+
+def agp_figure(curve: AgpCurve | None, *, unit: str, reason: str | None = None) -> dict:
+    """The ambulatory glucose profile: median, 25-75 % and 5-95 % of CGM values by local
+    time of day, over 15-minute points smoothed for display (readings.figures.agp; the
+    tested numbers are the unsmoothed curve). Slots with fewer than 5 days are gaps (null),
+    never bridged. No curve (the AGP gate): an empty chart saying why."""
+    title = "Glucose profile (AGP), CGM"
+    if curve is None:
+        return _empty(title, reason or "Insufficient CGM data to draw the profile.")
+    smooth = smooth_for_display(curve)
+    points = len(smooth[50])
+    step_h = 24 / points
+    x = [round((i + 0.5) * step_h, 3) for i in range(points)]
+    hover = [f"{int(i * step_h):02d}:{int(i * step_h * 60) % 60:02d}" for i in range(points)]
+
+    def line(name, p, *, legend=True, **style):
         return {
             "type": "scatter",
             "mode": "lines",
             "name": name,
             "x": x,
-            "y": [_value_or_none(getattr(b, attr), unit) for b in bins],
+            "y": [_value_or_none(v, unit) for v in smooth[p]],
+            "connectgaps": False,
             "customdata": hover,
             "hovertemplate": f"%{{customdata}} · {name}: %{{y}} {unit}<extra></extra>",
             "showlegend": legend,
@@ -171,15 +202,15 @@ def agp_figure(summary: stats.Summary, *, unit: str) -> dict:
     outer = {"color": "rgba(13,110,253,0.35)", "width": 1}
     inner = {"color": "rgba(13,110,253,0.6)", "width": 1}
     traces = [
-        line("5th percentile", "p5", legend=False, line=outer),
-        line("5–95 %", "p95", line=outer, fill="tonexty", fillcolor="rgba(13,110,253,0.12)"),
-        line("25th percentile", "p25", legend=False, line=inner),
-        line("25–75 %", "p75", line=inner, fill="tonexty", fillcolor="rgba(13,110,253,0.30)"),
-        line("Median", "p50", line={"color": "#0b3d91", "width": 3}),
+        line("5th percentile", 5, legend=False, line=outer),
+        line("5–95 %", 95, line=outer, fill="tonexty", fillcolor="rgba(13,110,253,0.12)"),
+        line("25th percentile", 25, legend=False, line=inner),
+        line("25–75 %", 75, line=inner, fill="tonexty", fillcolor="rgba(13,110,253,0.30)"),
+        line("Median", 50, line={"color": "#0b3d91", "width": 3}),
     ]
-    every = "15 minutes" if summary.agp_bin_minutes == 15 else "hour"
+    top = in_unit([AGP_CLAMP_MGDL], unit)[0]
     layout = _layout(
-        f"Glucose by local time of day (per {every})",
+        title,
         unit,
         xaxis={
             "range": [0, 24],
@@ -187,68 +218,114 @@ def agp_figure(summary: stats.Summary, *, unit: str) -> dict:
             "ticktext": [f"{h:02d}:00" for h in range(0, 25, 3)],
             "gridcolor": "#e9ecef",
         },
-        shapes=[_target_band(summary.target_low, summary.target_high, unit)],
+        shapes=[_target_band(consensus.LOW_BELOW, consensus.HIGH_ABOVE, unit)],
     )
+    layout["yaxis"]["range"] = [0, top]
     return {"data": traces, "layout": layout}
 
 
-def time_in_ranges_figure(summary: stats.Summary) -> dict:
-    """One stacked bar of the consensus ranges (percent of readings)."""
-    labels = {
-        "very_low": "Very low (<54 mg/dL)",
-        "low": "Low (54–69)",
-        "in_range": "In range (70–180)",
-        "high": "High (181–250)",
-        "very_high": "Very high (>250)",
-    }
+RANGE_LABELS = {
+    "very_low": "Very low (<54 mg/dL)",
+    "low": "Low (54–69)",
+    "in_range": "In range (70–180)",
+    "high": "High (181–250)",
+    "very_high": "Very high (>250)",
+}
+
+
+def time_in_ranges_figure(cgm: CgmFigures | None) -> dict:
+    """One stacked bar of the five consensus ranges, in % of CGM time."""
+    title = "Time in ranges (CGM)"
+    if cgm is None or cgm.bands is None:
+        return _empty(title, "Not enough CGM data in this period.")
     traces = []
-    for key in consensus.RANGE_KEYS:
-        share = summary.ranges[key] or 0.0
+    for key in consensus.BAND_KEYS:
+        share = getattr(cgm.bands, key)
         traces.append(
             {
                 "type": "bar",
-                "name": labels[key],
-                "x": ["Readings"],
+                "name": RANGE_LABELS[key],
+                "x": ["CGM time"],
                 "y": [share],
                 "text": [format_percent(share)],
                 "textposition": "inside",
                 "marker": {"color": BAND_COLOURS[key]},
-                "hovertemplate": f"{labels[key]}: %{{y:.1f}} %<extra></extra>",
+                "hovertemplate": f"{RANGE_LABELS[key]}: %{{y:.1f}} % of CGM time<extra></extra>",
             }
         )
     layout = _layout(
-        "Time in ranges",
+        title,
         barmode="stack",
-        yaxis={"title": {"text": "% of readings"}, "range": [0, 100], "gridcolor": "#e9ecef"},
+        yaxis={"title": {"text": "% of CGM time"}, "range": [0, 100], "gridcolor": "#e9ecef"},
         legend={"traceorder": "reversed"},
         margin={"l": 56, "r": 16, "t": 48, "b": 24},
     )
     return {"data": traces, "layout": layout}
 
 
-def context_means_figure(summary: stats.Summary, *, unit: str) -> dict:
-    """Mean glucose per meal context, with the number of readings behind each bar."""
-    labels = dict(Context.choices)
-    groups = summary.by_context
+def meter_hourly_figure(
+    meter: MeterFigures,
+    *,
+    unit: str,
+    local_hours: Sequence[float] = (),
+    values_mgdl: Sequence[int] = (),
+) -> dict:
+    """Meter readings by local time of day: every reading as a dot (the modal day), and per
+    hour the median (>= 3 readings) with the interquartile range (>= 5 readings) as error
+    bars (CLINICAL.md D5 rule 5, D10). ``local_hours``/``values_mgdl``: the fingersticks."""
+    title = "Meter readings by hour of day"
+    if meter.count == 0:
+        return _empty(title, "No meter readings in this period.")
+    dots = {
+        "type": "scatter",
+        "mode": "markers",
+        "name": "Readings",
+        "x": [round(float(h), 3) for h in local_hours],
+        "y": in_unit(values_mgdl, unit),
+        "marker": {"color": "rgba(108,117,125,0.6)", "size": 5},
+        "hovertemplate": f"%{{y}} {unit}<extra></extra>",
+    }
+    shown = [b for b in meter.hourly if b.median is not None]
+    x = [b.hour + 0.5 for b in shown]
+    median = [_value_or_none(b.median, unit) for b in shown]
+    plus = [
+        None if b.p75 is None else round(_value_or_none(b.p75, unit) - m, 1)
+        for b, m in zip(shown, median, strict=True)
+    ]
+    minus = [
+        None if b.p25 is None else round(m - _value_or_none(b.p25, unit), 1)
+        for b, m in zip(shown, median, strict=True)
+    ]
     traces = [
         {
-            "type": "bar",
-            "name": "Mean",
-            "x": [str(labels.get(g.key, g.key)) for g in groups],
-            "y": [_value_or_none(g.mean, unit) for g in groups],
-            "text": [f"n={g.count}" for g in groups],
-            "textposition": "outside",
-            "marker": {"color": "#0b3d91"},
-            "hovertemplate": f"%{{x}}: %{{y}} {unit} (%{{text}})<extra></extra>",
+            "type": "scatter",
+            "mode": "markers",
+            "name": "Median (25–75 % bars)",
+            "x": x,
+            "y": median,
+            "text": [f"n={b.count}" for b in shown],
+            "error_y": {
+                "type": "data",
+                "symmetric": False,
+                "array": [p or 0 for p in plus],
+                "arrayminus": [m or 0 for m in minus],
+                "color": "#0b3d91",
+            },
+            "marker": {"color": "#0b3d91", "size": 8},
+            "hovertemplate": f"%{{x:.0f}}h: median %{{y}} {unit} (%{{text}})<extra></extra>",
         }
     ]
+    traces = [dots] + (traces if shown else [])
     layout = _layout(
-        "Average by meal context",
+        title,
         unit,
-        shapes=[_target_band(summary.target_low, summary.target_high, unit)],
+        xaxis={
+            "range": [0, 24],
+            "tickvals": list(range(0, 25, 3)),
+            "ticktext": [f"{h:02d}:00" for h in range(0, 25, 3)],
+            "gridcolor": "#e9ecef",
+        },
+        shapes=[_target_band(consensus.LOW_BELOW, consensus.HIGH_ABOVE, unit)],
         showlegend=False,
-        # Labels such as "Before a snack" are tilted on narrow charts; grow the bottom
-        # margin to fit them rather than cutting them off.
-        xaxis={"automargin": True},
     )
     return {"data": traces, "layout": layout}

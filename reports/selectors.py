@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
+from django.utils import timezone
 
 from core import localtime
 from patients.models import Patient
 from readings import stats
-from readings.models import Target
+from readings.figures import Figures
+from readings.models import FUTURE_TOLERANCE, Kind, Target
 from readings.selectors import (
     DASHBOARD_PERIODS,
     Series,
-    period_bounds,
+    load_from,
     reading_series,
     reading_stats,
+    report_bounds,
     target_get,
 )
 from reports import charts
@@ -24,20 +27,31 @@ from reports import charts
 
 @dataclass(frozen=True)
 class Dashboard:
-    """Everything the dashboard (and a physician's report) shows for one period."""
+    """Everything the dashboard (and a physician's report) shows for one period.
+
+    The report window is ``days`` whole local days ending today (``figures.window``);
+    ``start``/``end`` bound the readings listed and drawn: the window's start up to now
+    (plus the 10 minutes a meter's clock may run ahead). ``series`` is those readings.
+    """
 
     patient: Patient
     days: int
     start: datetime
     end: datetime
     target: Target
-    summary: stats.Summary
+    stats: stats.ReadingStats
     series: Series
 
-    def figures(self, *, unit: str) -> dict[str, dict]:
-        """The four plotly figures, values in ``unit``, times in the patient's zone."""
+    @property
+    def figures(self) -> Figures:
+        return self.stats.figures
+
+    def charts(self, *, unit: str) -> dict[str, dict]:
+        """The plotly figures, values in ``unit``, times in the patient's zone."""
         epochs = np.asarray(self.series.epochs, dtype=np.int64)
         local_ms = localtime.local_seconds(epochs, self.patient.tzinfo) * 1000
+        figures = self.figures
+        meter = np.asarray(self.series.kinds, dtype=str) == Kind.FINGERSTICK
         return {
             "readings": charts.readings_figure(
                 local_ms,
@@ -46,20 +60,49 @@ class Dashboard:
                 target_low=self.target.low_mgdl,
                 target_high=self.target.high_mgdl,
             ),
-            "agp": charts.agp_figure(self.summary, unit=unit),
-            "ranges": charts.time_in_ranges_figure(self.summary),
-            "contexts": charts.context_means_figure(self.summary, unit=unit),
+            "agp": charts.agp_figure(figures.agp, unit=unit, reason=figures.sufficiency.agp_reason),
+            "ranges": charts.time_in_ranges_figure(figures.cgm),
+            "meter": charts.meter_hourly_figure(
+                figures.meter,
+                unit=unit,
+                local_hours=(local_ms[meter] // 1000 % 86_400) / 3600,
+                values_mgdl=np.asarray(self.series.values_mgdl, dtype=np.int64)[meter],
+            ),
         }
 
 
 def dashboard_get(*, patient: Patient, days: int, now: datetime | None = None) -> Dashboard:
-    """The last ``days`` days of the record's readings with their statistics (two queries).
+    """The record's last ``days`` whole local days with every figure, and the previous
+    window for the comparison. Two queries (the target; the readings of both windows).
 
     Callers pass a record they got through patients.selectors.patient_for (the gate)."""
     if days not in DASHBOARD_PERIODS:
         raise ValueError(f"days must be one of {DASHBOARD_PERIODS}")
-    start, end = period_bounds(days, now=now)
+    start, window_end = report_bounds(patient=patient, days=days, now=now)
     target = target_get(patient=patient)
-    series = reading_series(patient=patient, start=start, end=end)
-    summary = reading_stats(patient=patient, start=start, end=end, target=target, series=series)
-    return Dashboard(patient, days, start, end, target, summary, series)
+    series = reading_series(
+        patient=patient,
+        start=load_from(patient=patient, start=start, end=window_end),
+        end=window_end,
+    )
+    summary = reading_stats(
+        patient=patient, start=start, end=window_end, target=target, series=series
+    )
+    shown_end = min(window_end, (now or timezone.now()) + FUTURE_TOLERANCE)
+    return Dashboard(
+        patient, days, start, shown_end, target, summary, _between(series, start, shown_end)
+    )
+
+
+def _between(series: Series, start: datetime, end: datetime) -> Series:
+    """The rows of ``series`` (oldest first) taken in [start, end)."""
+    epochs = np.asarray(series.epochs, dtype=np.int64)
+    lo, hi = np.searchsorted(epochs, [int(start.timestamp()), int(end.timestamp())])
+    lo, hi = int(lo), int(hi)
+    return replace(
+        series,
+        **{
+            name: getattr(series, name)[lo:hi]
+            for name in ("values_mgdl", "kinds", "contexts", "epochs", "cadences", "sources")
+        },
+    )

@@ -16,7 +16,7 @@ from patients.grants import (
 from patients.models import AccessLogEntry
 from patients.tests.factories import PatientFactory
 from readings.models import Kind
-from readings.tests.factories import ReadingFactory
+from readings.tests.factories import ReadingFactory, cgm_cycle
 from readings.tests.test_api_readings import client_for
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +53,12 @@ def readings(patient):
 
 
 @pytest.fixture
+def cgm_day(patient):
+    # 25 hours of 5-minute CGM cycling through one value per consensus band.
+    return cgm_cycle(patient.record, [45, 65, 120, 200, 300])
+
+
+@pytest.fixture
 def doctor(physician):
     return client_for(physician)
 
@@ -66,9 +72,7 @@ def logged(patient):
 # --- the roster -----------------------------------------------------------------------------
 
 
-def test_the_roster_lists_active_links_with_the_14_day_figures(
-    doctor, physician, patient, readings
-):
+def test_the_roster_lists_active_links_with_the_14_day_figures(doctor, physician, patient, cgm_day):
     patient.record.timezone = "Asia/Kolkata"
     patient.record.save()
     link(physician, patient, mrn="MRN-7")
@@ -83,22 +87,26 @@ def test_the_roster_lists_active_links_with_the_14_day_figures(
     (expected,) = roster_for_physician(physician=physician)
     assert row["id"] == str(patient.record.pk)
     assert (row["name"], row["email"], row["mrn"]) == ("Pat Ient", patient.email, "MRN-7")
-    assert row["count"] == 5
+    assert row["count"] == 300
     assert row["mean_14d"] == expected.mean_14d == 146.0
     assert (row["very_low_pct"], row["low_pct"], row["in_range_pct"]) == (20.0, 20.0, 20.0)
-    assert row["very_low_count"] == 1
+    assert row["below_70_pct"] == 40.0
+    assert row["lv2_hypo_events"] == row["very_low_count"] == 0  # 5 minutes at a time
+    assert row["active_pct"] == expected.active_pct < 70
+    assert row["gmi"] is None and row["gmi_reason"].startswith("GMI needs a window")
+    assert (row["gri"], row["gri_zone"]) == (expected.gri, expected.gri_zone) == (100.0, "E")
     assert row["last_reading_at"].endswith("+05:30")  # in the patient's zone
     assert set(row["missed_goals"]) == {goal.key for goal in expected.goal_flags}
-    assert "very_low" in row["missed_goals"]
-    assert len(row["goals"]) == 6
+    assert "below_54" in row["missed_goals"]
+    assert {flag["key"] for flag in row["flags"]} == set(row["missed_goals"]) | {"wear"}
+    assert len(row["goals"]) == 8  # five time-in-ranges goals, mean, GMI, CV
+    assert row["preset"] == "standard"
 
 
-def test_the_roster_is_sortable(doctor, physician, patient, readings):
+def test_the_roster_is_sortable(doctor, physician, patient, cgm_day):
     link(physician, patient)
     calm = PatientFactory(email="calm@example.org", first_name="Zed", last_name="Calm")
-    ReadingFactory(
-        patient=calm.record, value_mgdl=110, taken_at=timezone.now() - timedelta(hours=3)
-    )
+    cgm_cycle(calm.record, [110])
     link(physician, calm)
     default = [row["name"] for row in doctor.get(ROSTER).json()]
     assert default == ["Pat Ient", "Zed Calm"]  # most time very low first

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from clinic.tests.factories import ClinicFactory, ClinicMembershipFactory
 from conftest import screenshot
@@ -136,10 +137,14 @@ def test_request_accept_roster_report_and_access_log(browser_page, physician, pa
         "() => { const el = document.querySelector('[data-figure-name=readings]');"
         " return el && el.data && el.data.length > 0; }"
     )
-    for name in ("readings", "agp", "ranges", "contexts"):
+    for name in ("readings", "agp", "ranges"):
         assert page.evaluate(f"document.querySelector('[data-figure-name={name}]').data.length"), (
             name
         )
+    # CGM only: the meter chart says there is nothing to draw.
+    expect(page.locator('[data-figure-name="meter"] .annotation-text')).to_have_text(
+        "No meter readings in this period."
+    )
     assert page.get_by_role("link", name=re.compile("Edit")).count() == 0
     assert "Read-only" in page.get_by_role("heading", level=1).inner_text()
     settle(page)

@@ -1,8 +1,7 @@
 """The roster and the physician's report show the same patient's figures identically: one
-definition (readings.stats and the roster's aggregate of the same bands) and one
-formatting function (core.formatting). The readings are chosen so that "below 70" is
-exactly 4.05 %, where two roundings used to disagree (4.0 % on the roster, 4.1 % on the
-report)."""
+computation (readings.selectors.reading_stats_many runs the report's stats.compute) and one
+formatting function (core.formatting). The readings are chosen so that "54-69" is exactly
+4.05 %, where two roundings used to disagree (4.0 % on the roster, 4.1 % on the report)."""
 
 import re
 from datetime import timedelta
@@ -36,29 +35,46 @@ def roster_cells(html: str, patient_pk) -> list[str]:
 def test_the_roster_and_the_report_show_identical_figures(client, patient, physician):
     GrantFactory(user=physician, patient=patient.record)
     now = timezone.now()
-    # 2,000 readings in the last 14 days: 81 at 60 mg/dL (4.05 % below 70), 30 at 50.
-    values = [60] * 81 + [50] * 30 + [150] * 1889
+    # 2,000 5-minute CGM readings (a week): 81 at 60 mg/dL (4.05 %), 30 at 50 (two runs of
+    # 15, each a 75-minute level 2 event), the rest at 150; plus meter readings and scans,
+    # which count on neither page.
+    values = [150] * 900 + [50] * 15 + [60] * 81 + [150] * 500 + [50] * 15 + [150] * 489
     for i, value in enumerate(values):
         ReadingFactory(
             patient=patient.record,
             value_mgdl=value,
             kind=Kind.CGM,
-            taken_at=now - timedelta(minutes=10 * (i + 1)),
+            taken_at=now - timedelta(minutes=5 * (i + 1)),
+        )
+    for i in range(20):
+        ReadingFactory(
+            patient=patient.record,
+            value_mgdl=45,
+            kind=Kind.FINGERSTICK if i % 2 else Kind.SCAN,
+            taken_at=now - timedelta(minutes=37 * (i + 1)),
         )
     client.force_login(physician)
 
     roster = client.get("/clinic/").content.decode()
     report = client.get(f"/clinic/patients/{patient.record.pk}/").content.decode()
 
-    _age, mean, in_range, low, very_low, _count = roster_cells(roster, patient.record.pk)
-    assert (mean, in_range, very_low) == (
-        card(report, "mean"),
-        card(report, "in_range"),
-        card(report, "very_low"),
+    _age, active, mean, gmi, in_range, below_70, very_low, lv2, gri, _change = roster_cells(
+        roster, patient.record.pk
     )
-    assert low == range_row(report, "Low (54–69 mg/dL)")
+    assert (active, mean, gmi, in_range, below_70, very_low, lv2, gri) == (
+        card(report, "active"),
+        card(report, "mean"),
+        card(report, "gmi"),
+        card(report, "in_range"),
+        card(report, "below_70"),
+        card(report, "below_54"),
+        card(report, "lv2_hypo"),
+        card(report, "gri"),
+    )
+    assert range_row(report, "Low (54–69 mg/dL)") == "4.1 %"  # 81 / 2000 = 4.05 %, half up
     assert in_range == "94.5 %"  # 1889 / 2000 = 94.45 %, half up
-    assert low == "4.1 %"  # 81 / 2000 = 4.05 %: the rounding that used to differ
-    below_70 = card(report, "low_or_below")
     assert below_70 == "5.6 %"  # (81 + 30) / 2000 = 5.55 %, half up, on both pages
-    assert f"Below 70: {below_70} (goal &lt; 4 %)" in roster
+    assert very_low == "1.5 %"
+    assert lv2 == "2"
+    assert gmi == "–"  # a week of CGM: no GMI (Tidepool's 14-day rule), on both pages
+    assert "Below 70: 5.6 % (goal &lt; 4 %)" in roster

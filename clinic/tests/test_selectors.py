@@ -1,9 +1,9 @@
-"""clinic.selectors: the roster's figures (against readings/stats.py), its fixed query
-count and order. The gate to one record and the sharing page's reads are tested in
+"""clinic.selectors: the roster's figures (the report's own, through
+readings.selectors.reading_stats_many), its flags, fixed query count and order. The gate
+to one record and the sharing page's reads are tested in
 patients/tests/test_selectors.py."""
 
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -15,30 +15,40 @@ from patients.services import patient_update
 from patients.tests.factories import GrantFactory, PatientFactory
 from readings import stats
 from readings.models import Kind, Reading
-from readings.selectors import period_bounds
+from readings.selectors import reading_stats, report_bounds
+from readings.tests.factories import TargetFactory
 
 pytestmark = pytest.mark.django_db
 
 NOW = timezone.now().replace(microsecond=0)
 
 
-def add_readings(patient, values, *, hours_ago_start=1, step_hours=1, kind=Kind.FINGERSTICK):
-    """Readings of ``values`` an hour apart going back from ``hours_ago_start`` hours ago."""
+CGM_READINGS = 300  # 25 hours of 5-minute CGM: enough for CGM figures (24 h)
+
+
+def add_readings(patient, values, *, hours_ago_start=1, kind=Kind.CGM, cadence=5):
+    """5-minute CGM cycling through ``values`` (a whole number of cycles, >= 300 readings)
+    going back from ``hours_ago_start`` hours ago, so each value's share of CGM time is its
+    share of ``values``."""
+    if not values:
+        return
+    n = len(values) * -(-CGM_READINGS // len(values))
     Reading.objects.bulk_create(
         Reading(
             patient=patient.record,
-            value_mgdl=value,
-            taken_at=NOW - timedelta(hours=hours_ago_start + i * step_hours),
+            value_mgdl=values[i % len(values)],
+            taken_at=NOW - timedelta(hours=hours_ago_start, minutes=cadence * i),
             kind=kind,
+            cadence_min=cadence,
         )
-        for i, value in enumerate(values)
+        for i in range(n)
     )
 
 
-def linked_patient(physician, values=(), **fields):
+def linked_patient(physician, values=(), *, hours_ago_start=1, **fields):
     patient = PatientFactory(**fields)
     GrantFactory(user=physician, patient=patient.record)
-    add_readings(patient, values)
+    add_readings(patient, values, hours_ago_start=hours_ago_start)
     return patient
 
 
@@ -55,50 +65,79 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_roster_figures_equal_readings_stats_on_the_same_readings(physician, name):
+def test_roster_figures_equal_the_reports_on_the_same_readings(physician, name):
     values = CASES[name]
     patient = linked_patient(physician, values)
-    # Outside the 14 days: must not count (but is the "last reading" of nobody here).
-    add_readings(patient, [500, 30], hours_ago_start=24 * 15)
+    TargetFactory(patient=patient.record, low_mgdl=90, high_mgdl=150)
+    # Fingersticks and scans never count; older readings feed only the comparison.
+    add_readings(patient, [40], hours_ago_start=30, kind=Kind.FINGERSTICK)
+    add_readings(patient, [40], hours_ago_start=2, kind=Kind.SCAN)
+    add_readings(patient, [300, 100], hours_ago_start=24 * 16)
 
     (row,) = roster_for_physician(physician=physician, now=NOW)
 
-    start, end = period_bounds(14, now=NOW)
-    window = Reading.objects.filter(patient=patient.record, taken_at__gte=start, taken_at__lt=end)
-    summary = stats.summarize(
-        [r.value_mgdl for r in window], [r.taken_at for r in window], tz=ZoneInfo("UTC")
-    )
-    assert row.count == summary.count == len(values)
-    assert row.mean_14d == pytest.approx(summary.mean, abs=0.01)
-    assert row.very_low_pct == pytest.approx(summary.very_low, abs=0.01)
-    assert row.low_pct == pytest.approx(summary.low, abs=0.01)
-    assert row.in_range_pct == pytest.approx(summary.in_range, abs=0.01)
-    assert row.high_pct == pytest.approx(summary.high, abs=0.01)
-    assert row.very_high_pct == pytest.approx(summary.very_high, abs=0.01)
-    if summary.cv is None:
-        assert row.cv is None
-    else:
-        assert row.cv == pytest.approx(summary.cv, abs=0.01)
-    assert row.very_low_count == sum(v < 54 for v in values)
-    assert [(g.key, g.met) for g in row.goals] == [(g.key, g.met) for g in summary.goals]
-    assert [g.key for g in row.goal_flags] == [g.key for g in summary.goals if g.met is False]
+    start, end = report_bounds(patient=patient.record, days=14, now=NOW)
+    report = reading_stats(patient=patient.record, start=start, end=end)
+    f = report.figures
+    time = stats.time_figures(f)
+    assert row.count == f.cgm.count == len(values) * -(-CGM_READINGS // len(values))
+    assert row.mean_14d == f.cgm.mean
+    assert row.cv == f.cgm.cv
+    assert row.active_pct == f.sufficiency.active_percent
+    assert (row.gmi, row.gmi_reason) == (f.sufficiency.gmi, f.sufficiency.gmi_reason)
+    assert row.in_range_pct == time["in_range"]
+    assert row.below_70_pct == time["below_70"]
+    assert row.very_low_pct == time["below_54"]
+    assert (row.low_pct, row.high_pct) == (f.cgm.bands.low, f.cgm.bands.high)
+    assert row.lv2_hypo_events == f.events["lv2_hypo"].total
+    assert (row.gri, row.gri_zone) == (f.cgm.gri.value, f.cgm.gri.zone)
+    assert row.tir_change == f.comparison["preset_in_range"].change
+    assert row.goals == list(f.goals)
+    assert [g.key for g in row.goal_flags] == [g.key for g in f.goals if g.met is False]
 
 
-def test_goal_flags_name_each_missed_consensus_goal(physician):
-    # 2 of 10 very low (20 %), 1 low (10 %), 4 in range, 3 above 250: every goal missed.
+def test_goal_flags_name_each_missed_preset_goal_and_wear(physician):
+    # 20 % very low, 10 % low, 40 % in range, 30 % above 250: every goal missed; 25 hours
+    # of CGM in 14 days is far under 70 % wear.
     linked_patient(physician, [40, 45, 60, 100, 110, 120, 130, 300, 350, 400])
 
     (row,) = roster_for_physician(physician=physician, now=NOW)
 
-    assert {g.key for g in row.goal_flags} == {
+    assert {flag.key for flag in row.flags} == {
         "in_range",
-        "low_or_below",
-        "very_low",
-        "high_or_above",
-        "very_high",
+        "below_70",
+        "below_54",
+        "above_180",
+        "above_250",
+        "mean",
         "cv",
+        "wear",
     }
-    assert row.very_low_count == 2
+    assert "CGM wear < 70 %: 7.4 %" in {flag.text for flag in row.flags}
+    assert row.lv2_hypo_events == 0  # one 5-minute reading at a time: never 15 minutes
+
+
+def test_the_preset_decides_the_goals(physician):
+    patient = linked_patient(physician, [130] * 3 + [150])
+    patient.record.target_preset = "pregnancy_t1"
+    patient.record.save()
+
+    (row,) = roster_for_physician(physician=physician, now=NOW)
+
+    assert row.in_range_pct == 75.0  # 63-140 mg/dL
+    assert [g.key for g in row.goal_flags] == ["above_140"]
+
+
+def test_a_level_2_hypo_event_and_a_tir_drop_are_flagged(physician):
+    # Two weeks ago all in range; now a 30-minute low below 54 among highs.
+    patient = linked_patient(physician, [100], hours_ago_start=24 * 14 + 2)
+    add_readings(patient, [200] * 50 + [50] * 7 + [200] * 3)
+
+    (row,) = roster_for_physician(physician=physician, now=NOW)
+
+    assert row.lv2_hypo_events == 5  # one in each 60-reading cycle (35 min below 54)
+    assert row.tir_change is not None and row.tir_change <= -15
+    assert "tir_drop" in {flag.key for flag in row.flags}
 
 
 def test_a_patient_without_recent_readings_has_no_figures_but_a_last_reading_time(physician):
@@ -109,6 +148,7 @@ def test_a_patient_without_recent_readings_has_no_figures_but_a_last_reading_tim
 
     assert row.count == 0 and not row.has_recent_data
     assert row.mean_14d is None and row.in_range_pct is None and row.goal_flags == []
+    assert [flag.key for flag in row.flags] == ["wear"]
     assert row.last_reading_at == NOW - timedelta(hours=24 * 30)
 
 
@@ -164,10 +204,11 @@ def test_the_roster_costs_the_same_number_of_queries_for_3_and_for_50_patients(
     small = type(small).objects.get(pk=small.pk)
     large = type(large).objects.get(pk=large.pk)
 
-    # role, grants(+newest), records, their own logins' emails (two: no join), grouped
-    with django_assert_num_queries(6):
+    # role, grants(+newest), records, their own logins' emails (two: no join), targets,
+    # the readings of every record
+    with django_assert_num_queries(7):
         assert len(roster_for_physician(physician=small)) == 3
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert len(roster_for_physician(physician=large)) == 50
 
 

@@ -18,7 +18,7 @@ from patients.services import patient_update
 from patients.tests.factories import GrantFactory
 from readings.models import Reading
 from readings.services import target_set
-from readings.tests.factories import ReadingFactory
+from readings.tests.factories import ReadingFactory, cgm_cycle
 
 pytestmark = pytest.mark.django_db
 
@@ -52,10 +52,8 @@ def test_roster_shows_each_patients_figures_and_missed_goals_in_words(
     physician.unit = "mmol/L"
     physician.save()
     patient_update(patient=patient.record, date_of_birth=date(1990, 6, 1), diabetes_type="type_1")
-    # 1 of 10 below 54. Explicit times: the factory's default ones step back an hour per
-    # reading made in the whole test session, and would leave the 14 days.
-    for hours, value in enumerate((45, 100, 110, 120, 130, 140, 150, 160, 170, 175), start=1):
-        ReadingFactory(patient=patient.record, value_mgdl=value, taken_at=recent(hours))
+    # 1 of 10 below 54, in 25 hours of 5-minute CGM.
+    cgm_cycle(patient.record, (45, 100, 110, 120, 130, 140, 150, 160, 170, 175))
     client.force_login(physician)
 
     response = client.get(reverse("clinic:roster"))
@@ -82,6 +80,7 @@ def test_roster_headers_sort_and_say_so_with_aria_sort(client, physician, patien
     assert re.search(r'aria-sort="ascending">\s*<a href="\?sort=-name"', by_name)
     assert re.search(r'aria-sort="descending">\s*<a href="\?sort=name"', by_name_desc)
     assert 'href="?sort=-very_low"' in default  # biggest concern first on first click
+    assert 'href="?sort=-lv2_hypo"' in default and 'href="?sort=tir_change"' in default
 
 
 def test_roster_lists_offers_and_the_physician_accepts_with_an_mrn(
@@ -174,7 +173,7 @@ def test_report_shows_the_patients_stats_charts_and_readings_read_only(
     assert "Pat Ient" in html and "Type 2" in html and "MRN-1001" in html
     age = patient.record.age_on(timezone.localdate())
     assert f'<dt class="col-auto">Age</dt><dd class="col-auto">{age}</dd>' in html
-    for figure in ("figure-readings", "figure-agp", "figure-ranges", "figure-contexts"):
+    for figure in ("figure-readings", "figure-agp", "figure-ranges", "figure-meter"):
         assert f'id="{figure}"' in html
     assert 'data-stat="in_range"' in html  # the stat cards
     assert "after pizza" in html and "250 mg/dL" in html

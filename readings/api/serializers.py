@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from core import consensus
 from core.api.fields import GlucoseValueField, OffsetDateTimeField
 from core.localtime import local_iso
 from core.units import Unit, from_mgdl
@@ -211,7 +212,8 @@ class StatsQuerySerializer(serializers.Serializer):
         min_value=1,
         max_value=MAX_STATS_DAYS,
         required=False,
-        help_text="The last N days up to now (default 14) instead of start/end.",
+        help_text="N whole local days ending today in the patient's zone (default 14) "
+        "instead of start/end.",
     )
 
     def validate(self, attrs):
@@ -233,8 +235,11 @@ class GroupMeanSerializer(serializers.Serializer):
 
 
 class AgpBinSerializer(serializers.Serializer):
-    start_minute = serializers.IntegerField(help_text="Local minutes after midnight.")
-    count = serializers.IntegerField()
+    start_minute = serializers.IntegerField(
+        help_text="Local minutes after midnight at which the slot begins; the slot's point "
+        "is at start_minute + agp_bin_minutes (iglu's grid)."
+    )
+    count = serializers.IntegerField(help_text="Days contributing to the slot.")
     p5 = serializers.FloatField(allow_null=True)
     p25 = serializers.FloatField(allow_null=True)
     p50 = serializers.FloatField(allow_null=True)
@@ -243,7 +248,10 @@ class AgpBinSerializer(serializers.Serializer):
 
 
 class GoalSerializer(serializers.Serializer):
-    key = serializers.CharField()
+    key = serializers.CharField(
+        help_text="The judged figure: in_range (the preset's range), below_<n>/above_<n> "
+        "(% of CGM time), mean, gmi, cv."
+    )
     label = serializers.CharField()
     comparator = serializers.ChoiceField(choices=[">", "<", "<="])
     threshold = serializers.FloatField()
@@ -255,17 +263,210 @@ def _nullable_float(help_text=""):
     return serializers.FloatField(allow_null=True, help_text=help_text)
 
 
+class WindowSerializer(serializers.Serializer):
+    start = serializers.DateTimeField(help_text="Local midnight the window begins.")
+    end = serializers.DateTimeField(help_text="Exclusive end (a local midnight).")
+    days = serializers.IntegerField(help_text="Local days in the window.")
+
+
+class PresetSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(choices=list(consensus.PRESETS))
+    label = serializers.CharField()
+    range_low = serializers.IntegerField(help_text="mg/dL, inclusive.")
+    range_high = serializers.IntegerField(help_text="mg/dL, inclusive.")
+
+
+class SufficiencySerializer(serializers.Serializer):
+    window_days = serializers.IntegerField()
+    days_with_data = serializers.IntegerField(help_text="Local days with >= 1 CGM reading.")
+    cgm_minutes = serializers.IntegerField(help_text="Sum of cadences of deduplicated CGM.")
+    cgm_hours = serializers.FloatField()
+    active_percent = serializers.FloatField(help_text="% time CGM active.")
+    gmi = _nullable_float("GMI (%): window >= 14 days and >= 14,112 min of CGM (Tidepool).")
+    gmi_reason = serializers.CharField(allow_null=True, help_text="Why gmi is null.")
+    banner = serializers.CharField(allow_null=True, help_text="Set below 70 % CGM active.")
+    cgm_withheld_reason = serializers.CharField(
+        allow_null=True, help_text="Set when under 24 h of CGM: no CGM figures."
+    )
+    agp_reason = serializers.CharField(allow_null=True, help_text="Why there is no AGP curve.")
+
+
+class BandsSerializer(serializers.Serializer):
+    very_low = serializers.FloatField(help_text="< 54 mg/dL")
+    low = serializers.FloatField(help_text="54-69 mg/dL")
+    in_range = serializers.FloatField(help_text="70-180 mg/dL")
+    high = serializers.FloatField(help_text="181-250 mg/dL")
+    very_high = serializers.FloatField(help_text="> 250 mg/dL")
+
+
+class GriSerializer(serializers.Serializer):
+    value = serializers.FloatField(help_text="0-100 (Klonoff 2023).")
+    hypo = serializers.FloatField(help_text="VLow + 0.8 Low")
+    hyper = serializers.FloatField(help_text="VHigh + 0.5 High")
+    zone = serializers.ChoiceField(choices=["A", "B", "C", "D", "E"])
+
+
+class QuantilesSerializer(serializers.Serializer):
+    p5 = serializers.FloatField()
+    p25 = serializers.FloatField()
+    p50 = serializers.FloatField()
+    p75 = serializers.FloatField()
+    p95 = serializers.FloatField()
+
+
+class PersonalSerializer(serializers.Serializer):
+    below = serializers.FloatField()
+    within = serializers.FloatField(help_text="In the patient's own target (inclusive).")
+    above = serializers.FloatField()
+
+
+class CgmSerializer(serializers.Serializer):
+    """CGM figures: deduplicated kind=cgm readings, weighted by cadence (% of CGM time)."""
+
+    count = serializers.IntegerField(help_text="Deduplicated CGM readings.")
+    minutes = serializers.IntegerField()
+    mean = serializers.FloatField()
+    sd = _nullable_float("Sample SD; null under 30 readings.")
+    cv = _nullable_float("100 * sd / mean; null under 30 readings.")
+    median = serializers.FloatField()
+    min = serializers.IntegerField()
+    max = serializers.IntegerField()
+    quantiles = QuantilesSerializer()
+    bands = BandsSerializer(help_text="% of CGM time; the five sum to 100.")
+    minutes_per_day = BandsSerializer(help_text="Minutes per day in each band.")
+    below_70 = serializers.FloatField(help_text="From unrounded sums.")
+    above_180 = serializers.FloatField(help_text="From unrounded sums.")
+    tight_range = serializers.FloatField(help_text="70-140 mg/dL.")
+    preset_in_range = serializers.FloatField(help_text="In the preset's range.")
+    preset_below = serializers.FloatField()
+    preset_above = serializers.FloatField()
+    gri = GriSerializer()
+    personal = PersonalSerializer(help_text="The patient's own target range.")
+
+
+class EventSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    duration_min = serializers.IntegerField()
+    extreme = serializers.FloatField(help_text="Nadir (hypo) or peak (hyper), mg/dL.")
+    nocturnal = serializers.BooleanField(help_text="Starts 00:00-05:59 local.")
+
+
+class EventSummarySerializer(serializers.Serializer):
+    key = serializers.ChoiceField(
+        choices=[
+            "lv1_hypo",
+            "lv2_hypo",
+            "extended_hypo",
+            "lv1_hyper",
+            "lv2_hyper",
+            "lv1_excl_hypo",
+            "lv1_excl_hyper",
+        ]
+    )
+    total = serializers.IntegerField()
+    per_day = _nullable_float()
+    per_week = _nullable_float()
+    mean_duration_min = _nullable_float()
+    nocturnal = serializers.IntegerField()
+    events = EventSerializer(many=True)
+
+
+class AgpCurveSerializer(serializers.Serializer):
+    dt0 = serializers.IntegerField(help_text="Grid step, minutes.")
+    slot_minutes = serializers.ListField(child=serializers.IntegerField())
+    days_per_slot = serializers.ListField(child=serializers.IntegerField())
+    p5 = serializers.ListField(child=serializers.FloatField(allow_null=True))
+    p25 = serializers.ListField(child=serializers.FloatField(allow_null=True))
+    p50 = serializers.ListField(child=serializers.FloatField(allow_null=True))
+    p75 = serializers.ListField(child=serializers.FloatField(allow_null=True))
+    p95 = serializers.ListField(child=serializers.FloatField(allow_null=True))
+
+
+class MealSlotSerializer(serializers.Serializer):
+    slot = serializers.ChoiceField(choices=["breakfast", "lunch", "dinner", "snack"])
+    pairs = serializers.IntegerField()
+    median_pre = _nullable_float()
+    median_post = _nullable_float()
+    median_rise = _nullable_float()
+    post_above_180 = _nullable_float("% of pairs.")
+
+
+class ContextBlockSerializer(serializers.Serializer):
+    context = serializers.CharField()
+    count = serializers.IntegerField()
+    mean = _nullable_float()
+    median = _nullable_float()
+    in_80_130 = _nullable_float("% of readings.")
+
+
+class HourBinSerializer(serializers.Serializer):
+    hour = serializers.IntegerField()
+    count = serializers.IntegerField()
+    median = _nullable_float("With >= 3 readings.")
+    p25 = _nullable_float("With >= 5 readings.")
+    p75 = _nullable_float("With >= 5 readings.")
+
+
+class MeterSerializer(serializers.Serializer):
+    """Fingerstick readings only; percentages are % of meter readings, never time."""
+
+    count = serializers.IntegerField()
+    per_day = _nullable_float()
+    mean = _nullable_float()
+    min = serializers.IntegerField(allow_null=True)
+    max = serializers.IntegerField(allow_null=True)
+    cv = _nullable_float("With >= 30 readings.")
+    bands = BandsSerializer(allow_null=True, help_text="% of meter readings.")
+    hourly = HourBinSerializer(many=True)
+    meals = MealSlotSerializer(many=True)
+    fasting = ContextBlockSerializer()
+    bedtime = ContextBlockSerializer()
+
+
+class ChangeSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    current = _nullable_float()
+    previous = _nullable_float()
+    change = _nullable_float("current - previous: points for percentages.")
+
+
+class ComparisonSerializer(serializers.Serializer):
+    previous_start = serializers.DateTimeField()
+    previous_end = serializers.DateTimeField()
+    reason = serializers.CharField(allow_null=True, help_text="Why changes are null.")
+    changes = ChangeSerializer(many=True)
+
+
 class StatsSerializer(serializers.Serializer):
-    """DESIGN.md section 4 figures from readings.stats, all glucose figures in mg/dL."""
+    """DESIGN.md section 4 figures (readings.figures), glucose in mg/dL.
+
+    Structured fields: ``window``, ``preset``, ``sufficiency``, ``cgm``, ``events``,
+    ``agp_curve``, ``meter``, ``comparison``, ``goals``. The flat fields of the first API
+    version keep their names; they now carry the CGM figures (CGM only, deduplicated,
+    cadence-weighted, % of CGM time) and are null when CGM figures are withheld.
+    """
 
     unit = serializers.CharField(default="mg/dL", help_text='Always "mg/dL".')
     timezone = serializers.CharField(help_text="The patient's zone: days and AGP bins are local.")
+    window = WindowSerializer(allow_null=True)
+    preset = PresetSerializer()
+    sufficiency = SufficiencySerializer(allow_null=True)
+    cgm = CgmSerializer(allow_null=True, help_text="null under 24 h of CGM data.")
+    events = EventSummarySerializer(many=True, help_text="Empty when CGM figures are withheld.")
+    agp_curve = AgpCurveSerializer(allow_null=True, help_text="null when the AGP gate fails.")
+    meter = MeterSerializer(allow_null=True)
+    comparison = ComparisonSerializer(
+        allow_null=True, help_text="Against the previous window of equal length."
+    )
+    # --- the first version's flat fields (kept; see the class docstring) ---
     start = serializers.DateTimeField(allow_null=True)
     end = serializers.DateTimeField(allow_null=True)
-    count = serializers.IntegerField()
-    mean = _nullable_float()
-    sd = _nullable_float("Sample standard deviation (n-1).")
-    cv = _nullable_float("100 * sd / mean (%).")
+    count = serializers.IntegerField(help_text="Readings of every kind in the period.")
+    mean = _nullable_float("CGM mean (same as cgm.mean).")
+    sd = _nullable_float("CGM sample SD; null under 30 readings.")
+    cv = _nullable_float("100 * sd / mean (%); null under 30 readings.")
     median = _nullable_float()
     min = serializers.IntegerField(allow_null=True)
     max = serializers.IntegerField(allow_null=True)
@@ -275,32 +476,158 @@ class StatsSerializer(serializers.Serializer):
     p75 = _nullable_float()
     p95 = _nullable_float()
     gmi = _nullable_float(
-        "Glucose management indicator (%); null unless >= 14 days of CGM data cover >= 70 % "
-        "of the period."
+        "Glucose management indicator (%); null unless the window is >= 14 days with >= "
+        "14,112 minutes (235.2 h) of CGM data (Tidepool's rule)."
     )
     gmi_unavailable_reason = serializers.CharField(allow_null=True)
-    ea1c = _nullable_float("Estimated A1c (%), ADAG formula.")
-    very_low = _nullable_float("% of readings < 54 mg/dL.")
-    low = _nullable_float("% of readings 54-69 mg/dL.")
-    in_range = _nullable_float("% of readings 70-180 mg/dL.")
-    high = _nullable_float("% of readings 181-250 mg/dL.")
-    very_high = _nullable_float("% of readings > 250 mg/dL.")
-    below_target = _nullable_float("% below the patient's low target.")
+    ea1c = _nullable_float(
+        "Estimated A1c (%), ADAG formula, of meter readings only: null when the period has "
+        "CGM data or meter readings on fewer than 14 days."
+    )
+    very_low = _nullable_float("% of CGM time < 54 mg/dL.")
+    low = _nullable_float("% of CGM time 54-69 mg/dL.")
+    in_range = _nullable_float("% of CGM time 70-180 mg/dL.")
+    high = _nullable_float("% of CGM time 181-250 mg/dL.")
+    very_high = _nullable_float("% of CGM time > 250 mg/dL.")
+    below_target = _nullable_float("% of CGM time below the patient's low target.")
     in_target = _nullable_float()
     above_target = _nullable_float()
     target_low = serializers.IntegerField()
     target_high = serializers.IntegerField()
-    cgm_days = serializers.IntegerField()
-    cgm_coverage = _nullable_float("% of the period covered by 5-minute CGM readings.")
-    by_context = GroupMeanSerializer(many=True)
-    by_day = GroupMeanSerializer(many=True)
-    agp_bin_minutes = serializers.IntegerField()
-    agp = AgpBinSerializer(many=True)
-    goals = GoalSerializer(many=True)
+    cgm_days = serializers.IntegerField(help_text="= sufficiency.days_with_data.")
+    cgm_coverage = _nullable_float("= sufficiency.active_percent (% time CGM active).")
+    by_context = GroupMeanSerializer(
+        many=True, help_text="Plain means of every reading per context (not a CGM figure)."
+    )
+    by_day = GroupMeanSerializer(many=True, help_text="Plain means of every reading per day.")
+    agp_bin_minutes = serializers.IntegerField(allow_null=True)
+    agp = AgpBinSerializer(many=True, help_text="agp_curve as bins; empty without a curve.")
+    goals = GoalSerializer(many=True, help_text="The preset's goals, then mean, GMI, CV.")
 
-    def to_representation(self, summary: stats.Summary) -> dict:
-        tz = self.context["tz"]
-        data = dataclasses.asdict(summary)
-        data["start"] = local_iso(summary.start, tz)
-        data["end"] = local_iso(summary.end, tz)
-        return {"unit": "mg/dL", "timezone": tz.key, **data}
+    def to_representation(self, summary: stats.ReadingStats) -> dict:
+        return stats_data(summary, self.context["tz"])
+
+
+def stats_data(summary: stats.ReadingStats, tz) -> dict:
+    """The response body of a stats endpoint (see StatsSerializer)."""
+    f = summary.figures
+    cgm = f.cgm if f else None
+    s = f.sufficiency if f else None
+    q = cgm.quantiles if cgm else None
+    bands = cgm.bands if cgm else None
+    personal = cgm.personal if cgm else None
+    data = {
+        "unit": "mg/dL",
+        "timezone": tz.key,
+        "window": None
+        if f is None
+        else {
+            "start": local_iso(f.window.start, tz),
+            "end": local_iso(f.window.end, tz),
+            "days": f.window.days,
+        },
+        "preset": _preset(summary.preset),
+        "sufficiency": None if s is None else dataclasses.asdict(s),
+        "cgm": _cgm(cgm),
+        "events": [_events(e, tz) for e in f.events.values()] if f and f.events else [],
+        "agp_curve": _curve(f.agp) if f and f.agp else None,
+        "meter": None if f is None else dataclasses.asdict(f.meter),
+        "comparison": None
+        if f is None or f.comparison is None
+        else {
+            "previous_start": local_iso(f.comparison.previous_start, tz),
+            "previous_end": local_iso(f.comparison.previous_end, tz),
+            "reason": f.comparison.reason,
+            "changes": [dataclasses.asdict(c) for c in f.comparison.changes],
+        },
+        "start": local_iso(summary.start, tz),
+        "end": local_iso(summary.end, tz),
+        "count": summary.count,
+        "mean": cgm.mean if cgm else None,
+        "sd": cgm.sd if cgm else None,
+        "cv": cgm.cv if cgm else None,
+        "median": cgm.median if cgm else None,
+        "min": cgm.min if cgm else None,
+        "max": cgm.max if cgm else None,
+        **{f"p{p}": (q[p] if q else None) for p in (5, 25, 50, 75, 95)},
+        "gmi": s.gmi if s else None,
+        "gmi_unavailable_reason": s.gmi_reason if s else "There are no readings.",
+        "ea1c": summary.ea1c,
+        **{key: (getattr(bands, key) if bands else None) for key in consensus.BAND_KEYS},
+        "below_target": personal["below"] if personal else None,
+        "in_target": personal["in"] if personal else None,
+        "above_target": personal["above"] if personal else None,
+        "target_low": summary.target_low,
+        "target_high": summary.target_high,
+        "cgm_days": s.days_with_data if s else 0,
+        "cgm_coverage": s.active_percent if s else None,
+        "by_context": [dataclasses.asdict(g) for g in summary.by_context],
+        "by_day": [dataclasses.asdict(g) for g in summary.by_day],
+        "agp_bin_minutes": f.agp.dt0 if f and f.agp else None,
+        "agp": _bins(f.agp) if f and f.agp else [],
+        "goals": [dataclasses.asdict(g) for g in f.goals] if f else [],
+    }
+    if data["meter"] is not None and f.meter.count == 0:
+        data["meter"]["bands"] = None
+    return data
+
+
+def _preset(key: str) -> dict:
+    p = consensus.preset(key)
+    return {"key": p.key, "label": p.label, "range_low": p.range_low, "range_high": p.range_high}
+
+
+def _cgm(cgm) -> dict | None:
+    if cgm is None:
+        return None
+    data = dataclasses.asdict(cgm)
+    data["quantiles"] = {f"p{k}": v for k, v in cgm.quantiles.items()}
+    data["personal"] = {
+        "below": cgm.personal["below"],
+        "within": cgm.personal["in"],
+        "above": cgm.personal["above"],
+    }
+    for key in ("goals", "preset_key"):
+        data.pop(key)
+    return data
+
+
+def _events(summary, tz) -> dict:
+    return {
+        "key": summary.key,
+        "total": summary.total,
+        "per_day": summary.per_day,
+        "per_week": summary.per_week,
+        "mean_duration_min": summary.mean_duration_min,
+        "nocturnal": summary.nocturnal,
+        "events": [
+            {
+                "start": local_iso(e.start, tz),
+                "end": local_iso(e.end, tz),
+                "duration_min": e.duration_min,
+                "extreme": e.extreme,
+                "nocturnal": e.nocturnal,
+            }
+            for e in summary.events
+        ],
+    }
+
+
+def _curve(curve) -> dict:
+    return {
+        "dt0": curve.dt0,
+        "slot_minutes": list(curve.slot_minutes),
+        "days_per_slot": list(curve.days_per_slot),
+        **{f"p{p}": list(values) for p, values in curve.quantiles.items()},
+    }
+
+
+def _bins(curve) -> list[dict]:
+    return [
+        {
+            "start_minute": minute - curve.dt0,
+            "count": curve.days_per_slot[i],
+            **{f"p{p}": curve.quantiles[p][i] for p in (5, 25, 50, 75, 95)},
+        }
+        for i, minute in enumerate(curve.slot_minutes)
+    ]

@@ -326,18 +326,19 @@ class ReadingViewSet(ChunkedBodyMixin, viewsets.GenericViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def stats_bounds(query: dict):
-    """[start, end) of a stats request: start/end, or the last ``days`` days (default 14)."""
+def stats_bounds(query: dict, *, patient):
+    """[start, end) of a stats request: start/end, or ``days`` whole local days ending
+    today in the record's zone (default 14)."""
     if "start" in query:
         return query["start"], query.get("end") or timezone.now() + FUTURE_TOLERANCE
-    return selectors.period_bounds(query.get("days", DEFAULT_STATS_DAYS))
+    return selectors.report_bounds(patient=patient, days=query.get("days", DEFAULT_STATS_DAYS))
 
 
 def stats_response(*, patient, query_params) -> Response:
     """The stats of a record the caller was let see (the view checked access)."""
     query = StatsQuerySerializer(data=query_params)
     query.is_valid(raise_exception=True)
-    start, end = stats_bounds(query.validated_data)
+    start, end = stats_bounds(query.validated_data, patient=patient)
     summary = selectors.reading_stats(patient=patient, start=start, end=end)
     return Response(StatsSerializer(summary, context={"tz": patient.tzinfo}).data)
 
@@ -350,10 +351,12 @@ class StatsView(APIView):
     @extend_schema(
         summary="Statistics of your readings",
         description=(
-            "All DESIGN section 4 figures in mg/dL over [start, end), or the last `days` "
-            "days (default 14). Days and AGP bins are the patient's local ones. `gmi` is "
-            "null, with `gmi_unavailable_reason`, unless CGM data cover >= 14 days and "
-            ">= 70 % of the period."
+            "All DESIGN section 4 figures in mg/dL over [start, end), or `days` whole "
+            "local days ending today (default 14), with the previous window of equal "
+            "length for `comparison`. CGM figures use kind=cgm only, deduplicated and "
+            "weighted by cadence; `meter` has the fingerstick block. `gmi` is null, with "
+            "`gmi_unavailable_reason`, unless the window is >= 14 days with >= 14,112 "
+            "minutes of CGM data. The first version's flat fields keep their names."
         ),
         parameters=[StatsQuerySerializer],
         responses={200: StatsSerializer},

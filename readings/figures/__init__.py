@@ -23,9 +23,16 @@ from .compare import Comparison, compare
 from .events import EventSummary, build_grid, episodes
 from .meter import MeterFigures, meter_figures
 from .streams import FINGERSTICK, cgm_stream
-from .sufficiency import Sufficiency, Window, previous_window, report_window, sufficiency
+from .sufficiency import (
+    Sufficiency,
+    Window,
+    previous_window,
+    report_window,
+    sufficiency,
+    whole_days,
+)
 
-__all__ = ["Figures", "summarize"]
+__all__ = ["Figures", "previous_window", "report_window", "summarize", "whole_days"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,7 @@ def summarize(
     end: datetime,
     preset: str = "standard",
     compare_previous: bool = True,
+    personal_range: tuple[int, int] | None = None,
 ) -> Figures:
     """Every figure for readings in [start, end) (aware datetimes; whole local days in ``tz``).
 
@@ -69,6 +77,8 @@ def summarize(
     "fingerstick"), cadences (minutes, 0 = unknown: inferred per source), sources, contexts
     (meal context of meter readings). Readings outside the window are ignored, except that
     with ``compare_previous`` the N days before ``start`` feed the comparison.
+    ``personal_range`` (low, high mg/dL, inclusive) adds ``cgm.personal``: the share of CGM
+    time below, in and above the patient's own target (never judged against a goal).
     """
     zone = ZoneInfo(tz) if isinstance(tz, str) else tz
     cons.preset(preset)  # fail early on an unknown preset
@@ -81,14 +91,17 @@ def summarize(
         np.asarray(contexts, dtype=str) if len(contexts) else np.full(len(epochs), "", dtype=str),
     )
     window = report_window(start, end, zone)
-    current = _window_figures(arrays, window, preset)
+    current = _window_figures(arrays, window, preset, personal_range)
     if not compare_previous:
         return current
-    previous = _window_figures(arrays, previous_window(window), preset)
+    # The previous window only feeds the comparison: no AGP curve or daily profiles.
+    previous = _window_figures(arrays, previous_window(window), preset, None, drawn=False)
     return replace(current, comparison=compare(current, previous))
 
 
-def _window_figures(arrays, window: Window, preset: str) -> Figures:
+def _window_figures(
+    arrays, window: Window, preset: str, personal_range=None, *, drawn: bool = True
+) -> Figures:
     epochs, values, kinds, cadences, sources, contexts = arrays
     inside = (epochs >= window.start_epoch) & (epochs < window.end_epoch)
     stream = cgm_stream(
@@ -96,7 +109,7 @@ def _window_figures(arrays, window: Window, preset: str) -> Figures:
     )
     mean = float(stream.values.mean()) if len(stream) else None
     suff = sufficiency(stream, window, mean)
-    cgm = cgm_figures(stream.values, stream.cadences, preset=preset)
+    cgm = cgm_figures(stream.values, stream.cadences, preset=preset, personal_range=personal_range)
     gmi_goal = next(s for s in cons.METRIC_GOALS if s.key == "gmi").judge(suff.gmi)
     goals = cgm.goals[:-1] + (gmi_goal, cgm.goals[-1])  # ..., mean, GMI, CV
     if not suff.cgm_shown:  # under 24 h of CGM: nothing to judge
@@ -107,12 +120,13 @@ def _window_figures(arrays, window: Window, preset: str) -> Figures:
     if suff.cgm_shown:
         grid = build_grid(stream.epochs, stream.values, stream.dominant_cadence(), window.tz)
         events = episodes(grid, window.tz)
-        if suff.agp_shown:
+        if suff.agp_shown and drawn:
             agp = agp_curve(grid)
         last_day = (window.end - timedelta(microseconds=1)).astimezone(window.tz).date()
-        daily = daily_profiles(
-            stream.epochs, stream.values, window.tz, last_day, min(window.days, 14)
-        )
+        if drawn:
+            daily = daily_profiles(
+                stream.epochs, stream.values, window.tz, last_day, min(window.days, 14)
+            )
     meter_rows = inside & (kinds == FINGERSTICK)
     meter = meter_figures(
         epochs[meter_rows], values[meter_rows], contexts[meter_rows], window.tz, window.days

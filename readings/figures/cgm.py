@@ -74,6 +74,9 @@ class CgmFigures:
     preset_above: float | None  # above the preset's high bound
     gri: Gri | None
     goals: tuple[cons.Goal, ...]
+    # The patient's own range (colouring, "in your target"): % of CGM time below / in /
+    # above, by largest remainder; None without readings or without a range.
+    personal: dict[str, float] | None = None
 
 
 def weighted_percent(mask: np.ndarray, cadences: np.ndarray) -> float:
@@ -95,7 +98,11 @@ def gri_of(vlow: float, low: float, high: float, vhigh: float) -> Gri:
 
 
 def cgm_figures(
-    values: np.ndarray, cadences: np.ndarray, *, preset: str = "standard"
+    values: np.ndarray,
+    cadences: np.ndarray,
+    *,
+    preset: str = "standard",
+    personal_range: tuple[int, int] | None = None,
 ) -> CgmFigures:
     """The core figures of deduplicated CGM ``values`` (mg/dL) with ``cadences`` (min).
 
@@ -138,6 +145,13 @@ def cgm_figures(
         "above_250": exact[4],
     }
     vlow, low, _, high, vhigh = exact
+    personal = None
+    if personal_range is not None:
+        lo_p, hi_p = personal_range
+        shares = cons.largest_remainder(
+            [float(c[m].sum()) for m in (g < lo_p, (g >= lo_p) & (g <= hi_p), g > hi_p)]
+        )
+        personal = dict(zip(("below", "in", "above"), shares, strict=True))
     return CgmFigures(
         count=n,
         minutes=int(c.sum()),
@@ -159,6 +173,7 @@ def cgm_figures(
         preset_above=_r(figures_by_key[f"above_{p.range_high}"]),
         gri=gri_of(vlow, low, high, vhigh),
         goals=_goals(p, _r(mean), _r(cv), figures_by_key),
+        personal=personal,
     )
 
 

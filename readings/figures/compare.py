@@ -34,7 +34,10 @@ class Comparison:
     changes: tuple[Change, ...]
 
     def __getitem__(self, key: str) -> Change:
-        return next(c for c in self.changes if c.key == key)
+        for change in self.changes:
+            if change.key == key:
+                return change
+        raise KeyError(key)  # templates try item lookup before attributes
 
 
 def headline(f: Figures) -> dict[str, tuple[str, float | None]]:

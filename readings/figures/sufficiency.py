@@ -67,6 +67,15 @@ def report_window(start: datetime, end: datetime, tz: ZoneInfo) -> Window:
     return Window(start, end, tz, (last - first).days + 1, elapsed / timedelta(minutes=1))
 
 
+def whole_days(days: int, last_day, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start, end) of the ``days`` whole local days ending with ``last_day`` (a date):
+    local midnights, DST days as long as they are (CLINICAL.md D2)."""
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    start = _time.local_midnight(last_day - timedelta(days=days - 1), tz)
+    return start, _time.local_midnight(last_day + timedelta(days=1), tz)
+
+
 def previous_window(w: Window) -> Window:
     """The w.days local days immediately before ``w`` (Tidepool blip ``getOpts``)."""
     first = w.start.astimezone(w.tz).date()

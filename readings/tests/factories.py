@@ -29,3 +29,22 @@ class TargetFactory(factory.django.DjangoModelFactory):
     patient = factory.SubFactory(PatientRecordFactory)
     low_mgdl = 70
     high_mgdl = 180
+
+
+def cgm_cycle(record, values, *, minutes_ago=5, count=300, cadence=5, kind=Kind.CGM):
+    """``count`` CGM readings of ``record``, ``cadence`` minutes apart going back from
+    ``minutes_ago`` minutes ago, cycling through ``values`` (300 at 5 minutes = 25 hours:
+    enough for CGM figures). Returns the readings, newest first."""
+    now = timezone.now().replace(microsecond=0)
+    readings = [
+        Reading(
+            patient=record,
+            value_mgdl=values[i % len(values)],
+            taken_at=now - timedelta(minutes=minutes_ago + cadence * i),
+            kind=kind,
+            cadence_min=cadence if kind == Kind.CGM else None,
+        )
+        for i in range(count)
+    ]
+    Reading.objects.bulk_create(readings)
+    return readings

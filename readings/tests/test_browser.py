@@ -34,12 +34,15 @@ def test_add_a_reading_see_it_highlighted_and_plotted(browser_page, patient, pas
     patient.record.timezone = "Europe/Paris"
     patient.record.save()
     now = timezone.now()
-    for i, value in enumerate([95, 110, 160, 210, 140, 120, 105, 90] * 6):
+    # A week of 15-minute CGM: enough for every CGM figure and the AGP curve.
+    cgm = [95, 110, 160, 210, 140, 120, 105, 90] * 84
+    for i, value in enumerate(cgm):
         ReadingFactory(
             patient=patient.record,
             value_mgdl=value,
             kind=Kind.CGM,
-            taken_at=now - timedelta(hours=3 * i + 2),
+            cadence_min=15,
+            taken_at=now - timedelta(minutes=15 * i + 20),
         )
     page = browser_page
     sign_in(page, patient, password)
@@ -68,10 +71,14 @@ def test_add_a_reading_see_it_highlighted_and_plotted(browser_page, patient, pas
 
     page.get_by_role("link", name="Dashboard").click()
     expect(page.locator('[data-figure-name="readings"] .main-svg').first).to_be_visible()
-    assert plotted_points(page, "readings") == 2 * 49  # the grey line plus one marker per reading
-    for name in ("agp", "ranges", "contexts"):
+    # the grey line plus one marker per reading
+    assert plotted_points(page, "readings") == 2 * (len(cgm) + 1)
+    for name in ("agp", "ranges", "meter"):
         assert plotted_points(page, name) > 0, name
-    assert page.locator('[data-stat="very_low"] .goal-missed').count() == 1
+    # The fingerstick is a meter reading: in the meter block, never in CGM time.
+    assert page.locator('[data-stat="below_54"] .goal-met').count() == 1
+    very_low = page.locator('[data-table="meter-ranges"] tr', has_text="Very low")
+    assert very_low.inner_text().split()[-2:] == ["100.0", "%"]
     screenshot(page, "dashboard")
 
 

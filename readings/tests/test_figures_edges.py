@@ -341,3 +341,19 @@ def test_no_comparison_when_the_previous_window_has_under_24_hours():
     assert "0.0 hours" in f.comparison.reason
     assert all(ch.change is None for ch in f.comparison.changes)
     assert f.comparison["in_range"].current == 100.0
+
+
+def test_vectorised_agp_quantiles_equal_numpys_nanquantile():
+    import warnings
+
+    from readings.figures.agp import nan_quantiles
+
+    rng = np.random.default_rng(0)
+    probs = np.array([0.05, 0.25, 0.5, 0.75, 0.95])
+    for _ in range(100):
+        v = rng.integers(40, 400, size=(int(rng.integers(1, 30)), 288)).astype(float)
+        v[rng.random(v.shape) < 0.3] = np.nan
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            expected = np.nanquantile(v, probs, axis=0)
+        np.testing.assert_allclose(nan_quantiles(v, probs), expected, rtol=0, atol=1e-9)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from readings import services
 from readings.models import Context, Kind, Reading
-from readings.tests.factories import ReadingFactory, TargetFactory
+from readings.tests.factories import ReadingFactory, TargetFactory, cgm_cycle
 
 pytestmark = pytest.mark.django_db
 
@@ -381,7 +381,7 @@ def readings_at(patient, *values, kind="cgm", every=timedelta(minutes=30)):
 def figures(response):
     html = response.content.decode()
     found = {}
-    for name in ("readings", "agp", "ranges", "contexts"):
+    for name in ("readings", "agp", "ranges", "meter"):
         start = html.index(f'id="figure-{name}" type="application/json">') + len(
             f'id="figure-{name}" type="application/json">'
         )
@@ -390,7 +390,7 @@ def figures(response):
 
 
 def test_dashboard_plots_the_period_with_cards_and_goals(client, patient):
-    readings_at(patient, 50, 100, 150, 200, 300)
+    cgm_cycle(patient.record, [50, 100, 150, 200, 300])  # 25 hours of 5-minute CGM
     ReadingFactory(
         patient=patient.record, value_mgdl=222, taken_at=timezone.now() - timedelta(days=20)
     )
@@ -399,14 +399,18 @@ def test_dashboard_plots_the_period_with_cards_and_goals(client, patient):
     response = client.get(reverse("reports:dashboard"))
 
     assert response.context["days"] == 14
-    assert response.context["summary"].count == 5  # the 20-day-old reading is outside
+    assert response.context["summary"].count == 300  # the 20-day-old reading is outside
     plotted = figures(response)
     points = sum(len(trace["x"]) for trace in plotted["readings"]["data"][1:])
-    assert points == 5
+    assert points == 300
     names = [trace["name"] for trace in plotted["readings"]["data"][1:]]
     assert names == ["Very low", "In range", "High", "Very high"]
     html = response.content.decode()
     assert "Goal: more than 70 %" in html and "Goal missed." in html
+    assert "% of CGM time" in html
+    # 25 hours of CGM in 14 days: the low-data banner, and no GMI (the Tidepool rule).
+    assert "Less than 70 % of possible CGM data" in html
+    assert "GMI needs a window of at least 14 days with at least 235.2 hours" in html
     assert '<script src="/static/vendor/plotly.min.js"></script>' in html
 
 
@@ -467,7 +471,7 @@ def test_dashboard_data_gives_fresh_cards_and_figures(client, patient):
     data = client.get(reverse("reports:dashboard-data"), {"days": 7}).json()
 
     assert data["days"] == 7
-    assert set(data["figures"]) == {"readings", "agp", "ranges", "contexts"}
+    assert set(data["figures"]) == {"readings", "agp", "ranges", "meter"}
     assert 'data-stat="count"' in data["cards_html"] and ">2<" in data["cards_html"]
     assert data["version"] == client.get(reverse("reports:version")).json()["version"]
 

@@ -1,26 +1,26 @@
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import plotly.graph_objects as go
 import pytest
 
-from readings import stats
+from readings.figures import summarize
 from reports import charts
 
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def summary():
-    values = [50, 65, 100, 120, 200, 300]
-    times = [T0 + timedelta(hours=i) for i in range(len(values))]
-    return stats.summarize(
-        values,
-        times,
-        tz=ZoneInfo("UTC"),
-        kinds=["fingerstick"] * 6,
-        contexts=["fasting", "before_meal", "after_meal", "after_meal", "bedtime", "unspecified"],
-    )
+def figures_of(values, kinds, *, step_min=5, days=1, contexts=None):
+    """readings.figures over ``values`` repeated every ``step_min`` for ``days`` from T0's day."""
+    start = datetime(2026, 1, 5, tzinfo=UTC)
+    n = days * 1440 // step_min
+    epochs = [int((start + timedelta(minutes=step_min * i)).timestamp()) for i in range(n)]
+    vals = [values[i % len(values)] for i in range(n)]
+    return summarize(
+        epochs, vals, [kinds] * n, [step_min] * n, ["api"] * n,
+        contexts or ["unspecified"] * n, tz="UTC", start=start,
+        end=start + timedelta(days=days), compare_previous=False,
+    )  # fmt: skip
 
 
 def assert_valid_plotly(figure):
@@ -59,37 +59,58 @@ def test_many_points_draw_in_range_readings_as_the_line_only_and_never_need_webg
     assert figure["data"][0]["showlegend"] is True
 
 
-def test_agp_figure_has_the_percentile_bands(summary):
-    figure = charts.agp_figure(summary, unit="mg/dL")
+def test_agp_figure_has_the_percentile_bands_and_gaps_as_null():
+    f = figures_of([100, 120, 140, 160, 180, 200], "cgm", days=7)
+    curve = f.agp
+    # No data in the first hour of every day: 12 five-minute slots become gaps.
+    masked = {p: (None,) * 12 + q[12:] for p, q in curve.quantiles.items()}
+    figure = charts.agp_figure(replace(curve, quantiles=masked), unit="mg/dL")
 
     assert_valid_plotly(figure)
     legend = [trace["name"] for trace in figure["data"] if trace["showlegend"]]
     assert legend == ["5–95 %", "25–75 %", "Median"]
     median = figure["data"][-1]
-    # Hourly bins for fingersticks, at the middle of each local hour; empty hours left out.
-    assert median["x"] == [12.5, 13.5, 14.5, 15.5, 16.5, 17.5]
-    assert median["y"] == [50, 65, 100, 120, 200, 300]
-    assert median["customdata"][0] == "12:00"
+    assert len(median["x"]) == 96 and median["x"][0] == 0.125  # 15-minute display points
+    assert median["y"][:4] == [None] * 4 and median["connectgaps"] is False
+    assert all(y is not None for y in median["y"][4:])
+    assert figure["layout"]["yaxis"]["range"] == [0, 350]
 
 
-def test_time_in_ranges_figure_stacks_the_five_ranges(summary):
-    figure = charts.time_in_ranges_figure(summary)
+def test_agp_figure_without_a_curve_says_why():
+    figure = charts.agp_figure(None, unit="mg/dL", reason="Insufficient CGM data.")
+    assert_valid_plotly(figure)
+    assert figure["data"] == []
+    assert figure["layout"]["annotations"][0]["text"] == "Insufficient CGM data."
+
+
+def test_time_in_ranges_figure_stacks_the_five_ranges_in_cgm_time():
+    f = figures_of([50, 65, 100, 120, 200, 300], "cgm", days=2)
+    figure = charts.time_in_ranges_figure(f.cgm)
 
     assert_valid_plotly(figure)
     assert [trace["y"][0] for trace in figure["data"]] == [16.67, 16.67, 33.33, 16.67, 16.66]
     assert figure["layout"]["barmode"] == "stack"
+    assert figure["layout"]["yaxis"]["title"]["text"] == "% of CGM time"
 
 
-def test_context_means_figure(summary):
-    figure = charts.context_means_figure(summary, unit="mg/dL")
+def test_meter_figure_draws_each_reading_and_hourly_medians():
+    f = figures_of([80, 100, 120, 140, 160], "fingerstick", step_min=12, days=1)
+    hours = [i * 12 / 60 for i in range(120)]
+    values = [[80, 100, 120, 140, 160][i % 5] for i in range(120)]
+    figure = charts.meter_hourly_figure(
+        f.meter, unit="mg/dL", local_hours=hours, values_mgdl=values
+    )
 
     assert_valid_plotly(figure)
-    bars = figure["data"][0]
-    assert bars["x"] == ["After a meal", "Bedtime", "Before a meal", "Fasting", "Unspecified"]
-    assert bars["y"] == [110, 200, 65, 50, 300]
-    assert bars["text"][0] == "n=2"
-    # Tilted category labels are given room, not clipped.
-    assert figure["layout"]["xaxis"]["automargin"] is True
+    dots, medians = figure["data"]
+    assert len(dots["x"]) == 120
+    assert medians["x"][0] == 0.5 and medians["y"][0] == 120  # 5 readings an hour
+    assert medians["error_y"]["array"][0] == 20 and medians["error_y"]["arrayminus"][0] == 20
+
+
+def test_meter_figure_without_meter_readings_says_so():
+    f = figures_of([120], "cgm")
+    assert charts.meter_hourly_figure(f.meter, unit="mg/dL")["data"] == []
 
 
 @pytest.mark.parametrize(
