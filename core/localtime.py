@@ -58,6 +58,7 @@ def local_iso(moment: datetime | None, tz) -> str | None:
 
 def local_seconds(epochs: np.ndarray, tz: ZoneInfo) -> np.ndarray:
     """Unix seconds shifted to ``tz``'s wall clock (so // 86400 is the local day)."""
+    epochs = np.asarray(epochs, dtype=np.int64)
     return epochs + _utc_offsets(epochs, tz)
 
 

@@ -7,51 +7,15 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from core import localtime
+
 DAY = 86_400
 UTC = ZoneInfo("UTC")
 
 
-def utc_offsets(epochs: np.ndarray, tz: ZoneInfo) -> np.ndarray:
-    """The zone's UTC offset (seconds) at each instant, without a per-reading zone lookup.
-
-    Copied from readings/stats.py: offsets change only at transitions, months apart, so sample
-    the zone daily between the first and last instant, bisect each change to the second, then
-    look every instant up with one vectorised search.
-    """
-    if len(epochs) == 0:
-        return np.zeros(0, dtype=np.int64)
-    first, last = int(epochs.min()), int(epochs.max())
-    change_points = [first]
-    offsets = [_offset_at(first, tz)]
-    t = first
-    while t < last:
-        nxt = min(t + DAY, last)
-        off = _offset_at(nxt, tz)
-        if off != offsets[-1]:
-            lo, hi = t, nxt  # the old offset holds at lo, the new one at hi
-            while hi - lo > 1:
-                mid = (lo + hi) // 2
-                if _offset_at(mid, tz) == offsets[-1]:
-                    lo = mid
-                else:
-                    hi = mid
-            change_points.append(hi)
-            offsets.append(off)
-        t = nxt
-    index = np.searchsorted(np.asarray(change_points), epochs, side="right") - 1
-    return np.asarray(offsets, dtype=np.int64)[index]
-
-
-def _offset_at(epoch: int, tz: ZoneInfo) -> int:
-    return int(
-        datetime.fromtimestamp(int(epoch), tz=UTC).astimezone(tz).utcoffset().total_seconds()
-    )
-
-
 def local_seconds(epochs: np.ndarray, tz: ZoneInfo) -> np.ndarray:
     """Unix seconds shifted to ``tz``'s wall clock (so // 86400 is the local day number)."""
-    epochs = np.asarray(epochs, dtype=np.int64)
-    return epochs + utc_offsets(epochs, tz)
+    return localtime.local_seconds(np.asarray(epochs, dtype=np.int64), tz)
 
 
 def day_number(d: date) -> int:
