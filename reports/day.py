@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from core.units import MGDL_PER_MMOLL, Unit
+from treatments.models import TreatmentType
+from treatments.presentation import amount_text, label, number
 
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
 GLUCOSE_COLOUR = "#0b3d91"
@@ -86,6 +88,36 @@ def _treatment_trace(points: list[Point], *, tz, name, colour, y, symbol, size, 
     }
 
 
+def treatment_traces(points: Sequence[Point], *, tz, labels: bool = True) -> list[dict]:
+    """Carbohydrates, boluses and basal doses as markers sized by amount, on the hidden
+    second axis (0 to 1) of a time chart; ``labels`` writes each amount beside its marker
+    (the day view; a two-week chart has no room for them)."""
+    by_kind = {kind: [p for p in points if p.kind == kind] for kind in ("carbs", "bolus", "basal")}
+    styles = {
+        "carbs": ("Carbohydrates", CARBS_COLOUR, CARBS_Y, "circle", carbs_size, "bottom center"),
+        "bolus": ("Bolus", BOLUS_COLOUR, INSULIN_Y, "triangle-down", insulin_size, "top center"),
+        # A row of its own above the boluses: a morning dose and breakfast often coincide.
+        "basal": ("Basal", BASAL_COLOUR, BASAL_Y, "square", insulin_size, "middle right"),
+    }
+    traces = []
+    for kind, (name, colour, y, symbol, size, text_at) in styles.items():
+        if by_kind[kind]:
+            trace = _treatment_trace(
+                by_kind[kind],
+                tz=tz,
+                name=name,
+                colour=colour,
+                y=y,
+                symbol=symbol,
+                size=size,
+                text_at=text_at,
+            )
+            if not labels:
+                trace["mode"] = "markers"
+            traces.append(trace)
+    return traces
+
+
 def day_figure(
     day: date,
     *,
@@ -110,27 +142,7 @@ def day_figure(
             "hovertemplate": f"%{{x|%H:%M}} · %{{y}} {unit}<extra></extra>",
         }
     ]
-    by_kind = {kind: [p for p in points if p.kind == kind] for kind in ("carbs", "bolus", "basal")}
-    styles = {
-        "carbs": ("Carbohydrates", CARBS_COLOUR, CARBS_Y, "circle", carbs_size, "bottom center"),
-        "bolus": ("Bolus", BOLUS_COLOUR, INSULIN_Y, "triangle-down", insulin_size, "top center"),
-        # A row of its own above the boluses: a morning dose and breakfast often coincide.
-        "basal": ("Basal", BASAL_COLOUR, BASAL_Y, "square", insulin_size, "middle right"),
-    }
-    for kind, (name, colour, y, symbol, size, text_at) in styles.items():
-        if by_kind[kind]:
-            traces.append(
-                _treatment_trace(
-                    by_kind[kind],
-                    tz=tz,
-                    name=name,
-                    colour=colour,
-                    y=y,
-                    symbol=symbol,
-                    size=size,
-                    text_at=text_at,
-                )
-            )
+    traces.extend(treatment_traces(points, tz=tz))
     events = [p for p in points if p.kind == "event"]
     if events:
         traces.append(
@@ -194,3 +206,20 @@ def day_figure(
         ],
     }
     return {"data": traces, "layout": layout}
+
+
+def chart_points(treatments) -> list[Point]:
+    """Each treatment as chart markers: its carbohydrates (a carb entry, or a meal bolus
+    that carries them, as Nightscout sends), its insulin, or a labelled event tick."""
+    points = []
+    for t in treatments:
+        if t.carbs_g is not None:
+            points.append(Point(t.taken_at, "carbs", t.carbs_g, f"{number(t.carbs_g)} g"))
+        if t.type == TreatmentType.BOLUS:
+            units = t.insulin_units
+            points.append(Point(t.taken_at, "bolus", units, f"{number(units)} U"))
+        elif t.type == TreatmentType.BASAL:
+            points.append(Point(t.taken_at, "basal", t.basal_units or 0, amount_text(t)))
+        elif t.type != TreatmentType.CARBS:
+            points.append(Point(t.taken_at, "event", None, label(t)))
+    return points

@@ -13,10 +13,9 @@ from patients.mixins import RecordMixin
 from patients.services import access_log_record
 from readings import selectors as reading_selectors
 from readings.presentation import reading_rows
-from reports.day import Point, day_figure
+from reports.day import chart_points, day_figure
 from treatments import selectors as treatment_selectors
-from treatments.models import TreatmentType
-from treatments.presentation import amount_text, label, number, treatment_rows
+from treatments.presentation import number, treatment_rows
 
 DAY_VIEW = "day view"  # the access log's name of this page
 
@@ -26,23 +25,6 @@ def day_bounds(day: date, tz) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time()).replace(tzinfo=tz)
     end = datetime.combine(day + timedelta(days=1), time()).replace(tzinfo=tz)
     return start, end
-
-
-def chart_points(treatments) -> list[Point]:
-    """Each treatment as chart markers: its carbohydrates (a carb entry, or a meal bolus
-    that carries them, as Nightscout sends), its insulin, or a labelled event tick."""
-    points = []
-    for t in treatments:
-        if t.carbs_g is not None:
-            points.append(Point(t.taken_at, "carbs", t.carbs_g, f"{number(t.carbs_g)} g"))
-        if t.type == TreatmentType.BOLUS:
-            units = t.insulin_units
-            points.append(Point(t.taken_at, "bolus", units, f"{number(units)} U"))
-        elif t.type == TreatmentType.BASAL:
-            points.append(Point(t.taken_at, "basal", t.basal_units or 0, amount_text(t)))
-        elif t.type != TreatmentType.CARBS:
-            points.append(Point(t.taken_at, "event", None, label(t)))
-    return points
 
 
 class DayView(RecordMixin, TemplateView):

@@ -22,7 +22,8 @@ from readings.selectors import (
     report_bounds,
     target_get,
 )
-from reports import charts
+from reports import charts, day
+from treatments.selectors import DailyTotals, daily_totals, treatment_list
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class Dashboard:
     target: Target
     stats: stats.ReadingStats
     series: Series
+    treatment_points: tuple = ()  # reports.day.Point of the period's insulin and carbs
+    treatment_totals: DailyTotals | None = None  # per local day, and daily averages
 
     @property
     def figures(self) -> Figures:
@@ -52,14 +55,26 @@ class Dashboard:
         local_ms = localtime.local_seconds(epochs, self.patient.tzinfo) * 1000
         figures = self.figures
         meter = np.asarray(self.series.kinds, dtype=str) == Kind.FINGERSTICK
+        readings = charts.readings_figure(
+            local_ms,
+            self.series.values_mgdl,
+            unit=unit,
+            target_low=self.target.low_mgdl,
+            target_high=self.target.high_mgdl,
+        )
+        if self.treatment_points:
+            # Carbohydrates along the top, insulin along the bottom (reports.day).
+            readings["data"].extend(
+                day.treatment_traces(self.treatment_points, tz=self.patient.tzinfo, labels=False)
+            )
+            readings["layout"]["yaxis2"] = {
+                "overlaying": "y",
+                "range": [0, 1],
+                "visible": False,
+                "fixedrange": True,
+            }
         return {
-            "readings": charts.readings_figure(
-                local_ms,
-                self.series.values_mgdl,
-                unit=unit,
-                target_low=self.target.low_mgdl,
-                target_high=self.target.high_mgdl,
-            ),
+            "readings": readings,
             "agp": charts.agp_figure(figures.agp, unit=unit, reason=figures.sufficiency.agp_reason),
             "ranges": charts.time_in_ranges_figure(figures.cgm),
             "meter": charts.meter_hourly_figure(
@@ -73,7 +88,8 @@ class Dashboard:
 
 def dashboard_get(*, patient: Patient, days: int, now: datetime | None = None) -> Dashboard:
     """The record's last ``days`` whole local days with every figure, and the previous
-    window for the comparison. Two queries (the target; the readings of both windows).
+    window for the comparison. Four queries (the target; the readings of both windows; the
+    period's treatments, for the chart's markers and for the daily totals).
 
     Callers pass a record they got through patients.selectors.patient_for (the gate)."""
     if days not in DASHBOARD_PERIODS:
@@ -89,8 +105,19 @@ def dashboard_get(*, patient: Patient, days: int, now: datetime | None = None) -
         patient=patient, start=start, end=window_end, target=target, series=series
     )
     shown_end = min(window_end, (now or timezone.now()) + FUTURE_TOLERANCE)
+    treatments = list(treatment_list(patient=patient, start=start, end=shown_end))
     return Dashboard(
-        patient, days, start, shown_end, target, summary, _between(series, start, shown_end)
+        patient,
+        days,
+        start,
+        shown_end,
+        target,
+        summary,
+        _between(series, start, shown_end),
+        treatment_points=tuple(
+            p for p in day.chart_points(treatments) if p.kind in ("carbs", "bolus", "basal")
+        ),
+        treatment_totals=daily_totals(patient=patient, start=start, end=shown_end),
     )
 
 

@@ -118,3 +118,32 @@ def test_the_pages_name_the_window_in_the_patients_zone(client, patient):
 
     expected = f"{first.day} {first:%b} to {today.day} {today:%b %Y}"
     assert f"The last 14 whole days, {expected};" in html
+
+
+def test_the_dashboard_marks_insulin_and_carbs_on_the_readings_chart_and_sums_them(client, patient):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from readings.tests.factories import ReadingFactory
+    from treatments import services as treatment_services
+
+    now = timezone.now()
+    ReadingFactory(patient=patient.record, taken_at=now - timedelta(hours=3), value_mgdl=140)
+    treatment_services.treatment_create(
+        patient=patient.record, type="carbs", carbs_g=45, taken_at=now - timedelta(hours=2)
+    )
+    treatment_services.treatment_create(
+        patient=patient.record, type="bolus", insulin_units=4.5, taken_at=now - timedelta(hours=2)
+    )
+    client.force_login(patient)
+
+    response = client.get("/dashboard/")
+
+    figure = response.context["figures"]["readings"]
+    names = {trace["name"]: trace for trace in figure["data"]}
+    assert names["Carbohydrates"]["yaxis"] == names["Bolus"]["yaxis"] == "y2"
+    assert len(names["Carbohydrates"]["x"]) == len(names["Bolus"]["x"]) == 1
+    html = response.content.decode()
+    assert "<strong>4.5 U</strong> of insulin a day" in html
+    assert "<strong>45 g</strong> of carbohydrates a day" in html
