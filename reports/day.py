@@ -88,7 +88,9 @@ def _treatment_trace(points: list[Point], *, tz, name, colour, y, symbol, size, 
     }
 
 
-def treatment_traces(points: Sequence[Point], *, tz, labels: bool = True) -> list[dict]:
+def treatment_traces(
+    points: Sequence[Point], *, tz, labels: bool = True, scale: float = 1.0
+) -> list[dict]:
     """Carbohydrates, boluses and basal doses as markers sized by amount, on the hidden
     second axis (0 to 1) of a time chart; ``labels`` writes each amount beside its marker
     (the day view; a two-week chart has no room for them)."""
@@ -114,6 +116,7 @@ def treatment_traces(points: Sequence[Point], *, tz, labels: bool = True) -> lis
             )
             if not labels:
                 trace["mode"] = "markers"
+            trace["marker"]["size"] = [round(px * scale, 1) for px in trace["marker"]["size"]]
             traces.append(trace)
     return traces
 

@@ -65,8 +65,13 @@ class Dashboard:
         if self.treatment_points:
             # Carbohydrates along the top, insulin along the bottom (reports.day).
             readings["data"].extend(
-                day.treatment_traces(self.treatment_points, tz=self.patient.tzinfo, labels=False)
+                day.treatment_traces(
+                    self.treatment_points, tz=self.patient.tzinfo, labels=False, scale=0.5
+                )
             )
+            # Headroom above the curve for the carbohydrate row (insulin runs along 0).
+            values = charts.in_unit([*self.series.values_mgdl, self.target.high_mgdl], unit)
+            readings["layout"]["yaxis"]["range"] = [0, round(1.3 * max(values), 1)]
             readings["layout"]["yaxis2"] = {
                 "overlaying": "y",
                 "range": [0, 1],
