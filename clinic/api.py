@@ -27,13 +27,11 @@ from patients.models import AccessLogEntry
 from patients.services import access_log_record
 from readings import selectors
 from readings.api.serializers import (
-    GoalSerializer,
     ReadingFilterSerializer,
     ReadingSerializer,
-    StatsQuerySerializer,
-    StatsSerializer,
     local_iso,
 )
+from readings.api.stats_serializers import GoalSerializer, StatsQuerySerializer, StatsSerializer
 from readings.api.views import reading_context, stats_response
 
 PATIENT_ID = OpenApiParameter(

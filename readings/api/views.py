@@ -44,10 +44,9 @@ from readings.api.serializers import (
     ReadingInputSerializer,
     ReadingSerializer,
     ReadingUpdateSerializer,
-    StatsQuerySerializer,
-    StatsSerializer,
     reading_from_fields,
 )
+from readings.api.stats_serializers import StatsQuerySerializer, StatsSerializer
 from readings.models import FUTURE_TOLERANCE, Reading, Source
 
 BULK_MAX_ITEMS = 5000

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.tests.factories import AdministratorFactory, PhysicianFactory
 from core import consensus
 from readings import selectors
-from readings.api.serializers import stats_data
+from readings.api.stats_shape import stats_data
 from readings.models import Context, Kind, Reading
 from readings.tests.factories import ReadingFactory, TargetFactory
 from readings.tests.test_api_readings import client_for
