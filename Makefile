@@ -6,7 +6,7 @@ PY := $(BIN)/python
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 # Two workers on the machine's two cores (pytest-xdist); each MongoDB-leg worker has a
 # SecantusDB server of its own.
-PYTEST_ARGS ?= -n 2
+PYTEST_ARGS ?= -n 2 --dist worksteal
 SECANTUS_SERVERS ?= 2
 
 .PHONY: help run demo serve test test-sqlite test-mongodb lint format bench loadtest clean
