@@ -147,6 +147,12 @@ MATRIX = {
     "API add treatment POST": row(401, 201, 201, 403, 404, 404, 404, 404),
     "API delete treatment DELETE": row(401, 204, 204, 403, 404, 404, 404, 404),
     "physician report GET": row(LOGIN, 403, 403, 403, 403, 403, 200, 403),
+    "roster GET": row(LOGIN, 403, 403, 403, 403, 403, 200, 403),
+    "request access POST": row(LOGIN, 403, 403, 403, 403, 403, 302, 403),
+    # Nightscout paths with a person's API token read that person's own record only.
+    "Nightscout entries GET": row(401, 200, 403, 403, 403, 200, 403, 403),
+    # The account export holds the records one looks after: Ada's for her and her caregiver.
+    "account export GET": row(LOGIN, 200, 200, "own", "own", "own", "own", "own"),
 }
 
 
@@ -233,6 +239,14 @@ def endpoint(name, world, role):
         ),
         "API stats GET": ("api_get", f"/api/v1/stats/?patient={record.pk}", None),
         "physician report GET": ("get", reverse("reports:patient", args=[record.pk]), None),
+        "roster GET": ("get", reverse("clinic:roster"), None),
+        "request access POST": (
+            "post",
+            reverse("clinic:request"),
+            {"email": world.users["self"].email},
+        ),
+        "Nightscout entries GET": ("api_get", "/api/v1/entries/sgv.json", None),
+        "account export GET": ("get", reverse("patients:data-export"), None),
         "treatments GET": ("get", reverse("treatments:list"), None),
         "add treatment GET": ("get", reverse("treatments:create"), None),
         "add treatment POST": ("post", reverse("treatments:create"), new_treatment),
