@@ -14,6 +14,7 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
+from core.idempotency import insert_unless_stored, stored_external_ids
 from readings.models import Context, Kind, Reading, Source, Target
 
 BULK_BATCH_SIZE = 5000  # readings per write batch (and per fallback on a clash)
@@ -125,7 +126,7 @@ def readings_bulk_create(*, patient, readings: Iterable[Reading]) -> BulkResult:
             batch_pks = [reading.pk for reading in batch]
             inserted = set(Reading.objects.filter(pk__in=batch_pks).values_list("pk", flat=True))
             for reading in batch:
-                if reading.pk in inserted or _insert_unless_stored(reading):
+                if reading.pk in inserted or insert_unless_stored(reading):
                     result.created.append(reading)
                 else:
                     result.duplicates += 1
@@ -143,29 +144,8 @@ def _stored_keys(patient, candidates: list[Reading]) -> tuple[set[tuple], set[tu
         .filter(taken_at__gte=min(times), taken_at__lte=max(times))
         .values_list("kind", "taken_at", "value_mgdl")
     )
-    external: set[tuple] = set()
-    ids_by_source: dict[str, set[str]] = {}
-    for r in candidates:
-        if r.external_id:
-            ids_by_source.setdefault(r.source, set()).add(r.external_id)
-    for source, ids in ids_by_source.items():
-        ids = sorted(ids)
-        for start in range(0, len(ids), 500):
-            external.update(
-                Reading.objects.of(patient)
-                .filter(source=source, external_id__in=ids[start : start + 500])
-                .values_list("source", "external_id")
-            )
+    external = stored_external_ids(Reading.objects.of(patient), candidates)
     return measurements, external
-
-
-def _insert_unless_stored(reading: Reading) -> bool:
-    try:
-        with transaction.atomic():
-            reading.save(force_insert=True)
-    except IntegrityError:
-        return False
-    return True
 
 
 def target_set(*, patient, low_mgdl: int, high_mgdl: int) -> Target:

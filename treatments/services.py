@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
+from core.idempotency import insert_unless_stored, stored_external_ids
 from treatments.models import Source, Treatment
 
 BULK_BATCH_SIZE = 5000
@@ -132,7 +133,7 @@ def treatments_bulk_create(*, patient, treatments: Iterable[Treatment]) -> BulkR
                 Treatment.objects.filter(pk__in=[t.pk for t in batch]).values_list("pk", flat=True)
             )
             for treatment in batch:
-                if treatment.pk in inserted or _insert_unless_stored(treatment):
+                if treatment.pk in inserted or insert_unless_stored(treatment):
                     result.created.append(treatment)
                 else:
                     result.duplicates += 1
@@ -148,26 +149,5 @@ def _stored_keys(patient, candidates: list[Treatment]) -> tuple[set, set]:
         .filter(taken_at__gte=min(times), taken_at__lte=max(times))
         .values_list("measurement_key", flat=True)
     )
-    external: set[tuple] = set()
-    ids_by_source: dict[str, set[str]] = {}
-    for t in candidates:
-        if t.external_id:
-            ids_by_source.setdefault(t.source, set()).add(t.external_id)
-    for source, ids in ids_by_source.items():
-        ids = sorted(ids)
-        for start in range(0, len(ids), 500):
-            external.update(
-                Treatment.objects.of(patient)
-                .filter(source=source, external_id__in=ids[start : start + 500])
-                .values_list("source", "external_id")
-            )
+    external = stored_external_ids(Treatment.objects.of(patient), candidates)
     return keys, external
-
-
-def _insert_unless_stored(treatment: Treatment) -> bool:
-    try:
-        with transaction.atomic():
-            treatment.save(force_insert=True)
-    except IntegrityError:
-        return False
-    return True
