@@ -104,6 +104,8 @@ def day_sums(epochs, values, kinds, cadences, sources, *, tz: ZoneInfo, day: dat
     if len(today) == 0:
         return DaySums()
     by_cadence = tuple(int((today.cadences == c).sum()) for c in CADENCES)
+    if not (stream.values < cons.VERY_LOW_BELOW).any():  # no point of any grid below 54
+        return DaySums(CgmSums.of(today.values, today.cadences), by_cadence)
     lv2 = []
     day_wall = _time.day_number(day) * _time.DAY  # the day's midnight on the wall clock
     for dt0 in CADENCES:
