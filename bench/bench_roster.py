@@ -29,7 +29,7 @@ from clinic.selectors import roster_for_physician
 from patients.models import Patient, PatientAccess
 from readings.figures import daily
 from readings.models import DaySummary, Kind, Reading, Source
-from readings.services import day_summary_row
+from readings.services import day_summary_row, window_rows
 
 PATIENTS = int(os.environ.get("BGT_BENCH_ROSTER_PATIENTS", 2000))
 DAYS = 14
@@ -160,6 +160,12 @@ def seed_summaries(patients) -> None:
             for fresh in (True, False):
                 sums = daily.day_sums(*arrays, tz=ZoneInfo("UTC"), day=day, fresh=fresh)
                 pattern.append(day_summary_row(None, day, fresh, sums))
+        by_day = {
+            (row.day, row.fresh): [getattr(row, name) for name in DaySummary.SUM_FIELDS]
+            for row in pattern
+        }
+        ends = [first + timedelta(days=d) for d in range(SUMMARY_DAYS)]
+        pattern += window_rows(None, by_day, ends)
         patterns.append(pattern)
     batch = []
     for n, patient in enumerate(patients):

@@ -20,10 +20,10 @@ from core import consensus
 from core.formatting import format_percent
 from patients.models import Patient, PatientAccess
 from readings import stats
-from readings.models import Reading
+from readings.models import DaySummary, Reading
 from readings.selectors import PeriodPair, period_figures_many
 
-ROSTER_DAYS = 14
+ROSTER_DAYS = DaySummary.ROSTER_DAYS  # the window the day summaries keep
 
 
 # --- the roster --------------------------------------------------------------------------------
@@ -166,7 +166,7 @@ def roster_for_physician(
     patients = {patient.pk: patient for patient in Patient.objects.filter(pk__in=ids)}
     emails = _self_emails(ids)
     shown = [p for pk, p in patients.items() if emails.get(pk, "") is not None]
-    figures = period_figures_many(patients=shown, days=ROSTER_DAYS, now=now)
+    figures = period_figures_many(patients=shown, now=now)
 
     rows = []
     for grant in grants:

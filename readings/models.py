@@ -185,12 +185,19 @@ class DaySummary(models.Model):
     """One local day of a record's CGM readings as integer sums (readings.figures.daily),
     kept by the write services so the roster need not read every reading: derived data,
     rebuilt from the readings by ``manage.py rebuild_day_summaries``. Two rows per day with
-    CGM data: ``fresh`` (as a window's first day) and continuing (as a later day)."""
+    CGM data: ``fresh`` (as a window's first day) and continuing (as a later day); and
+    (``span`` = ROSTER_DAYS) one row per roster window ending on ``day`` with data: the
+    sum of its first day fresh and the others continuing, and ``days`` with CGM data, so
+    that a roster reads two rows per record."""
+
+    ROSTER_DAYS = 14
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="day_summaries")
-    day = models.DateField()  # in the record's time zone
-    fresh = models.BooleanField()
+    day = models.DateField()  # in the record's time zone; a window's last day
+    fresh = models.BooleanField()  # a window row: True
+    span = models.PositiveSmallIntegerField(default=1)  # days summed: 1 or ROSTER_DAYS
+    days = models.PositiveSmallIntegerField(default=1)  # of them, days with CGM data
     count_1 = models.PositiveIntegerField(default=0)  # readings at 1-minute cadence
     count_5 = models.PositiveIntegerField(default=0)
     count_15 = models.PositiveIntegerField(default=0)
@@ -224,7 +231,7 @@ class DaySummary(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["patient", "day", "fresh"], name="day_summary_unique_day"
+                fields=["patient", "span", "day", "fresh"], name="day_summary_unique_day"
             ),
         ]
 

@@ -226,9 +226,52 @@ def _summaries_write(patient, days: list) -> int:
             if sums.cgm.count:
                 summaries.append(day_summary_row(patient, day, fresh, sums))
     with transaction.atomic():
-        DaySummary.objects.filter(patient=patient, day__in=days).delete()
+        DaySummary.objects.filter(patient=patient, span=1, day__in=days).delete()
         DaySummary.objects.bulk_create(summaries)
+        _windows_write(patient, days)
     return len({row.day for row in summaries})
+
+
+def _windows_write(patient, days: list) -> None:
+    """Replace the roster-window rows (span ROSTER_DAYS) that include any of ``days``,
+    from the day rows: one read, one delete, one insert."""
+    span = DaySummary.ROSTER_DAYS
+    ends = sorted({day + timedelta(days=n) for day in days for n in range(span)})
+    first = ends[0] - timedelta(days=span - 1)
+    by_day: dict = {}
+    for row in DaySummary.objects.filter(
+        patient=patient, span=1, day__gte=first, day__lte=ends[-1]
+    ).values_list("day", "fresh", *DaySummary.SUM_FIELDS):
+        by_day[(row[0], row[1])] = row[2:]
+    windows = window_rows(patient, by_day, ends)
+    DaySummary.objects.filter(patient=patient, span=span, day__in=ends).delete()
+    DaySummary.objects.bulk_create(windows)
+
+
+def window_rows(patient, by_day: dict, ends: list) -> list[DaySummary]:
+    """The roster-window rows ending on ``ends`` from day rows ``by_day``: (day, fresh) ->
+    SUM_FIELDS values. A window is its first day fresh plus its other days continuing."""
+    span = DaySummary.ROSTER_DAYS
+    windows = []
+    for end in ends:
+        start = end - timedelta(days=span - 1)
+        parts = [by_day.get((start, True))]
+        parts += [by_day.get((start + timedelta(days=n), False)) for n in range(1, span)]
+        found = [part for part in parts if part is not None]
+        if not found:
+            continue
+        sums = [sum(column) for column in zip(*found, strict=True)]
+        windows.append(
+            DaySummary(
+                patient=patient,
+                day=end,
+                fresh=True,
+                span=span,
+                days=len(found),
+                **dict(zip(DaySummary.SUM_FIELDS, sums, strict=True)),
+            )
+        )
+    return windows
 
 
 def day_summary_row(patient, day, fresh: bool, sums: daily.DaySums) -> DaySummary:

@@ -204,11 +204,11 @@ def test_the_roster_costs_the_same_number_of_queries_for_3_and_for_50_patients(
     small = type(small).objects.get(pk=small.pk)
     large = type(large).objects.get(pk=large.pk)
 
-    # role, grants(+newest), records, their own logins' emails (two: no join), targets,
-    # the readings of every record
-    with django_assert_num_queries(7):
+    # role, grants(+newest), records, their own logins' emails (two: no join), the window
+    # sums of every record (one query: all in one zone)
+    with django_assert_num_queries(6):
         assert len(roster_for_physician(physician=small)) == 3
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert len(roster_for_physician(physician=large)) == 50
 
 

@@ -246,7 +246,7 @@ def figures_from_sums(sums: CgmSums, *, preset: str = "standard") -> CgmFigures:
     bands = Bands(*cons.largest_remainder([float(m) for m in band_minutes]))
     lo, hi = cons.TIGHT_RANGE
     figures_by_key = {
-        "in_range": percent(sums.minutes_where(at_least=p.range_low, at_most=p.range_high)),
+        "in_range": _preset_in_range(sums, p),
         f"below_{p.range_low}": percent(sums.minutes_where(below=p.range_low)),
         f"above_{p.range_high}": percent(sums.minutes_where(above=p.range_high)),
         "below_54": exact[0],
@@ -275,6 +275,17 @@ def figures_from_sums(sums: CgmSums, *, preset: str = "standard") -> CgmFigures:
         gri=gri_of(vlow, low, high, vhigh),
         goals=_goals(p, _r(mean), _r(cv), figures_by_key),
     )
+
+
+def _preset_in_range(sums: CgmSums, p: cons.Preset) -> float:
+    """% of CGM time in the preset's range, unrounded (sums.minutes > 0)."""
+    inside = sums.minutes_where(at_least=p.range_low, at_most=p.range_high)
+    return 100.0 * float(inside) / float(sums.minutes)
+
+
+def preset_in_range_of(sums: CgmSums, *, preset: str) -> float | None:
+    """figures_from_sums(sums).preset_in_range alone (the roster's previous window)."""
+    return _r(_preset_in_range(sums, cons.preset(preset))) if sums.count else None
 
 
 def _goals(p: cons.Preset, mean, cv, figures_by_key) -> tuple[cons.Goal, ...]:

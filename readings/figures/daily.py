@@ -34,10 +34,10 @@ import numpy as np
 from core import consensus as cons
 
 from . import _time
-from .cgm import CgmFigures, CgmSums, figures_from_sums
+from .cgm import CgmFigures, CgmSums, figures_from_sums, preset_in_range_of
 from .events import build_grid, find_events
 from .streams import CADENCES, cgm_stream
-from .sufficiency import Sufficiency, Window, sufficiency_of
+from .sufficiency import Sufficiency, Window, cgm_withheld, sufficiency_of
 
 LOOKBACK = timedelta(hours=2)  # before a continuing day's midnight
 LOOKAHEAD = timedelta(hours=2)  # after the day: an event starting at 23:55 is confirmed later
@@ -148,3 +148,11 @@ def period_figures(
         goals=judged_goals(cgm, suff),
         lv2_hypo_events=sums.lv2_hypo_events if suff.cgm_shown else None,
     )
+
+
+def previous_in_range(sums: DaySums, *, preset: str) -> float | None:
+    """The previous window's time in the preset's range, as the comparison uses it: None
+    under 24 h of CGM (compare(): no changes then)."""
+    if cgm_withheld(sums.cgm.minutes):
+        return None
+    return preset_in_range_of(sums.cgm, preset=preset)

@@ -117,6 +117,11 @@ def sufficiency(stream: CgmStream, window: Window, mean: float | None) -> Suffic
     return gates
 
 
+def cgm_withheld(minutes: int) -> bool:
+    """Under 24 h of CGM time CGM figures are not shown (Tidepool MINIMUM_HOURS_OF_DATA)."""
+    return minutes < MIN_CGM_MINUTES
+
+
 def sufficiency_of(
     *, minutes: int, mean: float | None, days_with_data: int, window: Window
 ) -> Sufficiency:
@@ -137,7 +142,7 @@ def sufficiency_of(
     else:
         gmi = round(3.31 + 0.02392 * mean, 2)
     withheld = None
-    if minutes < MIN_CGM_MINUTES:
+    if cgm_withheld(minutes):
         withheld = (
             f"CGM figures need at least 24 hours of CGM data; this window has {hours:.1f} hours."
         )

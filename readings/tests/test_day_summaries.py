@@ -127,7 +127,7 @@ def shown(f):
 def test_the_roster_sums_equal_the_reports_computation_on_varied_data():
     made = records()
     raw = reading_stats_many(patients=made, days=14, now=NOW)
-    summed = period_figures_many(patients=made, days=14, now=NOW)
+    summed = period_figures_many(patients=made, now=NOW)
 
     for record in made:
         report, roster = raw[record.pk].figures, summed[record.pk]
@@ -163,7 +163,7 @@ def test_a_window_starting_inside_a_hypo_counts_it_as_the_report_does():
     store(readings)
 
     report = reading_stats_many(patients=[record], days=14, now=NOW)[record.pk].figures
-    roster = period_figures_many(patients=[record], days=14, now=NOW)[record.pk]
+    roster = period_figures_many(patients=[record], now=NOW)[record.pk]
 
     assert report.events["lv2_hypo"].total == 1
     assert roster.current.lv2_hypo_events == 1
@@ -172,7 +172,7 @@ def test_a_window_starting_inside_a_hypo_counts_it_as_the_report_does():
 def rows(record):
     return sorted(
         DaySummary.objects.filter(patient=record).values_list(
-            "day", "fresh", *DaySummary.SUM_FIELDS
+            "span", "day", "fresh", "days", *DaySummary.SUM_FIELDS
         )
     )
 
@@ -210,11 +210,11 @@ def test_a_new_time_zone_moves_the_days():
     record = PatientRecordFactory(timezone="UTC")
     t = datetime(2026, 11, 4, 23, 30, tzinfo=UTC)
     services.reading_create(patient=record, value_mgdl=100, taken_at=t, kind=Kind.CGM)
-    assert {day for day, *_ in rows(record)} == {t.date()}
+    assert {day for span, day, *_ in rows(record) if span == 1} == {t.date()}
 
     patient_update(patient=record, timezone="Asia/Tokyo")
 
-    assert {day for day, *_ in rows(record)} == {t.date() + timedelta(days=1)}
+    assert {day for span, day, *_ in rows(record) if span == 1} == {t.date() + timedelta(days=1)}
 
 
 def test_the_rebuild_command_sums_readings_written_behind_the_services_back():
@@ -226,6 +226,8 @@ def test_the_rebuild_command_sums_readings_written_behind_the_services_back():
     call_command("rebuild_day_summaries", stdout=StringIO())
 
     summed = rows(record)
-    assert len(summed) == 8  # 3 days from NOW - 3 d touch 4 local dates, fresh and continuing
+    spans = [span for span, *_ in summed]
+    assert spans.count(1) == 8  # 3 days from NOW - 3 d touch 4 local dates, fresh and continuing
+    assert spans.count(14) == 4 + 13  # the roster windows ending on those days and 13 after
     services.day_summaries_rebuild(patient=record)
     assert rows(record) == summed
