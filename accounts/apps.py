@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         post_migrate.connect(_after_last_app_migrated, dispatch_uid="accounts.sync_role_groups")
         _register_personal_data()
+        _revoke_tokens_when_the_password_changes()
 
 
 def _after_last_app_migrated(sender, **kwargs):
@@ -20,6 +21,15 @@ def _after_last_app_migrated(sender, **kwargs):
         from accounts.roles import sync_role_groups
 
         sync_role_groups(**kwargs)
+
+
+def _revoke_tokens_when_the_password_changes():
+    from allauth.account import signals
+
+    from accounts.tokens import revoke_on_password_change
+
+    for name in ("password_changed", "password_reset", "password_set"):
+        getattr(signals, name).connect(revoke_on_password_change, dispatch_uid=f"tokens.{name}")
 
 
 def _register_personal_data():
