@@ -404,3 +404,7 @@ REST_FRAMEWORK["NUM_PROXIES"] = BGT_TRUSTED_PROXY_COUNT
 ACCOUNT_RATE_LIMITS = {"api_token": env.str("BGT_TOKEN_RATE_LIMIT", default="10/m/ip")}
 # API tokens expire this many days after they were issued (accounts.tokens).
 BGT_API_TOKEN_DAYS = env.int("BGT_API_TOKEN_DAYS", default=90)
+# Credentials in URLs (reset, confirmation and invitation keys; ?token=) never reach a log
+# line, whichever logger writes it (bgt.logfilters).
+LOGGING["filters"] = {"redact_secrets": {"()": "bgt.logfilters.RedactSecrets"}}
+LOGGING["handlers"]["console"]["filters"] = ["redact_secrets"]
