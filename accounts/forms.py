@@ -1,3 +1,4 @@
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -52,3 +53,14 @@ class PreferencesForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=_("Readings are shown and entered in this unit."),
     )
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    """Reset links go only to the address an account signs in with, never to a pending one
+    (an address an administrator typed in, or one the user added, before its owner
+    confirmed it): otherwise whoever holds that mailbox could take the account over."""
+
+    def clean_email(self):
+        email = super().clean_email()
+        self.users = [user for user in self.users if user.email.lower() == email.lower()]
+        return email

@@ -408,3 +408,9 @@ BGT_API_TOKEN_DAYS = env.int("BGT_API_TOKEN_DAYS", default=90)
 # line, whichever logger writes it (bgt.logfilters).
 LOGGING["filters"] = {"redact_secrets": {"()": "bgt.logfilters.RedactSecrets"}}
 LOGGING["handlers"]["console"]["filters"] = ["redact_secrets"]
+# An account has one address and at most one pending change; confirming the new address
+# replaces the old one, which allauth then tells (and tells of password changes too).
+# Reset links go only to the address the account signs in with (accounts.forms).
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_FORMS["reset_password"] = "accounts.forms.ResetPasswordForm"  # noqa: S105 (a form)
