@@ -205,6 +205,8 @@ class AccessLogEntry(models.Model):
     READINGS_PAGE = "readings"
     API_READINGS = "API: readings"
     API_STATS = "API: stats"
+    ROSTER = "roster"
+    API_ROSTER = "API: patients"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     viewer = models.ForeignKey(
