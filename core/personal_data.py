@@ -34,6 +34,10 @@ class Entry:
     - ``stream``: many rows (readings): exported last, in chunks, ordered by ``order_by``.
     - ``delete``: False when deleting the owner keeps the rows (a deleted physician's views
       stay in their patients' access logs, with the viewer's name as written then).
+    - ``export_exclude``: lookups (ANDed) of rows left out of the owner's export although
+      they are the owner's (and deleted with it): rows whose very existence tells about
+      someone else, e.g. a request the other person has not answered says that their
+      email is a BGT patient's.
     """
 
     model: type
@@ -46,6 +50,7 @@ class Entry:
     stream: bool = False
     order_by: str = "pk"
     delete: bool = True
+    export_exclude: tuple[tuple[str, object], ...] = ()
 
     @property
     def label(self) -> str:
