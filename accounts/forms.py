@@ -1,6 +1,7 @@
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext_lazy as _
 
 from core.localtime import validate_timezone
@@ -31,6 +32,14 @@ class SignupForm(AllauthSignupForm):
         super().__init__(*args, **kwargs)
         # After the sign-in fields (allauth orders those): email, passwords, then this.
         self.fields["records_for"] = self.fields.pop("records_for")
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            # A new account costs a password hash (Argon2: slow by design); without one an
+            # address that is already taken would answer several times faster, which
+            # tells anyone who has an account (ACCOUNT_PREVENT_ENUMERATION).
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)
 
     def wants_own_record(self) -> bool:
         return self.cleaned_data.get("records_for", self.MYSELF) != self.SOMEONE_ELSE
