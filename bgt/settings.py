@@ -414,3 +414,8 @@ LOGGING["handlers"]["console"]["filters"] = ["redact_secrets"]
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_FORMS["reset_password"] = "accounts.forms.ResetPasswordForm"  # noqa: S105 (a form)
+# Refused sign-in, signup and reset forms and bad links answer 400 (accounts.middleware).
+MIDDLEWARE.append("accounts.middleware.RefusedAccountFormsAre400")
+# Passwords longer than this are refused (hashing a megabyte of password is a cost anyone
+# could impose); the API's token endpoint takes at most the same.
+AUTH_PASSWORD_VALIDATORS.append({"NAME": "accounts.validators.MaximumLengthValidator"})

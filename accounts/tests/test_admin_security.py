@@ -135,7 +135,7 @@ def test_the_change_happens_when_the_new_owner_confirms_and_the_old_address_is_t
     old = admin_client.post(
         reverse("account_login"), {"login": "patient@example.org", "password": password}
     )
-    assert old.status_code == 200 and "_auth_user_id" not in admin_client.session
+    assert old.status_code == 400 and "_auth_user_id" not in admin_client.session
 
 
 @pytest.mark.parametrize("kind", ADMIN_KINDS)
