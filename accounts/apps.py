@@ -10,6 +10,9 @@ class AccountsConfig(AppConfig):
         post_migrate.connect(_after_last_app_migrated, dispatch_uid="accounts.sync_role_groups")
         _register_personal_data()
         _revoke_tokens_when_the_password_changes()
+        from accounts.tokens import enforce_token_lifetime
+
+        enforce_token_lifetime()
         # Again when the admin's URLs are built, for apps that register after this one.
         from django.contrib import admin
 

@@ -57,11 +57,21 @@ def revoke_on_password_change(sender, request=None, user=None, **kwargs) -> None
         tokens_revoke(user=user)
 
 
-class ExpiringTokenAuthentication(TokenAuthentication):
-    """DRF's token authentication, refusing tokens past their lifetime (401)."""
+def enforce_token_lifetime() -> None:
+    """Make DRF's TokenAuthentication refuse tokens past their lifetime (401), wherever it
+    is used: the default authentication and views that name the class themselves (the
+    Nightscout endpoints). Patching the one class, rather than a subclass in settings,
+    leaves no view that accepts an expired token, and the OpenAPI schema one token scheme.
+    Idempotent (AccountsConfig.ready)."""
+    original = TokenAuthentication.authenticate_credentials
+    if getattr(original, "checks_token_lifetime", False):
+        return
 
     def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
+        user, token = original(self, key)
         if token_is_expired(token):
             raise AuthenticationFailed(EXPIRED)
         return user, token
+
+    authenticate_credentials.checks_token_lifetime = True
+    TokenAuthentication.authenticate_credentials = authenticate_credentials

@@ -261,7 +261,7 @@ BGT_DASHBOARD_POLL_SECONDS = env.int("BGT_DASHBOARD_POLL_SECONDS", default=30)
 REST_FRAMEWORK = {
     # Token first: an anonymous request then gets 401 with "WWW-Authenticate: Token".
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "accounts.tokens.ExpiringTokenAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Health data: nothing is public unless a view says so.

@@ -235,3 +235,15 @@ def test_resetting_the_password_revokes_the_api_token(client, patient):
 
     assert done.status_code == 302
     assert authed(key).get(ME).status_code == 401
+
+
+def test_an_expired_token_is_refused_by_the_nightscout_endpoints_too(patient, settings):
+    """They name DRF's TokenAuthentication themselves, not the default classes."""
+    key = ask_token(APIClient(), patient.email, DEFAULT_PASSWORD).json()["token"]
+    assert authed(key).get("/api/v1/status.json").status_code == 200
+    Token.objects.filter(key=key).update(
+        created=timezone.now() - timedelta(days=settings.BGT_API_TOKEN_DAYS, seconds=1)
+    )
+
+    assert authed(key).get("/api/v1/status.json").status_code == 401
+    assert authed(key).get("/api/v1/entries.json").status_code == 401
