@@ -6,7 +6,7 @@ patients.grants.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -96,15 +96,29 @@ def access_log_record(*, grant: PatientAccess, what: str) -> AccessLogEntry | No
     )
 
 
-def access_log_record_many(*, grants: list[PatientAccess], what: str) -> int:
+def access_log_record_many(
+    *, grants: list[PatientAccess], what: str, once_per: timedelta = timedelta(hours=1)
+) -> int:
     """access_log_record for many records at once (a physician's roster shows every
-    patient's figures): one insert, whatever the number of records. Returns the number of
-    entries written."""
+    patient's figures): one query and at most one insert, whatever the number of records.
+    A record whose log already has this viewer and ``what`` within ``once_per`` gets no
+    second entry (a physician refreshing the roster all morning would otherwise fill every
+    patient's log). Returns the number of entries written."""
     logged = [grant for grant in grants if access.is_logged(grant)]
-    names: dict = {}
+    if not logged:
+        return 0
     now = timezone.now()
+    viewers = {grant.user_id for grant in logged}
+    recent = set(
+        AccessLogEntry.objects.filter(
+            viewer_id__in=viewers, what=what, viewed_at__gte=now - once_per
+        ).values_list("viewer_id", "patient_id")
+    )
+    names: dict = {}
     entries = []
     for grant in logged:
+        if (grant.user_id, grant.patient_id) in recent:
+            continue
         key = (grant.user_id, grant.role)
         if key not in names:
             names[key] = _viewer_name(grant)

@@ -2,12 +2,16 @@
 range, hypos), so opening it, as a page or through /api/v1/patients/, is an opening of
 each listed record's data and goes into each patient's access log, which the patient
 reads on their sharing page. A patient who has not accepted is neither listed nor
-logged. The entries are written in one insert, whatever the roster's size."""
+logged. The entries are written in one insert, whatever the roster's size, and once an
+hour per patient however often the physician refreshes."""
+
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic.tests.test_api import link
 from patients.models import AccessLogEntry
@@ -71,10 +75,35 @@ def test_logging_the_roster_costs_the_same_queries_for_two_patients_as_for_five(
     client.force_login(physician)
     with CaptureQueriesContext(connection) as two:
         client.get(reverse("clinic:roster"))
+    AccessLogEntry.objects.all().delete()
     for i in range(3):
         link(physician, PatientFactory(email=f"more{i}@example.org"))
     with CaptureQueriesContext(connection) as five:
         client.get(reverse("clinic:roster"))
 
-    assert AccessLogEntry.objects.filter(what="roster").count() == 2 + 5
+    assert AccessLogEntry.objects.filter(what="roster").count() == 5
     assert len(five.captured_queries) == len(two.captured_queries)
+
+
+def test_refreshing_the_roster_within_the_hour_logs_each_patient_once(
+    client, physician, patient, roster
+):
+    client.force_login(physician)
+    client.get(reverse("clinic:roster"))
+    client.get(reverse("clinic:roster"))
+    client_for(physician).get("/api/v1/patients/")
+
+    assert sorted(log_of(patient)) == [
+        ("Dr. Grace House", "API: patients"),
+        ("Dr. Grace House", "roster"),
+    ]
+
+
+def test_an_hour_later_the_roster_is_logged_again(client, physician, patient, roster):
+    client.force_login(physician)
+    client.get(reverse("clinic:roster"))
+    AccessLogEntry.objects.update(viewed_at=timezone.now() - timedelta(minutes=61))
+
+    client.get(reverse("clinic:roster"))
+
+    assert log_of(patient) == [("Dr. Grace House", "roster")] * 2
