@@ -222,8 +222,8 @@ class UserAdmin(DjangoUserAdmin):
             self.message_user(
                 request,
                 _(
-                    "%(new)s gets a confirmation link; the account's email changes when it "
-                    "is followed. %(old)s has been told and signs in until then."
+                    "A confirmation link went to %(new)s: the account's email changes when "
+                    "it is followed. Until then it stays %(old)s, which has been told."
                 )
                 % {"new": new_email, "old": old_email},
                 messages.WARNING,
