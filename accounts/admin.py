@@ -5,13 +5,24 @@ medical data (DESIGN.md section 1). The user admin therefore shows account field
 no medical profile, targets or readings (none of those models is registered anywhere),
 no unit or time zone, no password hash and no way to set another person's password (which
 would let an administrator sign in as a patient). Search covers email and names only.
+
+Site-wide rules, applied to every model admin when the admin's URLs are built (after every
+app has registered its admin and its personal data): no model the personal-data registry
+marks as holding credentials is in admin at all (API tokens, email-confirmation keys,
+device secrets), and change lists filter only by the filters they declare
+(core.adminkit). An email typed in by an administrator takes effect only when the new
+address's owner confirms it, and the old address is told at once; allauth's email
+addresses are read-only here (re-pointing one at another account, or marking it
+verified, would hand that account over). Administrators who are not superusers can
+neither change nor delete a superuser.
 """
 
 from functools import wraps
 
+from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.contrib.auth.views import redirect_to_login
@@ -22,12 +33,11 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken import admin as _authtoken_admin  # noqa: F401 (registers it)
-from rest_framework.authtoken.models import TokenProxy
 
 from accounts import roles, services
 from accounts.managers import normalize_email
 from accounts.models import User
-from core import personal_data
+from core import adminkit, personal_data
 
 # --- who may enter admin ---------------------------------------------------------------------
 
@@ -62,9 +72,34 @@ admin.site.site_title = _("BGT administration")
 admin.site.index_title = _("Users, clinics and roster links")
 admin.site.site_url = "/"
 
-# DRF registers API tokens in admin, showing their keys: tokens are credentials.
-if admin.site.is_registered(TokenProxy):
-    admin.site.unregister(TokenProxy)
+
+def _is_credential_model(model) -> bool:
+    credentials = personal_data.credential_models()
+    return model in credentials or model._meta.concrete_model in credentials
+
+
+def apply_site_rules(site) -> None:
+    """No credential model in admin (DRF's TokenProxy shows token keys, allauth's
+    EmailConfirmation admin shows confirmation keys); every change list filters only by
+    its declared filters. Idempotent."""
+    for model in [m for m in site._registry if _is_credential_model(m)]:
+        site.unregister(model)
+    for model_admin in site._registry.values():
+        adminkit.allow_only_declared_filters(model_admin)
+
+
+def _with_site_rules(get_urls):
+    # The admin's URLs are built once every app is ready, so every app's admin and its
+    # personal-data entries are known by then (admin modules load before apps' ready()).
+    @wraps(get_urls)
+    def urls():
+        apply_site_rules(admin.site)
+        return get_urls()
+
+    return urls
+
+
+admin.site.get_urls = _with_site_rules(admin.site.get_urls)
 
 
 # --- users -----------------------------------------------------------------------------------
@@ -162,12 +197,62 @@ class UserAdmin(DjangoUserAdmin):
             model_count[_("sign-in credentials")] = _("all of them (never shown)")
         return to_delete, model_count, perms_needed, protected
 
+    def _protects_superuser(self, request, obj) -> bool:
+        return obj is not None and obj.is_superuser and not request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        if self._protects_superuser(request, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if self._protects_superuser(request, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
+        old_email = form.initial.get("email")
+        new_email = obj.email
+        changing_email = change and old_email and new_email != old_email
+        if changing_email:
+            obj.email = old_email  # unchanged until the new address's owner confirms it
         super().save_model(request, obj, form, change)
-        if change and obj.email != form.initial.get("email"):
-            services.user_email_replace(user=obj, email=obj.email)
+        if changing_email:
+            services.user_email_change_request(user=obj, email=new_email, request=request)
+            self.message_user(
+                request,
+                _(
+                    "A confirmation link went to %(new)s: the account's email changes when "
+                    "it is followed. Until then it stays %(old)s, which has been told."
+                )
+                % {"new": new_email, "old": old_email},
+                messages.WARNING,
+            )
 
     def user_change_password(self, request, id, form_url=""):
         # Setting someone's password would let an administrator sign in as them and read
         # their medical data; people reset their own password by email instead.
         raise Http404("Passwords are reset by their owners, by email.")
+
+
+# --- allauth's email addresses ---------------------------------------------------------------
+
+
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(AllauthEmailAddressAdmin):
+    """Read-only: which addresses an account has and whether they are confirmed. Deleting
+    stays possible (deleting a user deletes them). No "mark verified" action: only the
+    address's owner can confirm it."""
+
+    actions = []
+    readonly_fields = ("user", "email", "verified", "primary")
+    raw_id_fields = ()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

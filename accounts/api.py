@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
-from django.contrib.auth import authenticate
+from allauth.core import ratelimit
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
+from accounts import tokens
 from accounts.managers import normalize_email
 
 SIGN_IN_FAILED = "Unable to sign in with that email address and password."
@@ -33,26 +34,31 @@ class TokenSerializer(serializers.Serializer):
     )
 
 
-def token_for(*, email: str, password: str, request=None) -> str:
+def token_for(*, email: str, password: str, request) -> str:
     """The API token of the active, verified account with these credentials.
 
     Wrong password and unknown email give the same error (no account enumeration); only
-    someone who knows the password learns that the address is unconfirmed.
+    someone who knows the password learns that the address is unconfirmed. Rate-limited by
+    allauth's limiter, like the web login: per client address ("api_token"), and per
+    address and per account for failures ("login_failed", shared with the web login, so an
+    account locked out there gets no token either). A token past its lifetime is replaced.
     """
+    if not ratelimit.consume(request, action="api_token"):
+        raise Throttled()
     email = normalize_email(email)
-    user = authenticate(request, email=email, password=password)
+    try:
+        user = get_adapter(request).authenticate(request, email=email, password=password)
+    except DjangoValidationError:  # allauth's "too many failed login attempts"
+        raise Throttled() from None
     if user is None or not user.is_active:
         raise ValidationError({"non_field_errors": [SIGN_IN_FAILED]})
     if not EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists():
         raise ValidationError({"non_field_errors": [UNVERIFIED]})
-    token, _ = Token.objects.get_or_create(user=user)
-    return token.key
+    return tokens.token_for_user(user=user).key
 
 
 class TokenView(APIView):
     """POST: exchange email + password for an API token. DELETE: revoke your token."""
-
-    throttle_scope = "auth_token"
 
     def _signing_in(self) -> bool:
         return getattr(self.request, "method", None) == "POST"
@@ -70,16 +76,16 @@ class TokenView(APIView):
 
     def get_throttles(self):
         if self._signing_in():
-            # Password guessing: a strict per-address rate on top of the anonymous one.
-            return [AnonRateThrottle(), ScopedRateThrottle()]
+            return []  # token_for counts attempts with allauth's limiter, as web login does
         return super().get_throttles()
 
     @extend_schema(
         summary="Get an API token",
         description=(
             "Email and password of an active account whose email address is confirmed. "
-            "Returns the account's token (the same one until it is revoked). Throttled "
-            "strictly per client address."
+            "Returns the account's token: the same one until it is revoked, expires, or "
+            "the password changes. Rate-limited per client address and, for failed "
+            "attempts, per account: an account locked out of web sign-in gets no token."
         ),
         request=SignInSerializer,
         responses={
@@ -102,5 +108,5 @@ class TokenView(APIView):
         responses={204: None},
     )
     def delete(self, request):
-        Token.objects.filter(user=request.user).delete()
+        tokens.tokens_revoke(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -9,6 +9,16 @@ class AccountsConfig(AppConfig):
     def ready(self):
         post_migrate.connect(_after_last_app_migrated, dispatch_uid="accounts.sync_role_groups")
         _register_personal_data()
+        _revoke_tokens_when_the_password_changes()
+        from accounts.tokens import enforce_token_lifetime
+
+        enforce_token_lifetime()
+        # Again when the admin's URLs are built, for apps that register after this one.
+        from django.contrib import admin
+
+        from accounts.admin import apply_site_rules
+
+        apply_site_rules(admin.site)
 
 
 def _after_last_app_migrated(sender, **kwargs):
@@ -22,18 +32,30 @@ def _after_last_app_migrated(sender, **kwargs):
         sync_role_groups(**kwargs)
 
 
+def _revoke_tokens_when_the_password_changes():
+    from allauth.account import signals
+
+    from accounts.tokens import revoke_on_password_change
+
+    for name in ("password_changed", "password_reset", "password_set"):
+        getattr(signals, name).connect(revoke_on_password_change, dispatch_uid=f"tokens.{name}")
+
+
 def _register_personal_data():
     """The login's own data in third-party apps (core.personal_data)."""
-    from allauth.account.models import EmailAddress
+    from allauth.account.models import EmailAddress, EmailConfirmation
     from django.contrib.admin.models import LogEntry
     from rest_framework.authtoken.models import Token
 
-    from core.personal_data import Owner, exclude, register
+    from core.personal_data import Owner, exclude, register, register_credential
 
     register(EmailAddress, owner=Owner.LOGIN, owner_field="user", section="email_addresses")
     register(
         Token, owner=Owner.LOGIN, owner_field="user", section="api_tokens", secret_fields=("key",)
     )
+    # Confirmation keys (stored: ACCOUNT_EMAIL_CONFIRMATION_HMAC = False) confirm an
+    # address for whoever holds them; deleted with their email address.
+    register_credential(EmailConfirmation)
     exclude(
         LogEntry,
         reason="An administrator's own history of admin actions; the entries about a deleted "

@@ -1,5 +1,7 @@
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext_lazy as _
 
 from core.localtime import validate_timezone
@@ -31,6 +33,14 @@ class SignupForm(AllauthSignupForm):
         # After the sign-in fields (allauth orders those): email, passwords, then this.
         self.fields["records_for"] = self.fields.pop("records_for")
 
+    def try_save(self, request):
+        if self.account_already_exists:
+            # A new account costs a password hash (Argon2: slow by design); without one an
+            # address that is already taken would answer several times faster, which
+            # tells anyone who has an account (ACCOUNT_PREVENT_ENUMERATION).
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)
+
     def wants_own_record(self) -> bool:
         return self.cleaned_data.get("records_for", self.MYSELF) != self.SOMEONE_ELSE
 
@@ -52,3 +62,14 @@ class PreferencesForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=_("Readings are shown and entered in this unit."),
     )
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    """Reset links go only to the address an account signs in with, never to a pending one
+    (an address an administrator typed in, or one the user added, before its owner
+    confirmed it): otherwise whoever holds that mailbox could take the account over."""
+
+    def clean_email(self):
+        email = super().clean_email()
+        self.users = [user for user in self.users if user.email.lower() == email.lower()]
+        return email

@@ -1,11 +1,13 @@
 import uuid
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.managers import UserManager, normalize_email
 from core.localtime import validate_timezone  # noqa: F401 (named by migration 0001)
+from core.text import one_line, validate_name
 from core.units import Unit
 
 
@@ -39,10 +41,22 @@ class User(AbstractUser):
     def clean(self):
         super().clean()
         self.email = normalize_email(self.email)
+        errors = {}
+        for field in ("first_name", "last_name"):
+            try:
+                validate_name(getattr(self, field))
+            except ValidationError as error:
+                errors[field] = error.messages
+        if errors:
+            raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
         self.email = normalize_email(self.email)
         super().save(*args, **kwargs)
+
+    def get_full_name(self) -> str:
+        # On one line even for names stored before validate_name: it reaches emails.
+        return one_line(super().get_full_name())
 
     @property
     def display_name(self) -> str:

@@ -1,5 +1,6 @@
 """Writes to a user's own account data."""
 
+from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
@@ -14,19 +15,26 @@ def user_update_preferences(*, user: User, first_name: str, last_name: str, unit
     return user
 
 
-def user_email_replace(*, user: User, email: str) -> EmailAddress:
-    """Make ``email`` (already saved on the user) the only address allauth knows for them.
+def user_email_change_request(*, user: User, email: str, request) -> EmailAddress:
+    """An administrator typed ``email`` as ``user``'s new address.
 
-    The old address stops signing in and receiving password-reset links at once: its
-    mailbox may no longer be theirs. The new one is unverified until its owner confirms
-    it, which allauth asks for at their next sign-in (mandatory verification). An address
-    they already had and confirmed stays confirmed.
+    Nothing changes yet: the account keeps signing in, and receiving reset links, at its
+    current address. ``email`` becomes a pending address and gets a confirmation link;
+    when its owner follows it, allauth (ACCOUNT_CHANGE_EMAIL) makes it the account's
+    address, removes the old one and tells the old one. The old address is told now too,
+    so an account cannot be moved to someone else's mailbox without its owner knowing.
     """
+    old_email = user.email
     with transaction.atomic():
-        EmailAddress.objects.filter(user=user).exclude(email__iexact=email).delete()
-        address = EmailAddress.objects.filter(user=user).first()
-        if address is None:
-            return EmailAddress.objects.create(user=user, email=email, primary=True)
-        address.email, address.primary = email, True
-        address.save(update_fields=["email", "primary"])
-        return address
+        # One pending change at a time: a newer request replaces an unconfirmed one.
+        EmailAddress.objects.filter(user=user, verified=False).exclude(
+            email__iexact=old_email
+        ).delete()
+        address = EmailAddress.objects.create(user=user, email=email, primary=False)
+    address.send_confirmation(request)
+    get_adapter(request).send_mail(
+        "accounts/email/email_change_requested",
+        old_email,
+        {"user": user, "from_email": old_email, "to_email": email},
+    )
+    return address

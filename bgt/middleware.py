@@ -2,14 +2,19 @@
 
 Request logging: one structured line per request, never a medical value.
 
-Logged: method, path (never the query string, which may carry a Nightscout ?token=),
-route name, status, duration, the user's opaque id, and a request id also returned in the
-X-Request-ID header. Bodies, values and query parameters are never logged.
+Logged: method, path (never the query string, which may carry a Nightscout ?token=; reset,
+confirmation and invitation keys in the path are redacted), route name, status, duration,
+the user's opaque id, the client's address (as the trusted proxy count says to read it),
+and a request id also returned in the X-Request-ID header. Bodies, values and query
+parameters are never logged.
 """
 
 import logging
 import time
 import uuid
+
+from bgt.logfilters import redacted_path
+from core.client import client_address
 
 logger = logging.getLogger("bgt.requests")
 
@@ -29,11 +34,12 @@ class RequestLogMiddleware:
             extra={
                 "request_id": request_id,
                 "method": request.method,
-                "path": request.path,
+                "path": redacted_path(request),
                 "route": match.view_name if match else None,
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 "user_id": str(user.pk) if user is not None and user.is_authenticated else None,
+                "client": client_address(request),
             },
         )
         response["X-Request-ID"] = request_id

@@ -276,8 +276,6 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
         "user": env.str("API_THROTTLE_USER", default="1200/minute"),
-        # POST /api/v1/auth/token/ (password guessing), per client address.
-        "auth_token": env.str("API_THROTTLE_TOKEN", default="10/minute"),
     },
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -391,3 +389,33 @@ LOGGING = {
         "bgt.requests": {"level": "INFO" if not DEBUG else "WARNING"},
     },
 }
+
+# --- Client addresses behind reverse proxies -----------------------------------------------
+
+# How many reverse proxies of ours stand in front of gunicorn, each appending the address it
+# saw to X-Forwarded-For (README, Deploying). 0: the header is ignored and the connection's
+# address counts, so a client cannot pick its own address. One setting, read by allauth's
+# rate limits (login, signup, reset, API token), DRF's throttles and the request log.
+BGT_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = BGT_TRUSTED_PROXY_COUNT
+REST_FRAMEWORK["NUM_PROXIES"] = BGT_TRUSTED_PROXY_COUNT
+# Credential checks of the API, counted by allauth's limiter like the web login's: per client
+# address here, and per account through allauth's "login_failed" (shared with web login).
+ACCOUNT_RATE_LIMITS = {"api_token": env.str("BGT_TOKEN_RATE_LIMIT", default="10/m/ip")}
+# API tokens expire this many days after they were issued (accounts.tokens).
+BGT_API_TOKEN_DAYS = env.int("BGT_API_TOKEN_DAYS", default=90)
+# Credentials in URLs (reset, confirmation and invitation keys; ?token=) never reach a log
+# line, whichever logger writes it (bgt.logfilters).
+LOGGING["filters"] = {"redact_secrets": {"()": "bgt.logfilters.RedactSecrets"}}
+LOGGING["handlers"]["console"]["filters"] = ["redact_secrets"]
+# An account has one address and at most one pending change; confirming the new address
+# replaces the old one, which allauth then tells (and tells of password changes too).
+# Reset links go only to the address the account signs in with (accounts.forms).
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_FORMS["reset_password"] = "accounts.forms.ResetPasswordForm"  # noqa: S105 (a form)
+# Refused sign-in, signup and reset forms and bad links answer 400 (accounts.middleware).
+MIDDLEWARE.append("accounts.middleware.RefusedAccountFormsAre400")
+# Passwords longer than this are refused (hashing a megabyte of password is a cost anyone
+# could impose); the API's token endpoint takes at most the same.
+AUTH_PASSWORD_VALIDATORS.append({"NAME": "accounts.validators.MaximumLengthValidator"})

@@ -24,7 +24,7 @@ from core.api.pagination import PagePagination
 from patients import selectors as patient_selectors
 from patients.access import Action
 from patients.models import AccessLogEntry
-from patients.services import access_log_record
+from patients.services import access_log_record, access_log_record_many
 from readings import selectors
 from readings.api.serializers import (
     ReadingFilterSerializer,
@@ -171,6 +171,7 @@ class PatientListView(APIView):
         rows = clinic_selectors.roster_for_physician(
             physician=request.user, sort=query.validated_data.get("sort")
         )
+        access_log_record_many(grants=[row.grant for row in rows], what=AccessLogEntry.API_ROSTER)
         return Response(RosterRowSerializer(rows, many=True).data)
 
 

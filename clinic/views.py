@@ -21,7 +21,8 @@ from core.formatting import format_percent
 from core.units import format_value
 from patients import grants
 from patients import selectors as patient_selectors
-from patients.models import PatientAccess
+from patients.models import AccessLogEntry, PatientAccess
+from patients.services import access_log_record_many
 from patients.views import base_url, confirm_page, show_service_errors
 
 # --- physician: roster ---------------------------------------------------------------------
@@ -54,6 +55,8 @@ class RosterView(PhysicianRequiredMixin, TemplateView):
         sort = self.request.GET.get("sort")
         key, descending = selectors.parse_sort(sort)
         rows = selectors.roster_for_physician(physician=physician, sort=sort)
+        # Each row shows the patient's figures: the patient sees that in their access log.
+        access_log_record_many(grants=[row.grant for row in rows], what=AccessLogEntry.ROSTER)
         offers = patient_selectors.offers_for_physician(physician=physician)
         return {
             **super().get_context_data(**kwargs),

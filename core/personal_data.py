@@ -34,6 +34,10 @@ class Entry:
     - ``stream``: many rows (readings): exported last, in chunks, ordered by ``order_by``.
     - ``delete``: False when deleting the owner keeps the rows (a deleted physician's views
       stay in their patients' access logs, with the viewer's name as written then).
+    - ``export_exclude``: lookups (ANDed) of rows left out of the owner's export although
+      they are the owner's (and deleted with it): rows whose very existence tells about
+      someone else, e.g. a request the other person has not answered says that their
+      email is a BGT patient's.
     """
 
     model: type
@@ -46,6 +50,7 @@ class Entry:
     stream: bool = False
     order_by: str = "pk"
     delete: bool = True
+    export_exclude: tuple[tuple[str, object], ...] = ()
 
     @property
     def label(self) -> str:
@@ -58,6 +63,9 @@ _ENTRIES: dict[tuple[str, Owner], Entry] = {}
 # confirmation says so without knowing the apps above it.
 _HEALTH_DATA_WITH_LOGIN: list = []
 _EXCLUDED: dict[str, str] = {}  # model label -> why it holds no personal data of its own
+# Credentials kept apart from any owner's export (they go with their parent row, e.g. an
+# email address's confirmation keys): model label -> model.
+_CREDENTIALS_ONLY: dict[str, type] = {}
 
 
 def register(model, *, owner: Owner, owner_field: str, section: str, **options) -> Entry:
@@ -73,6 +81,12 @@ def exclude(model, *, reason: str) -> None:
     """Say that ``model``, although it has a foreign key to a login or a record, holds no
     personal data that export and deletion must cover (``reason`` says why)."""
     _EXCLUDED[model._meta.label] = reason
+
+
+def register_credential(model) -> None:
+    """Mark ``model`` as holding credentials without an export section of its own (its rows
+    are deleted with a parent row that is registered): never in admin."""
+    _CREDENTIALS_ONLY[model._meta.label] = model
 
 
 def entries(*, owner: Owner | None = None) -> list[Entry]:
@@ -96,7 +110,8 @@ def medical_models() -> tuple[type, ...]:
 def credential_models() -> tuple[type, ...]:
     """Models holding credentials (an entry with secret fields: API tokens, device secrets,
     invitation tokens): never listed in admin, not even by str() on a delete page."""
-    return tuple(dict.fromkeys(e.model for e in _ENTRIES.values() if e.secret_fields))
+    registered = [e.model for e in _ENTRIES.values() if e.secret_fields]
+    return tuple(dict.fromkeys([*registered, *_CREDENTIALS_ONLY.values()]))
 
 
 def medical_fields_of(model) -> tuple[str, ...]:

@@ -26,6 +26,9 @@ class PatientsConfig(AppConfig):
             section="access_grants",
             medical_fields=("mrn",),
             order_by="created_at",
+            # The record's own unanswered offers: the UI does not list them either (they
+            # would tell whether an email is a physician's).
+            export_exclude=(("status", "pending"), ("initiated_by", "patient")),
         )
         register(
             PatientAccess,
@@ -34,6 +37,9 @@ class PatientsConfig(AppConfig):
             section="grants_held",
             medical_fields=("mrn",),
             order_by="created_at",
+            # A physician's unanswered requests: they would tell whether an email is a
+            # BGT patient's (a request to an unknown email makes no grant).
+            export_exclude=(("status", "pending"), ("initiated_by", "physician")),
         )
         register(
             Invitation,

@@ -140,13 +140,18 @@ def _rows_queryset(entry: Entry, obj):
     return entry.model.objects.filter(**{entry.owner_field: owner}).order_by(entry.order_by)
 
 
+def _exported(entry: Entry, obj):
+    rows = _rows_queryset(entry, obj)
+    return rows.exclude(**dict(entry.export_exclude)) if entry.export_exclude else rows
+
+
 def _rows(entry: Entry, obj) -> list[dict]:
-    return [_row(entry, row) for row in _rows_queryset(entry, obj)]
+    return [_row(entry, row) for row in _exported(entry, obj)]
 
 
 def _streamed_section(entry: Entry, patient: Patient) -> Iterator[str]:
     names = _field_names(entry)
-    rows = _rows_queryset(entry, patient).values_list(*names).iterator(chunk_size=STREAM_CHUNK_SIZE)
+    rows = _exported(entry, patient).values_list(*names).iterator(chunk_size=STREAM_CHUNK_SIZE)
     yield f',\n      "{entry.section}": ['
     separator, chunk = "\n        ", []
     for values in rows:

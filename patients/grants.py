@@ -28,6 +28,7 @@ from django.utils import timezone
 from accounts import roles
 from accounts.managers import normalize_email
 from accounts.models import User
+from core.text import one_line
 from patients import access
 from patients.access import Action
 from patients.models import Patient, PatientAccess
@@ -339,7 +340,7 @@ def _notify(recipients: list[User], event: str, *, grant: PatientAccess, base_ur
             "recipient": recipient,
             "physician": physician,
             "physician_title": physician_title(physician),
-            "patient_name": grant.patient.display_name,
+            "patient_name": one_line(grant.patient.display_name),
             "grant": grant,
             "for_patient": recipient.pk != physician.pk,
             "base_url": base_url.rstrip("/"),

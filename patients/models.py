@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.localtime import validate_timezone
+from core.text import validate_name
 
 
 class DiabetesType(models.TextChoices):
@@ -78,6 +79,10 @@ class Patient(models.Model):
 
     def clean(self):
         super().clean()
+        try:
+            validate_name(self.display_name)
+        except ValidationError as error:
+            raise ValidationError({"display_name": error.messages}) from None
         if self.date_of_birth:
             if self.date_of_birth > timezone.localdate():
                 raise ValidationError({"date_of_birth": _("The date of birth is in the future.")})
@@ -205,6 +210,8 @@ class AccessLogEntry(models.Model):
     READINGS_PAGE = "readings"
     API_READINGS = "API: readings"
     API_STATS = "API: stats"
+    ROSTER = "roster"
+    API_ROSTER = "API: patients"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     viewer = models.ForeignKey(

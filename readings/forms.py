@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.days import DayField
 from core.localtime import local_datetime
 from core.units import from_mgdl, valid_range
 from core.validators import glucose_to_mgdl
@@ -49,7 +50,7 @@ class GlucoseField(forms.CharField):
 
 class ReadingForm(forms.Form):
     value = forms.CharField()  # replaced per user by a GlucoseField in __init__
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = DayField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.FINGERSTICK)
     context = forms.ChoiceField(
@@ -114,12 +115,10 @@ class ReadingForm(forms.Form):
 class ReadingFilterForm(forms.Form):
     """The readings table's filters (GET). Dates are the user's local days, inclusive."""
 
-    start = forms.DateField(
+    start = DayField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    end = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    end = DayField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     context = forms.ChoiceField(
         label=_("Meal context"), required=False, choices=[("", _("Any context")), *Context.choices]
     )

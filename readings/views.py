@@ -46,6 +46,11 @@ class ReadingListView(RecordMixin, ListView):
         self.period = {"start": start, "end": end, **self.filters.selected()}
         return selectors.reading_list(patient=self.patient, **self.period)
 
+    def render_to_response(self, context, **kwargs):
+        if self.filters.is_bound and not self.filters.is_valid():
+            kwargs["status"] = 400  # the page says why, under the filters
+        return super().render_to_response(context, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, patient = self.request.user, self.patient

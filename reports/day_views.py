@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from core.days import EARLIEST_DAY, LATEST_DAY
 from patients.mixins import RecordMixin
 from patients.services import access_log_record
 from readings import selectors as reading_selectors
@@ -37,9 +38,12 @@ class DayView(RecordMixin, TemplateView):
         if not text:
             return timezone.now().astimezone(self.patient.tzinfo).date()
         try:
-            return date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError:
             raise Http404("No such day.") from None
+        if not EARLIEST_DAY <= day <= LATEST_DAY:  # its bounds would leave Python's dates
+            raise Http404("No such day.")
+        return day
 
     def get_context_data(self, **kwargs):
         patient, unit = self.patient, self.request.user.unit

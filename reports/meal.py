@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 
+from core.days import DayField
 from core.localtime import local_datetime
 from patients.access import Action
 from patients.mixins import RecordMixin
@@ -37,7 +38,7 @@ MEAL_CONTEXTS = [
 
 
 class MealForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = DayField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
     glucose = forms.CharField(required=False)  # a GlucoseField in the user's unit
     context = forms.ChoiceField(

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.days import DayField
 from core.localtime import local_datetime
 from treatments.models import TreatmentType
 
@@ -31,7 +32,7 @@ class AmountField(forms.FloatField):
 
 class TreatmentForm(forms.Form):
     type = forms.ChoiceField(label=_("What"), choices=TreatmentType.choices)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = DayField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
     insulin_units = AmountField(
         label=_("Insulin (units)"), help_text=_("A bolus, or a daily long-acting basal dose.")
@@ -126,12 +127,10 @@ class TreatmentFilterForm(forms.Form):
         empty_value=None,
         choices=[("", _("Any time")), *PERIODS],
     )
-    start = forms.DateField(
+    start = DayField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    end = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    end = DayField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         cleaned = super().clean()

@@ -13,6 +13,8 @@ from html import unescape
 from urllib.parse import quote_plus
 
 import pytest
+from allauth.account.forms import default_token_generator
+from allauth.account.models import EmailAddress, EmailConfirmation
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.test import RequestFactory
@@ -43,8 +45,9 @@ NUMBER_SENTINELS = ("487", "77", "177", "1911", "27.0")  # 27.0 mmol/L is 487 mg
 DATE_SENTINELS = ("11 Nov", "Nov. 11", "November 11", "11/11/1911")
 
 
-# Credentials seeded by the fixture (the API token's key, the device secret's digest): an
-# administrator who could read one could read the patient's data through the API.
+# Credentials seeded by the fixture (the API token's key, the device secret's digest, a
+# pending address's confirmation key, a password-reset key): an administrator who could
+# read one could read the patient's data through the API, or take the account over.
 CREDENTIALS: list[str] = []
 
 
@@ -83,7 +86,15 @@ def seeded(patient, physician):
     )
     credentials.upload_secret_rotate(patient=patient.record)
     token = Token.objects.create(user=patient)
-    CREDENTIALS[:] = [token.key, UploadSecret.objects.get(patient=patient.record).digest]
+    pending = EmailAddress.objects.create(user=patient, email="pending@example.org")
+    confirmation = EmailConfirmation.create(pending)
+    reset_key = default_token_generator.make_token(patient)
+    CREDENTIALS[:] = [
+        token.key,
+        UploadSecret.objects.get(patient=patient.record).digest,
+        confirmation.key,
+        reset_key,
+    ]
     # A family: a child's record (no login of its own, sentinels in its medical fields)
     # looked after by a caregiver, followed by a grandparent, with a pending invitation.
     carer = UserFactory(email="carer@example.org", roles=[PATIENTS])

@@ -18,7 +18,7 @@ def test_login_by_email_ignores_case(client, patient, password):
 def test_wrong_password_is_refused_with_a_message(client, patient):
     response = log_in(client, patient.email, "not-the-password")
 
-    assert response.status_code == 200
+    assert response.status_code == 400  # a refusal, for clients and logs (accounts.middleware)
     assert "_auth_user_id" not in client.session
     assert b"not correct" in response.content
 
