@@ -8,15 +8,16 @@ import codecs
 import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 
 from core.localtime import local_datetime
-from core.units import MAX_MGDL, MIN_MGDL
+from core.units import MAX_MGDL, MIN_MGDL, mgdl_to_mmoll
 from core.validators import glucose_to_mgdl
 from readings.models import Context, Reading, Source
 from treatments.models import (
@@ -57,10 +58,39 @@ class DateOrder:
     )
 
 
-LOW_MARKERS = frozenset({"low", "lo"})
-HIGH_MARKERS = frozenset({"high", "hi"})
-LOW_NOTE = "Imported “{marker}”: below the sensor's range, stored at 20 mg/dL (1.1 mmol/L)."
-HIGH_NOTE = "Imported “{marker}”: above the sensor's range, stored at 600 mg/dL (33.3 mmol/L)."
+# "Low"/"High" as the exports write them. English and German (Clarity's "Niedrig"/"Hoch")
+# are seen in real files; the others are the words Dexcom's and Abbott's apps show in those
+# languages (see integrations/files/tests/data/README.md). Compared in lower case.
+LOW_MARKERS = frozenset(
+    {"low", "lo", "niedrig", "bas", "basse", "bajo", "baja", "basso", "bassa", "laag", "låg",
+     "lav", "matala", "niski", "niska", "baixo", "baixa", "nízká", "nízký", "nizka"}
+)  # fmt: skip
+HIGH_MARKERS = frozenset(
+    {"high", "hi", "hoch", "élevé", "élevée", "haut", "haute", "alto", "alta", "hoog", "hög",
+     "høj", "høy", "korkea", "wysoki", "wysoka", "vysoká", "vysoký", "vysoka"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SensorLimits:
+    """What a sensor's "Low"/"High" stand for: the edges of the range it can measure."""
+
+    low: int
+    high: int
+    device: str
+
+    def note(self, marker: str, where: str) -> str:
+        value = self.low if where == "below" else self.high
+        return (
+            f"Imported “{marker}”: {where} the {self.device} range, stored at {value} mg/dL "
+            f"({mgdl_to_mmoll(value)} mmol/L)."
+        )
+
+
+# Dexcom's sensors read 40-400 mg/dL (Clarity shows "Low" below, "High" above); a meter's
+# strip or another format's markers are stored at BGT's own limits.
+DEXCOM_LIMITS = SensorLimits(40, 400, "Dexcom sensor's")
+METER_LIMITS = SensorLimits(MIN_MGDL, MAX_MGDL, "sensor's")
 
 # Cells a spreadsheet would run as a formula; the export prefixes them with an apostrophe
 # (readings/exporters.py), and the import takes exactly one apostrophe off again.
@@ -142,8 +172,33 @@ class ParsedFile:
     rejected: list[RowProblem] = field(default_factory=list)
     skipped: list[RowProblem] = field(default_factory=list)  # Low/High markers not stored
     ignored: int = 0  # rows that are neither readings nor insulin or carbs (notes, ketones)
-    ambiguous_times: int = 0  # read as the first occurrence of a repeated local time
+    ambiguous_times: int = 0  # rows whose local time repeats when the clocks go back
     date_order: str | None = None  # LibreView: the order the dates were read in
+    date_order_reason: str = ""  # how the order was told ("a day after the 12th" ...)
+    collapsed: int = 0  # rows repeating another row of the file exactly, stored once
+    # (local day of the repeated hour, which occurrence, how it was told) -> rows
+    clock: Counter = field(default_factory=Counter)
+    clock_tracker: ClockTracker = field(default_factory=lambda: ClockTracker())
+    clock_pending: list = field(default_factory=list)  # [wall time, fold, how, stream]
+
+    def settle_clock(self) -> None:
+        """Count what was decided about repeated local times, once the file is read: in a
+        stream whose clock turned, the rows before the turn were placed by the row order
+        too."""
+        turned = {key for key, state in self.clock_tracker.streams.items() if state.turned}
+        for naive, fold, how, stream in self.clock_pending:
+            if how == ClockHow.FIRST and stream in turned:
+                how = ClockHow.ROW_ORDER
+            self.clock[(naive.date(), fold, how)] += 1
+        self.clock_pending = []
+
+    @property
+    def clock_changes(self) -> list[ClockResolution]:
+        """What was done with times in an hour that repeats, for the result page."""
+        return [
+            ClockResolution(day, fold, how, count)
+            for (day, fold, how), count in sorted(self.clock.items())
+        ]
 
     @property
     def format_label(self) -> str:
@@ -177,11 +232,38 @@ MAXIMA = {
 }
 
 
+# Spaces that group thousands: plain, no-break and narrow no-break (French, Nordic, Czech,
+# Polish spreadsheets), and the apostrophe (Swiss).
+GROUPING_SPACES = re.compile(r"[ \u00a0\u202f\u2009']")
+GROUPED = {",": re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$"),
+           ".": re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$")}  # fmt: skip
+
+
+def number_text(text: str) -> str:
+    """A number as written in any locale, as Python reads it: ``5,8`` -> ``5.8``,
+    ``1.234,5`` -> ``1234.5``, ``1,234.5`` -> ``1234.5``, ``1 234`` -> ``1234``.
+
+    When both separators occur, the last is the decimal one. A lone separator is a decimal
+    one (``5,8``, ``5.8``) unless it repeats in groups of three (``1.234.567``). Text that
+    is not a number comes back unchanged, for the caller's "Enter a number"."""
+    text = GROUPING_SPACES.sub("", text.strip())
+    if "," in text and "." in text:
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+        grouping = "." if decimal == "," else ","
+        if not GROUPED[grouping].match(text):
+            return text
+        return text.replace(grouping, "").replace(",", ".")
+    for separator in (",", "."):
+        if text.count(separator) > 1:
+            return text.replace(separator, "") if GROUPED[separator].match(text) else text
+    return text.replace(",", ".")
+
+
 def amount(text: str, label: str, kind: str, *, factor: float = 1.0) -> float:
     """A non-negative insulin (U) or carbohydrate (g) amount within the treatment's maximum
-    (treatments.models), a decimal comma accepted; RowError otherwise."""
+    (treatments.models), in any locale's number format; RowError otherwise."""
     try:
-        value = float(text.replace(",", ".")) * factor
+        value = float(number_text(text)) * factor
     except ValueError:
         raise RowError(f"{label} “{shorten(text)}”: Enter a number.") from None
     if value != value or value < 0:  # NaN or negative
@@ -282,8 +364,9 @@ def cell(row: list[str], index: int | None) -> str:
 
 
 def glucose(text: str, unit: str, label: str) -> int:
+    """Whole mg/dL from a value in ``unit`` written in any locale (``5,8`` mmol/L)."""
     try:
-        return glucose_to_mgdl(text, unit)
+        return glucose_to_mgdl(number_text(text), unit)
     except ValidationError as error:
         raise RowError(f"{label} “{shorten(text)}”: {' '.join(error.messages)}") from None
 
@@ -292,14 +375,100 @@ def shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def local(day: date, clock: time, context: RowContext, parsed: ParsedFile) -> datetime:
-    """A wall-clock time in the patient's zone; first occurrence when it repeats."""
+class ClockHow:
+    TRANSMITTER = "transmitter"  # Dexcom's Transmitter Time counts seconds without a clock
+    ROW_ORDER = "row_order"  # the file's rows go back in time where the clock went back
+    FIRST = "first"  # no evidence: the first occurrence (the reading form's rule too)
+
+
+CLOCK_HOW_TEXT = {
+    ClockHow.TRANSMITTER: "from the Dexcom transmitter's own count of time",
+    ClockHow.ROW_ORDER: "from the order of the rows in the file",
+    ClockHow.FIRST: "as the first one, since nothing in the file tells which",
+}
+
+
+@dataclass(frozen=True)
+class ClockResolution:
+    """Rows of one local day whose time occurred twice, what was made of them and how."""
+
+    day: date
+    fold: int  # 0: the first occurrence of the repeated hour, 1: the second
+    how: str
+    count: int
+
+    @property
+    def occurrence(self) -> str:
+        return "second" if self.fold else "first"
+
+    @property
+    def how_text(self) -> str:
+        return CLOCK_HOW_TEXT[self.how]
+
+
+@dataclass
+class _Stream:
+    """One stream's walk through a file (the CGM rows, the meter rows ...): its direction
+    and, inside an hour that repeats, whether the clock has gone back yet."""
+
+    last: datetime | None = None  # the last unambiguous wall time
+    direction: int = 0  # +1 oldest first, -1 newest first, 0 not known yet
+    window: tuple | None = None  # the repeated hour being walked through
+    extreme: datetime | None = None  # latest (or earliest) wall time seen in it
+    turned: bool = False  # the wall clock has stepped back inside the window
+
+
+class ClockTracker:
+    """Reads a wall time that occurs twice (the hour repeated when the clocks go back)
+    from the order of the file's rows.
+
+    Exports list each stream in time order, oldest or newest first. Walking oldest first
+    through a repeated hour, the wall clock steps back once (01:55, then 01:00 again):
+    rows before the step are the first occurrence, rows after it the second; newest first,
+    the other way round. A repeated hour with no step (the data covers only one of the two
+    hours) is read as the first occurrence, and counted as such."""
+
+    def __init__(self):
+        self.streams: dict[str, _Stream] = {}
+
+    def fold(self, naive: datetime, tz: ZoneInfo, stream: str) -> tuple[int, str]:
+        state = self.streams.setdefault(stream, _Stream())
+        first = naive.replace(tzinfo=tz, fold=0)
+        second = naive.replace(tzinfo=tz, fold=1)
+        if first.utcoffset() == second.utcoffset():
+            if state.last is not None and naive != state.last and not state.direction:
+                state.direction = 1 if naive > state.last else -1
+            state.last, state.window = naive, None
+            return 0, ""
+        window = (naive.date(), first.utcoffset(), second.utcoffset())
+        ascending = state.direction >= 0
+        if state.window != window:
+            state.window, state.extreme, state.turned = window, naive, False
+        elif (naive < state.extreme) if ascending else (naive > state.extreme):
+            state.turned = True
+        else:
+            state.extreme = naive
+        if state.turned:
+            return (1 if ascending else 0), ClockHow.ROW_ORDER
+        return (0 if ascending else 1), ClockHow.FIRST
+
+
+def local(
+    day: date, clock: time, context: RowContext, parsed: ParsedFile, *, stream: str = ""
+) -> datetime:
+    """A wall-clock time in the patient's zone. In the hour that repeats when the clocks go
+    back, the occurrence follows from the file's row order within ``stream`` (ClockTracker);
+    a time that does not exist (clocks going forward) is a RowError."""
     try:
         moment = local_datetime(day, clock, context.tz)
     except ValidationError as error:
         raise RowError(" ".join(error.messages)) from None
-    if moment.utcoffset() != moment.replace(fold=1).utcoffset():
+    fold, how = parsed.clock_tracker.fold(moment.replace(tzinfo=None), context.tz, stream)
+    if how:
         parsed.ambiguous_times += 1
+        parsed.clock_pending.append([moment.replace(tzinfo=None), fold, how, stream])
+        # In UTC: two aware times in one zone compare by wall clock, ignoring the fold.
+        moment = moment.replace(fold=fold).astimezone(UTC)
     return moment
 
 
@@ -311,23 +480,54 @@ def check_time(moment: datetime, context: RowContext) -> datetime:
     return moment
 
 
-def marker_value(text: str, context: RowContext, parsed: ParsedFile, line: int):
-    """(value_mgdl, note) for a Low/High marker, or None when ``text`` is not one; a
-    marker the person did not ask to store is recorded as skipped (and None returned)."""
+def marker_value(
+    text: str, context: RowContext, parsed: ParsedFile, line: int, limits=METER_LIMITS
+):
+    """(value_mgdl, note) for a Low/High marker in any of the exports' languages, or None
+    when ``text`` is not one; a marker the person did not ask to store is recorded as
+    skipped (and False returned). The note keeps the marker, so the reading stays
+    recognisable as "below/above the sensor's range" rather than a measured 40 or 400."""
     lowered = text.lower()
     if lowered in LOW_MARKERS:
-        value, note, where = MIN_MGDL, LOW_NOTE.format(marker=text), "below"
+        where = "below"
     elif lowered in HIGH_MARKERS:
-        value, note, where = MAX_MGDL, HIGH_NOTE.format(marker=text), "above"
+        where = "above"
     else:
         return None
     if not context.store_out_of_range:
         parsed.skipped.append(RowProblem(line, f"“{text}”: {where} the sensor's range"))
         return False
-    return value, note
+    return (limits.low if where == "below" else limits.high), limits.note(text, where)
 
 
 def notes_of(text: str) -> str:
     if len(text) > MAX_NOTES:
         raise RowError(f"The notes are {len(text)} characters long; at most 500 are allowed.")
     return text
+
+
+def collapse_repeats(parsed: ParsedFile) -> None:
+    """Keep one of several rows of the file that are the same reading or treatment (same
+    kind, instant, value and id): LibreView repeats history rows where two downloads from
+    the sensor overlap, and they are one reading, not one stored and one "already there"."""
+    seen: set = set()
+    readings = []
+    for reading in parsed.readings:
+        key = (reading.kind, reading.taken_at, reading.value_mgdl, reading.source,
+               reading.external_id)  # fmt: skip
+        if key in seen:
+            parsed.collapsed += 1
+            continue
+        seen.add(key)
+        readings.append(reading)
+    parsed.readings = readings
+    seen = set()
+    treatments = []
+    for treatment in parsed.treatments:
+        key = (treatment.type, treatment.taken_at, treatment.insulin_units, treatment.carbs_g)
+        if key in seen:
+            parsed.collapsed += 1
+            continue
+        seen.add(key)
+        treatments.append(treatment)
+    parsed.treatments = treatments

@@ -70,6 +70,7 @@ from integrations.files.common import (  # noqa: F401 (the importers' public nam
     RowContext,
     RowProblem,
     Rows,
+    collapse_repeats,
     decode,
     escape_formula,
     reading_batches,
@@ -113,12 +114,7 @@ def parse_file(
         raise ImportRefused("The file is empty.")
     found = _find_header(text)
     if found is None:
-        raise ImportRefused(
-            "This file's format is not one BGT can import. Supported: BGT's own CSV export, "
-            "Dexcom Clarity CSV export and LibreView CSV export, each with its header row "
-            "unchanged (e.g. “Index,Timestamp (YYYY-MM-DDThh:mm:ss),Event Type,…” or "
-            "“Device,Serial Number,Device Timestamp,Record Type,…”)."
-        )
+        raise ImportRefused(UNRECOGNISED)
     fmt, columns, rows = found
     context = RowContext(
         tz=tz,
@@ -127,17 +123,32 @@ def parse_file(
     )
     try:
         if fmt == Format.LIBREVIEW:
-            return libreview.parse(columns, rows, context, date_order)
-        return PARSERS[fmt](columns, rows, context)
+            parsed = libreview.parse(columns, rows, context, date_order)
+        else:
+            parsed = PARSERS[fmt](columns, rows, context)
     except csv.Error as error:
         raise ImportRefused(f"This file is not valid CSV: {error}.") from None
+    parsed.settle_clock()
+    collapse_repeats(parsed)
+    return parsed
 
 
 # --- Header detection -----------------------------------------------------------------------
+#
+# Clarity and LibreView write their headers in the account's language but keep the columns
+# in one order, so a translated header is recognised by its shape, which no translation
+# changes: Clarity's timestamp column spells its format in parentheses in every language
+# ("Timestamp (YYYY-MM-DDThh:mm:ss)", "Zeitstempel (JJJJ-MM-TTThh:mm:ss)"), its glucose
+# column ends in the unit; LibreView's fifth and sixth columns (historic and scan glucose)
+# end in the unit. The English names are matched by name first.
 
 _UNIT = r"\(?\s*(mg/dl|mmol/l)\s*\)?"
 DEXCOM_GLUCOSE = re.compile(rf"^glucose value\s*{_UNIT}$", re.IGNORECASE)
 LIBRE_COLUMN = re.compile(rf"^(historic|scan|strip) glucose\s*{_UNIT}$", re.IGNORECASE)
+CLARITY_TIMESTAMP = re.compile(r"\(\s*\w{4}-\w{2}-\w{2}T\w{2}:\w{2}(:\w{2})?\s*\)", re.IGNORECASE)
+ENDS_IN_UNIT = re.compile(r"[\s(](mg/dl|mmol/l)\s*\)?$", re.IGNORECASE)
+RATE_COLUMN = re.compile(r"/\s*min\s*\)?$", re.IGNORECASE)
+TRANSMITTER_TIME = "transmitter time (long integer)"
 
 
 DEXCOM_TREATMENT_COLUMNS = {
@@ -155,6 +166,34 @@ LIBRE_TREATMENT_COLUMNS = {
     "carbs": ("carbohydrates (grams)",),
     "servings": ("carbohydrates (servings)",),
 }
+# LibreView's columns by position, the same in every language: Device, Serial Number,
+# Device Timestamp, Record Type, Historic Glucose, Scan Glucose, Non-numeric Rapid-Acting
+# Insulin, Rapid-Acting Insulin, Non-numeric Food, Carbohydrates (grams), Carbohydrates
+# (servings), Non-numeric Long-Acting Insulin, Long-Acting Insulin, Notes, Strip Glucose,
+# Ketone, Meal Insulin, Correction Insulin, User Change Insulin.
+LIBRE_POSITIONS = {
+    "device": 0,
+    "timestamp": 2,
+    "record type": 3,
+    "rapid": 7,
+    "carbs": 9,
+    "servings": 10,
+    "long": 12,
+    "notes": 13,
+    "meal insulin": 16,
+    "correction insulin": 17,
+}
+LIBRE_GLUCOSE_POSITIONS = {"historic": 4, "scan": 5, "strip": 14}
+
+UNRECOGNISED = (
+    "BGT does not recognise this file. It reads these exports, each with its first rows "
+    "as the program wrote them (any language): "
+    "Dexcom Clarity CSV (clarity.dexcom.com: Export, CSV); "
+    "LibreView CSV (libreview.com: Glucose History, Download glucose data); "
+    "and BGT's own CSV (Readings: Export CSV). "
+    "If the file came from one of these and was opened in a spreadsheet, export it again "
+    "and upload it unchanged. PDF reports and Excel workbooks cannot be imported."
+)
 
 
 def _unit_of(text: str) -> str:
@@ -183,21 +222,37 @@ def _match_header(cells: list[str]):
     lower = {cell.lower(): i for i, cell in reversed(list(enumerate(cells))) if cell}
     if "taken_at" in lower and ("value_mgdl" in lower or "value_mmoll" in lower):
         return Format.BGT, lower
-    if "event type" in lower and any(DEXCOM_GLUCOSE.match(c) for c in cells):
-        timestamp = next(
-            (i for i, c in enumerate(cells) if c.lower().startswith("timestamp")), None
-        )
-        if timestamp is not None:
-            columns = {"timestamp": timestamp, "event type": lower["event type"]}
-            for name, header in DEXCOM_TREATMENT_COLUMNS.items():
-                if header in lower:
-                    columns[name] = lower[header]
-            for i, cell in enumerate(cells):
-                match = DEXCOM_GLUCOSE.match(cell)
-                if match:
-                    columns["glucose"] = i
-                    columns["unit"] = _unit_of(match.group(1))
-            return Format.DEXCOM, columns
+    return _match_clarity(cells, lower) or _match_libreview(cells, lower)
+
+
+def _match_clarity(cells: list[str], lower: dict):
+    timestamp = next((i for i, c in enumerate(cells) if CLARITY_TIMESTAMP.search(c)), None)
+    if timestamp is None:
+        return None
+    glucose = next(
+        (i for i, c in enumerate(cells) if i > timestamp and ENDS_IN_UNIT.search(c)), None
+    )
+    if glucose is None:
+        return None
+    columns = {
+        "timestamp": timestamp,
+        "event type": lower.get("event type", timestamp + 1),
+        "event subtype": lower.get("event subtype", timestamp + 2),
+        "glucose": glucose,
+        "unit": _unit_of(ENDS_IN_UNIT.search(cells[glucose]).group(1)),
+        "insulin": lower.get("insulin value (u)", glucose + 1),
+        "carbs": lower.get("carb value (grams)", glucose + 2),
+    }
+    rate = next((i for i, c in enumerate(cells) if i > glucose and RATE_COLUMN.search(c)), None)
+    transmitter = lower.get(TRANSMITTER_TIME, rate + 1 if rate is not None else None)
+    if transmitter is not None and transmitter < len(cells):
+        columns["transmitter time"] = transmitter
+        if transmitter + 1 < len(cells):
+            columns["transmitter id"] = transmitter + 1
+    return Format.DEXCOM, columns
+
+
+def _match_libreview(cells: list[str], lower: dict):
     if "device timestamp" in lower and "record type" in lower:
         columns = {"timestamp": lower["device timestamp"], "record type": lower["record type"]}
         for i, cell in enumerate(cells):
@@ -214,4 +269,18 @@ def _match_header(cells: list[str]):
             columns["device"] = lower["device"]
         if "historic" in columns or "scan" in columns or "strip" in columns:
             return Format.LIBREVIEW, columns
-    return None
+        return None
+    # Another language: the shape. Historic and scan glucose in columns 5 and 6 end in the
+    # unit, and the columns up to Notes are there.
+    historic, scan = LIBRE_GLUCOSE_POSITIONS["historic"], LIBRE_GLUCOSE_POSITIONS["scan"]
+    if len(cells) <= LIBRE_POSITIONS["notes"]:
+        return None
+    units = [ENDS_IN_UNIT.search(cells[i]) for i in (historic, scan)]
+    if not all(units):
+        return None
+    columns = {name: i for name, i in LIBRE_POSITIONS.items() if i < len(cells)}
+    for name, i in LIBRE_GLUCOSE_POSITIONS.items():
+        match = ENDS_IN_UNIT.search(cells[i]) if i < len(cells) else None
+        if match:
+            columns[name] = (i, _unit_of(match.group(1)))
+    return Format.LIBREVIEW, columns
