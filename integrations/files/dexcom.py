@@ -62,6 +62,9 @@ EVENT_WORDS = {
     ),
 }  # fmt: skip
 EVENT_ROLES = {word: role for role, words in EVENT_WORDS.items() for word in words}
+# Alerts carry the glucose value that set them off; they are not readings.
+ALERT_WORDS = ("alert", "alarm", "alerte", "alerta", "avviso", "allarme", "waarschuwing",
+               "larm", "hälytys", "alarme", "výstraha", "upozornění")  # fmt: skip
 # Insulin Event Subtype: "Fast-Acting" / "Long-Acting" and the stems of their translations;
 # a blank one (older exports) is read as fast-acting.
 FAST_STEMS = ("fast", "schnell", "rapid", "rápid", "snel", "snabb", "hurtig", "nopea",
@@ -118,7 +121,8 @@ def parse(columns: dict, rows: Rows, context: RowContext) -> ParsedFile:
             if len(parsed.clock_pending) > pending:
                 ambiguous.append((len(parsed.readings), pending, count, transmitter))
             else:
-                anchors[transmitter].append((count, taken_at))
+                # In UTC: adding seconds to a zoned time would add wall-clock time.
+                anchors[transmitter].append((count, taken_at.astimezone(UTC)))
         parsed.readings.append(
             ParsedReading(
                 value_mgdl=value,
@@ -146,8 +150,13 @@ def _role(row: list[str], columns: dict, dominant: str | None) -> str | None:
     role = EVENT_ROLES.get(event)
     if role:
         return role
+    if event in ALERT_WORDS:
+        return None
     if cell(row, columns["glucose"]):
-        return CGM if event == dominant else CALIBRATION
+        if event == dominant:
+            return CGM
+        # A calibration has no subtype; an alert or event with a value has one (High, Low).
+        return None if cell(row, columns.get("event subtype")) else CALIBRATION
     if cell(row, columns.get("insulin")):
         return INSULIN
     if cell(row, columns.get("carbs")):

@@ -184,6 +184,23 @@ LIBRE_POSITIONS = {
     "correction insulin": 17,
 }
 LIBRE_GLUCOSE_POSITIONS = {"historic": 4, "scan": 5, "strip": 14}
+# The FreeStyle Libre reader's own software (and LibreView files saved from it) writes a
+# tab-separated file without Device and Serial Number: ID, Time, Record Type, Historic
+# Glucose, Scan Glucose, Non-numeric Rapid-Acting Insulin, Rapid-Acting Insulin, Non-numeric
+# Food, Carbohydrates, Non-numeric Long-Acting Insulin, Long-Acting Insulin, Notes, Strip
+# Glucose, Ketone, Meal Insulin, Correction Insulin, User Change Insulin, Previous Time,
+# Updated Time.
+READER_POSITIONS = {
+    "timestamp": 1,
+    "record type": 2,
+    "rapid": 6,
+    "carbs": 8,
+    "long": 10,
+    "notes": 11,
+    "meal insulin": 14,
+    "correction insulin": 15,
+}
+READER_GLUCOSE_POSITIONS = {"historic": 3, "scan": 4, "strip": 12}
 
 UNRECOGNISED = (
     "BGT does not recognise this file. It reads these exports, each with its first rows "
@@ -270,17 +287,23 @@ def _match_libreview(cells: list[str], lower: dict):
         if "historic" in columns or "scan" in columns or "strip" in columns:
             return Format.LIBREVIEW, columns
         return None
-    # Another language: the shape. Historic and scan glucose in columns 5 and 6 end in the
-    # unit, and the columns up to Notes are there.
-    historic, scan = LIBRE_GLUCOSE_POSITIONS["historic"], LIBRE_GLUCOSE_POSITIONS["scan"]
-    if len(cells) <= LIBRE_POSITIONS["notes"]:
-        return None
-    units = [ENDS_IN_UNIT.search(cells[i]) for i in (historic, scan)]
-    if not all(units):
-        return None
-    columns = {name: i for name, i in LIBRE_POSITIONS.items() if i < len(cells)}
-    for name, i in LIBRE_GLUCOSE_POSITIONS.items():
-        match = ENDS_IN_UNIT.search(cells[i]) if i < len(cells) else None
-        if match:
-            columns[name] = (i, _unit_of(match.group(1)))
-    return Format.LIBREVIEW, columns
+    # Another language: the shape. Historic and scan glucose (columns 5 and 6 of LibreView's
+    # layout, 4 and 5 of the reader software's) end in the unit, and the columns up to Notes
+    # are there.
+    for positions, glucose_positions in (
+        (LIBRE_POSITIONS, LIBRE_GLUCOSE_POSITIONS),
+        (READER_POSITIONS, READER_GLUCOSE_POSITIONS),
+    ):
+        if len(cells) <= positions["notes"]:
+            continue
+        if not all(
+            ENDS_IN_UNIT.search(cells[glucose_positions[name]]) for name in ("historic", "scan")
+        ):
+            continue
+        columns = {name: i for name, i in positions.items() if i < len(cells)}
+        for name, i in glucose_positions.items():
+            match = ENDS_IN_UNIT.search(cells[i]) if i < len(cells) else None
+            if match:
+                columns[name] = (i, _unit_of(match.group(1)))
+        return Format.LIBREVIEW, columns
+    return None
