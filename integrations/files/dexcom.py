@@ -136,12 +136,18 @@ def parse(columns: dict, rows: Rows, context: RowContext) -> ParsedFile:
     return parsed
 
 
+DOMINANCE_SAMPLE = 2000  # glucose rows looked at to tell the sensor's event type
+
+
 def _dominant_glucose_event(columns: dict, rows: Rows) -> str | None:
-    """The event type most rows with a glucose value carry: the sensor's readings."""
+    """The event type most rows with a glucose value carry (among the first
+    DOMINANCE_SAMPLE of them): the sensor's readings, every 5 minutes."""
     counts: Counter = Counter()
     for _line, row in rows:
         if cell(row, columns["timestamp"]) and cell(row, columns["glucose"]):
             counts[cell(row, columns["event type"]).lower()] += 1
+            if counts.total() >= DOMINANCE_SAMPLE:
+                break
     return counts.most_common(1)[0][0] if counts else None
 
 
