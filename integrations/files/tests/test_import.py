@@ -538,3 +538,69 @@ def test_dexcom_egvs_are_5_minute_cgm(signed_in, patient):
     found = cadences(patient)
     assert {c for k, c in found if k == Kind.CGM} == {5}
     assert {c for k, c in found if k == Kind.FINGERSTICK} == {None}
+
+
+# --- Limits and interrupted imports ---------------------------------------------------------
+
+
+def test_imports_per_hour_are_limited(signed_in, patient, monkeypatch):
+    from integrations.files import views
+
+    monkeypatch.setattr(views, "IMPORTS_PER_HOUR", 2)
+    set_zone(patient, "America/New_York")
+    for _ in range(2):
+        assert upload(signed_in, "dexcom_mgdl.csv").status_code == 200
+    Reading.objects.all().delete()
+
+    response = upload(signed_in, "dexcom_mgdl.csv")
+
+    assert response.status_code == 429
+    assert "You have started 2 imports in the past hour" in response.content.decode()
+    assert not Reading.objects.exists()
+
+
+def test_a_second_import_into_a_record_waits_for_the_first(signed_in, patient):
+    from django.core.cache import cache
+
+    cache.add(f"import-running:{patient.record.pk}", 1, 60)  # an import still running
+    try:
+        response = upload(signed_in, "dexcom_mgdl.csv")
+    finally:
+        cache.delete(f"import-running:{patient.record.pk}")
+
+    assert response.status_code == 429
+    assert "Another import into this record is still running" in response.content.decode()
+    assert not Reading.objects.exists()
+    assert upload(signed_in, "dexcom_mgdl.csv").status_code == 200  # and then it may
+
+
+def test_an_import_that_dies_part_way_is_completed_by_importing_again(
+    signed_in, patient, monkeypatch
+):
+    from integrations.files import common, views
+
+    set_zone(patient, "America/New_York")
+    monkeypatch.setattr(
+        views.importers, "reading_batches", lambda parsed: common.reading_batches(parsed, 3)
+    )
+    real_create = views.services.readings_bulk_create
+    calls = []
+
+    def dies_on_the_second_batch(**kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("worker killed")
+        return real_create(**kwargs)
+
+    monkeypatch.setattr(views.services, "readings_bulk_create", dies_on_the_second_batch)
+    with pytest.raises(RuntimeError):
+        upload(signed_in, "dexcom_mgdl.csv")
+    assert Reading.objects.count() == 3  # the first batch, oldest first, is stored
+    monkeypatch.setattr(views.services, "readings_bulk_create", real_create)
+
+    response = upload(signed_in, "dexcom_mgdl.csv")
+
+    assert counts(response)["imported"] == 2 and counts(response)["duplicates"] == 3
+    assert Reading.objects.count() == 5  # every reading once: the file's five
+    times = list(Reading.objects.values_list("taken_at", flat=True))
+    assert len(times) == len(set(times))
