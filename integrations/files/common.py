@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import functools
 import io
 import re
@@ -44,7 +45,19 @@ class Format:
     BGT = "bgt"
     DEXCOM = "dexcom"
     LIBREVIEW = "libreview"
-    LABELS = {BGT: "BGT CSV", DEXCOM: "Dexcom Clarity", LIBREVIEW: "LibreView"}
+    XDRIP = "xdrip"
+    NIGHTSCOUT = "nightscout"
+    MYSUGR = "mysugr"
+    CARELINK = "carelink"
+    LABELS = {
+        BGT: "BGT CSV",
+        DEXCOM: "Dexcom Clarity",
+        LIBREVIEW: "LibreView",
+        XDRIP: "xDrip+",
+        NIGHTSCOUT: "Nightscout entries",
+        MYSUGR: "mySugr",
+        CARELINK: "Medtronic CareLink",
+    }
 
 
 class DateOrder:
@@ -582,3 +595,24 @@ def collapse_repeats(parsed: ParsedFile) -> None:
         seen.add(key)
         treatments.append(treatment)
     parsed.treatments = treatments
+
+
+CADENCES_MIN = (1, 5, 15)
+
+
+def infer_cadence(parsed: ParsedFile) -> None:
+    """Set the CGM readings' cadence, where the format does not say, from the median
+    interval between them, snapped to the nearest of 1, 5 and 15 minutes (DESIGN.md 2)."""
+    times = sorted(r.taken_at for r in parsed.readings if r.kind == "cgm" and not r.cadence_min)
+    gaps = sorted(
+        (b - a).total_seconds() / 60 for a, b in zip(times, times[1:], strict=False) if b > a
+    )
+    if not gaps:
+        return
+    median = gaps[len(gaps) // 2]
+    cadence = min(CADENCES_MIN, key=lambda minutes: abs(minutes - median))
+    parsed.readings = [
+        dataclasses.replace(r, cadence_min=cadence) if r.kind == "cgm" and not r.cadence_min
+        else r
+        for r in parsed.readings
+    ]  # fmt: skip

@@ -51,13 +51,22 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from core.units import Unit
-from integrations.files import bgt_csv, dexcom, libreview
+from integrations.files import (
+    bgt_csv,
+    carelink,
+    dexcom,
+    libreview,
+    mysugr,
+    nightscout_entries,
+    xdrip,
+)
 from integrations.files.common import (  # noqa: F401 (the importers' public names)
     DELIMITERS,
     HEADER_SEARCH_ROWS,
@@ -84,7 +93,22 @@ PARSERS = {
     Format.BGT: bgt_csv.parse,
     Format.DEXCOM: dexcom.parse,
     Format.LIBREVIEW: libreview.parse,
+    Format.XDRIP: xdrip.parse,
+    Format.NIGHTSCOUT: nightscout_entries.parse,
+    Format.MYSUGR: mysugr.parse,
+    Format.CARELINK: carelink.parse,
 }
+# Sources whose dates may be day or month first: their parser takes the form's choice.
+DATE_ORDER_PARSERS = {Format.LIBREVIEW, Format.CARELINK}
+# Header matchers of the sources recognised by column names: (format, matcher), tried in
+# this order after BGT's own; Clarity and LibreView come last (by name or by shape).
+HEADER_MATCHERS = (
+    (Format.XDRIP, xdrip.matches),
+    (Format.NIGHTSCOUT, nightscout_entries.matches),
+    (Format.MYSUGR, mysugr.matches),
+    (Format.CARELINK, carelink.matches),
+)
+MAX_UNZIPPED_BYTES = 40 * 1024 * 1024  # xDrip+ and Glooko export zipped CSV files
 
 # --- Entry point ----------------------------------------------------------------------------
 
@@ -109,21 +133,26 @@ def parse_file(
             f"This file is {len(data) / 1024 / 1024:.1f} MB; files up to 10 MB can be imported. "
             "Export a shorter period and import the parts one after another."
         )
-    text = decode(data)
+    text = decode(_unzipped(data))
     if not text.strip():
         raise ImportRefused("The file is empty.")
-    found = _find_header(text)
-    if found is None:
-        raise ImportRefused(UNRECOGNISED)
-    fmt, columns, rows = found
     context = RowContext(
         tz=tz,
         store_out_of_range=store_out_of_range,
         latest=(now or timezone.now()) + FUTURE_TOLERANCE,
     )
+    if text.lstrip()[:1] in ("[", "{"):
+        parsed = nightscout_entries.parse_json(text, context)
+        parsed.settle_clock()
+        collapse_repeats(parsed)
+        return parsed
+    found = _find_header(text)
+    if found is None:
+        raise ImportRefused(UNRECOGNISED)
+    fmt, columns, rows = found
     try:
-        if fmt == Format.LIBREVIEW:
-            parsed = libreview.parse(columns, rows, context, date_order)
+        if fmt in DATE_ORDER_PARSERS:
+            parsed = PARSERS[fmt](columns, rows, context, date_order)
         else:
             parsed = PARSERS[fmt](columns, rows, context)
     except csv.Error as error:
@@ -207,10 +236,35 @@ UNRECOGNISED = (
     "as the program wrote them (any language): "
     "Dexcom Clarity CSV (clarity.dexcom.com: Export, CSV); "
     "LibreView CSV (libreview.com: Glucose History, Download glucose data); "
+    "xDrip+ CSV (xDrip+: Settings, Data Export, Export Database as CSV); "
+    "Nightscout entries, JSON or CSV (your site's /api/v1/entries.json); "
+    "mySugr CSV (mySugr app: Export, CSV); "
+    "Medtronic CareLink CSV (CareLink Personal: Reports, Data Export (CSV)); "
     "and BGT's own CSV (Readings: Export CSV). "
     "If the file came from one of these and was opened in a spreadsheet, export it again "
     "and upload it unchanged. PDF reports and Excel workbooks cannot be imported."
 )
+
+
+def _unzipped(data: bytes) -> bytes:
+    """The CSV inside a zip file (xDrip+ saves its export zipped), else ``data``."""
+    if not data.startswith(b"PK\x03\x04"):
+        return data
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [m for m in archive.infolist() if m.filename.lower().endswith((".csv", ".txt"))]
+    except (zipfile.BadZipFile, ValueError):
+        members = []
+    if not members:
+        return data  # an Excel workbook or another zip: refused as "not a CSV file"
+    if len(members) != 1 or members[0].file_size > MAX_UNZIPPED_BYTES:
+        raise ImportRefused(
+            "This zip file does not hold exactly one CSV file of a size BGT can read. Unzip "
+            "it and import the CSV file inside (PDF reports and Excel workbooks cannot be "
+            "imported)."
+        )
+    with archive.open(members[0]) as member:
+        return member.read(MAX_UNZIPPED_BYTES + 1)[:MAX_UNZIPPED_BYTES]
 
 
 def _unit_of(text: str) -> str:
@@ -239,6 +293,10 @@ def _match_header(cells: list[str]):
     lower = {cell.lower(): i for i, cell in reversed(list(enumerate(cells))) if cell}
     if "taken_at" in lower and ("value_mgdl" in lower or "value_mmoll" in lower):
         return Format.BGT, lower
+    for fmt, matcher in HEADER_MATCHERS:
+        columns = matcher(lower)
+        if columns:
+            return fmt, columns
     return _match_clarity(cells, lower) or _match_libreview(cells, lower)
 
 
