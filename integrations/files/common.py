@@ -432,7 +432,9 @@ class ClockResolution:
 
     @property
     def occurrence(self) -> str:
-        return "second" if self.fold else "first"
+        if self.fold:
+            return "second occurrence (after the clocks went back)"
+        return "first occurrence (before the clocks went back)"
 
     @property
     def how_text(self) -> str:

@@ -1,49 +1,32 @@
-"""Reading CSV files from meters and CGM software into unsaved readings (pure: no queries).
+"""Reading exported files from meters, CGM software and apps into unsaved readings and
+treatments (pure: no queries). One module per source (the PARSERS registry); a file is
+recognised by itself, never by its name:
 
-Three formats, told apart by their header row (DESIGN.md section 3, issue 6):
+- **BGT CSV** (``bgt_csv``), the format of ``/readings/export.csv``: columns ``taken_at``,
+  ``value_mgdl`` and/or ``value_mmoll``, optionally ``kind``, ``context``, ``notes``,
+  ``source``, ``external_id``, ``trend``; source and external id survive a round trip.
+- **Dexcom Clarity** (``dexcom``) and **LibreView** (``libreview``, also the Libre reader
+  software's tab-separated export), in any language: recognised by name in English and by
+  the shape of their header otherwise (below), with each locale's decimal comma and date
+  order. Clarity's Low/High are stored at 40/400 mg/dL with a note (when asked for);
+  LibreView's record type 1 is a scan (``kind = scan``), and its repeated history rows are
+  collapsed (``common.collapse_repeats``, for every format).
+- **xDrip+** (``xdrip``, zipped SiDiary CSV), **Nightscout entries** (``nightscout_entries``,
+  API v1/v3 JSON and API v3 CSV), **mySugr** (``mysugr``) and **Medtronic CareLink**
+  (``carelink``), recognised by their column names (HEADER_MATCHERS).
 
-- **BGT CSV**, the format of ``/readings/export.csv`` (readings/exporters.py): columns
-  ``taken_at`` (ISO 8601, with or without an offset), ``value_mgdl`` and/or ``value_mmoll``,
-  and optionally ``kind``, ``context``, ``notes``, ``source``, ``external_id``, ``trend``.
-  ``value_mgdl`` is the stored value and wins; when both are given they must agree. The
-  ``source`` and ``external_id`` of an export are kept on re-import, so that importing an
-  export reproduces the same readings and a later upload from the original device or app
-  (which de-duplicates by source and external id) still recognises them. A blank source is
-  ``import``.
-- **Dexcom Clarity** export: header ``Index,Timestamp (YYYY-MM-DDThh:mm:ss),Event Type,…,
-  Glucose Value (mg/dL)`` (or ``(mmol/L)``); preamble rows (FirstName, Device, Alert …) have
-  no timestamp and are passed over. ``EGV`` rows are CGM readings; ``Calibration`` rows are
-  the fingerstick values typed into the app, imported as fingersticks. ``Insulin`` rows
-  (Event Subtype ``Fast-Acting`` or ``Long-Acting``, ``Insulin Value (u)``) become bolus
-  and basal treatments, ``Carbs`` rows (``Carb Value (grams)``) carbohydrate treatments.
-  Other events (exercise, health, alerts …) are counted as ignored.
-- **LibreView** export: a title row (``Glucose Data,Generated on,…``), then a header with
-  ``Device,Serial Number,Device Timestamp,Record Type,Historic Glucose mg/dL,Scan Glucose
-  mg/dL,…,Strip Glucose mg/dL,…`` (or ``mmol/L``). Record Type 0 (automatic, "historic")
-  and 1 (scan) are CGM readings, 2 (strip) a fingerstick; 4 (insulin: ``Rapid-Acting Insulin
-  (units)``, or the Libre 3 ``Meal``/``Correction Insulin (units)``, as a bolus;
-  ``Long-Acting Insulin (Value) (units)`` as a basal dose) and 5 (food: ``Carbohydrates
-  (grams)``, or ``(servings)`` at 15 g each) become treatments; the other types (ketones,
-  notes) are ignored. Dates are ``MM-DD-YYYY hh:mm AM/PM`` in the US export and
-  ``DD-MM-YYYY HH:MM`` in others: the order is worked out from the whole file (a first
-  number above 12 means day first, a second number above 12 means month first). A file in
-  which every date reads both ways is refused unless the person chose the order; a file
-  with evidence for both orders is refused.
+Numbers may use a decimal comma and thousands separators (``common.number_text``). Dates
+that read both day first and month first are worked out from the file (a day after the
+12th; AM/PM only in month-first exports) and asked for otherwise (LibreView, CareLink).
 
-Times without an offset are the patient's local time. In the hour that repeats when the
-clocks go back, a local time is read as its **first occurrence** (``fold=0``, the rule of
-the reading form too) and counted in ``ambiguous_times``; a local time that does not exist
-(the hour skipped when the clocks go forward) is a rejected row.
-
-``Low``/``High`` markers (also ``LO``/``HI``) are stored at the meter limits (20 and 600
-mg/dL) with a note saying so when the person ticks that option; otherwise they are skipped
-and counted.
+Times without an offset are the patient's local time. A time in the hour that repeats when
+the clocks go back is placed from the file (``common.ClockTracker``: the row order; Dexcom:
+the Transmitter Time column) and reported on the result page; a time that does not exist
+(clocks going forward) is a rejected row.
 
 Every row is validated here, before anything is stored: a bad row is rejected with its
-line number (the physical line where the row starts, counting from 1) and a reason; good
-rows become ``ParsedReading`` values, handed to ``readings.services.readings_bulk_create``
-as unsaved ``Reading`` objects by ``reading_batches``.
-A file that cannot be read as CSV, or whose format is unknown, raises ``ImportRefused``.
+line number (the physical line where it starts) and a reason. A file that cannot be read,
+or whose source is not recognised, raises ``ImportRefused`` naming what BGT reads.
 """
 
 from __future__ import annotations

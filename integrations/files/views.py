@@ -136,7 +136,7 @@ def _nothing_to_import(parsed: importers.ParsedFile) -> str:
     if parsed.skipped:
         parts.append(
             f"{len(parsed.skipped)} “Low”/“High” marker(s) were skipped; tick the option "
-            "to import them at the meter limits."
+            "to import them at the sensor's limits."
         )
     return " ".join(parts)
 

@@ -137,7 +137,10 @@ def test_dexcom_mgdl_export_with_markers_stored_at_the_meter_limits(signed_in, p
     page = response.content.decode()
     assert "Imported 7 readings." in page
     assert "did not exist on 2024-03-10" in page
-    assert "5 November 2023: 1 in the first occurrence, from the Dexcom transmitter" in page
+    assert (
+        "5 November 2023: 1 in the first occurrence "
+        "(before the clocks went back), from the Dexcom transmitter" in page
+    )
 
 
 def test_dexcom_mmoll_export_skips_markers_unless_asked(signed_in, patient):

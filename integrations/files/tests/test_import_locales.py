@@ -118,8 +118,14 @@ def test_german_libreview_export_with_decimal_commas_across_the_clock_change(sig
     )
     page = response.content.decode()
     assert "LibreView file" in page and "dates read day first (a day after the 12th" in page
-    assert "29 October 2023: 4 in the first occurrence, from the order of the rows" in page
-    assert "29 October 2023: 4 in the second occurrence, from the order of the rows" in page
+    assert (
+        "29 October 2023: 4 in the first occurrence "
+        "(before the clocks went back), from the order of the rows" in page
+    )
+    assert (
+        "29 October 2023: 4 in the second occurrence "
+        "(after the clocks went back), from the order of the rows" in page
+    )
 
 
 def test_dutch_libreview_export(signed_in, patient):
@@ -261,8 +267,14 @@ def test_clarity_file_across_the_autumn_clock_change_by_transmitter_time(signed_
     assert all(b - a == timedelta(minutes=5) for a, b in zip(instants, instants[1:], strict=False))
     page = response.content.decode()
     assert "24 rows had a time that occurred twice" in page
-    assert "5 November 2023: 12 in the first occurrence, from the Dexcom transmitter" in page
-    assert "5 November 2023: 12 in the second occurrence, from the Dexcom transmitter" in page
+    assert (
+        "5 November 2023: 12 in the first occurrence "
+        "(before the clocks went back), from the Dexcom transmitter" in page
+    )
+    assert (
+        "5 November 2023: 12 in the second occurrence "
+        "(after the clocks went back), from the Dexcom transmitter" in page
+    )
 
 
 def test_clarity_file_across_the_clock_change_without_transmitter_time(signed_in, patient):
@@ -278,7 +290,10 @@ def test_clarity_file_across_the_clock_change_without_transmitter_time(signed_in
     response = upload(signed_in, buffer.getvalue().encode(), file_name="clarity.csv")
 
     assert stored(patient) == expected
-    assert "12 in the second occurrence, from the order of the rows" in response.content.decode()
+    assert (
+        "12 in the second occurrence (after the clocks went back), from the order of the rows"
+        in response.content.decode()
+    )
 
 
 def test_short_us_libreview_export_is_month_first_by_its_am_pm_times(signed_in, patient):
