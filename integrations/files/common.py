@@ -538,7 +538,18 @@ def _plain_hour(naive: datetime, tz: ZoneInfo) -> bool:
     return len(offsets) == 1
 
 
+# No glucose meter or CGM recorded anything earlier; the figures count days from 1970.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+TOO_EARLY = "This time is before 1970; check the dates in the file."
+
+
 def check_time(moment: datetime, context: RowContext) -> datetime:
+    """``moment`` unless it is before 1970 or more than 10 minutes ahead (RowError)."""
+    try:
+        if moment.astimezone(UTC) < EARLIEST:
+            raise RowError(TOO_EARLY)
+    except OverflowError:  # 0001-01-01 with a positive offset is before year 1 in UTC
+        raise RowError(TOO_EARLY) from None
     if moment > context.latest:
         raise RowError(
             "This time is in the future; a reading can be at most 10 minutes ahead of now."

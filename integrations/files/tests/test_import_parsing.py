@@ -258,3 +258,39 @@ def test_libreview_history_cadence_follows_the_device(device, cadence):
         libre(f"{device},1,31-01-2024 08:00,0,100,,,", f"{device},1,31-01-2024 08:07,1,,120,,")
     )
     assert [(r.kind, r.cadence_min) for r in parsed.readings] == [("cgm", cadence), ("scan", None)]
+
+
+@pytest.mark.parametrize(
+    "stamp", ["0001-01-01T00:00:00+14:00", "0001-01-01T05:00:00", "1969-12-31T23:59:59Z"]
+)
+def test_times_before_1970_are_rejected_rows_not_errors(stamp):
+    # Issue 20 item 13: a year-1 date with a +14:00 offset gave a 500 on import.
+    parsed = parse(f"taken_at,value_mgdl\n{stamp},120\n2024-01-01T08:00:00Z,121\n")
+    assert [r.value_mgdl for r in parsed.readings] == [121]
+    assert [(p.line, p.reason) for p in parsed.rejected] == [
+        (2, "This time is before 1970; check the dates in the file.")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("5,8", "5.8"),
+        ("5.8", "5.8"),
+        ("120", "120"),
+        ("1.234,5", "1234.5"),
+        ("1,234.5", "1234.5"),
+        ("1 234,5", "1234.5"),
+        ("1\u00a0234", "1234"),
+        ("1\u202f234,5", "1234.5"),
+        ("1.234.567", "1234567"),
+        ("1,234,567", "1234567"),
+        ("1'234.5", "1234.5"),
+        ("5,8,1", "5,8,1"),  # not a number: left for "Enter a number"
+        ("1.2,3.4", "1.2,3.4"),
+    ],
+)
+def test_numbers_in_every_locale(text, number):
+    from integrations.files.common import number_text
+
+    assert number_text(text) == number
