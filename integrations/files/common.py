@@ -49,6 +49,8 @@ class Format:
     NIGHTSCOUT = "nightscout"
     MYSUGR = "mysugr"
     CARELINK = "carelink"
+    GLOOKO = "glooko"
+    TANDEM = "tandem"
     LABELS = {
         BGT: "BGT CSV",
         DEXCOM: "Dexcom Clarity",
@@ -57,6 +59,8 @@ class Format:
         NIGHTSCOUT: "Nightscout entries",
         MYSUGR: "mySugr",
         CARELINK: "Medtronic CareLink",
+        GLOOKO: "Glooko",
+        TANDEM: "Tandem Source",
     }
 
 
@@ -207,6 +211,18 @@ class ParsedFile:
     clock_tracker: ClockTracker = field(default_factory=lambda: ClockTracker())
     clock_pending: list = field(default_factory=list)  # [wall time, fold, how, stream]
     plain_hours: dict = field(default_factory=dict)  # (day, hour) -> no clock change in it
+
+    def merge(self, other: ParsedFile, name: str) -> None:
+        """Add ``other`` (one file of a zip, ``name``) to this result."""
+        if other.readings and not self.readings:
+            self.unit = other.unit  # the unit of the first file with readings
+        self.readings += other.readings
+        self.treatments += other.treatments
+        self.rejected += [RowProblem(p.line, f"{name}: {p.reason}") for p in other.rejected]
+        self.skipped += [RowProblem(p.line, f"{name}: {p.reason}") for p in other.skipped]
+        self.ignored += other.ignored
+        self.ambiguous_times += other.ambiguous_times
+        self.clock += other.clock
 
     def settle_clock(self) -> None:
         """Count what was decided about repeated local times, once the file is read: in a

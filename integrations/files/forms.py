@@ -10,8 +10,8 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Export file"),
         help_text=_(
-            "A Dexcom Clarity, LibreView, xDrip+, Nightscout, mySugr, Medtronic CareLink or "
-            "BGT export (CSV, or the zip or JSON file the program saves), up to 10 MB. The "
+            "A Dexcom Clarity, LibreView, xDrip+, Nightscout, mySugr, Medtronic CareLink, "
+            "Glooko, Tandem or BGT export (CSV, or the zip or JSON file the program saves), up to 10 MB. The "
             "source is recognised from the file itself."
         ),
         widget=forms.ClearableFileInput(

@@ -45,9 +45,11 @@ from integrations.files import (
     bgt_csv,
     carelink,
     dexcom,
+    glooko,
     libreview,
     mysugr,
     nightscout_entries,
+    tandem,
     xdrip,
 )
 from integrations.files.common import (  # noqa: F401 (the importers' public names)
@@ -80,6 +82,8 @@ PARSERS = {
     Format.NIGHTSCOUT: nightscout_entries.parse,
     Format.MYSUGR: mysugr.parse,
     Format.CARELINK: carelink.parse,
+    Format.GLOOKO: glooko.parse,
+    Format.TANDEM: tandem.parse,
 }
 # Sources whose dates may be day or month first: their parser takes the form's choice.
 DATE_ORDER_PARSERS = {Format.LIBREVIEW, Format.CARELINK}
@@ -90,8 +94,11 @@ HEADER_MATCHERS = (
     (Format.NIGHTSCOUT, nightscout_entries.matches),
     (Format.MYSUGR, mysugr.matches),
     (Format.CARELINK, carelink.matches),
+    (Format.GLOOKO, glooko.matches),
+    (Format.TANDEM, tandem.matches),
 )
 MAX_UNZIPPED_BYTES = 40 * 1024 * 1024  # xDrip+ and Glooko export zipped CSV files
+MAX_MEMBERS = 50
 
 # --- Entry point ----------------------------------------------------------------------------
 
@@ -104,7 +111,8 @@ def parse_file(
     date_order: str = DateOrder.AUTO,
     now: datetime | None = None,
 ) -> ParsedFile:
-    """Parse an uploaded file (bytes, at most 10 MB) in any of the three formats.
+    """Parse an uploaded file (bytes, at most 10 MB, a zip of CSV files included) of any
+    source in PARSERS.
 
     ``tz`` is the patient's zone, for times without an offset. ``now`` (default: the clock)
     bounds how far ahead a time may be (10 minutes). Raises ImportRefused for a file that is
@@ -116,18 +124,39 @@ def parse_file(
             f"This file is {len(data) / 1024 / 1024:.1f} MB; files up to 10 MB can be imported. "
             "Export a shorter period and import the parts one after another."
         )
-    text = decode(_unzipped(data))
-    if not text.strip():
-        raise ImportRefused("The file is empty.")
     context = RowContext(
         tz=tz,
         store_out_of_range=store_out_of_range,
         latest=(now or timezone.now()) + FUTURE_TOLERANCE,
     )
+    members = _unzipped(data)
+    if len(members) == 1:
+        parsed = _parse_text(decode(members[0][1]), context, date_order)
+    else:
+        # A zip of several files (Glooko: one per kind of data): each one BGT recognises
+        # is read, the others (alarms, daily totals) are passed over.
+        parsed = None
+        for name, member in members:
+            try:
+                part = _parse_text(decode(member), context, date_order)
+            except ImportRefused:
+                continue
+            if parsed is None:
+                parsed = ParsedFile(format=part.format, unit=part.unit)
+            parsed.merge(part, name)
+        if parsed is None:
+            raise ImportRefused(UNRECOGNISED)
+    collapse_repeats(parsed)
+    return parsed
+
+
+def _parse_text(text: str, context: RowContext, date_order: str) -> ParsedFile:
+    """One file's text parsed by the source it is recognised as; clock changes settled."""
+    if not text.strip():
+        raise ImportRefused("The file is empty.")
     if text.lstrip()[:1] in ("[", "{"):
         parsed = nightscout_entries.parse_json(text, context)
         parsed.settle_clock()
-        collapse_repeats(parsed)
         return parsed
     found = _find_header(text)
     if found is None:
@@ -141,8 +170,31 @@ def parse_file(
     except csv.Error as error:
         raise ImportRefused(f"This file is not valid CSV: {error}.") from None
     parsed.settle_clock()
-    collapse_repeats(parsed)
     return parsed
+
+
+def _unzipped(data: bytes) -> list[tuple[str, bytes]]:
+    """[(name, bytes)] of the CSV files inside a zip (xDrip+ and Glooko save their exports
+    zipped), else [("", data)]."""
+    if not data.startswith(b"PK\x03\x04"):
+        return [("", data)]
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [m for m in archive.infolist() if m.filename.lower().endswith((".csv", ".txt"))]
+    except (zipfile.BadZipFile, ValueError):
+        members = []
+    if not members:
+        return [("", data)]  # an Excel workbook or another zip: refused as "not a CSV file"
+    if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES or len(members) > MAX_MEMBERS:
+        raise ImportRefused(
+            "This zip file holds more than BGT reads at once. Unzip it and import the CSV "
+            "files inside one by one."
+        )
+    found = []
+    for member in members:
+        with archive.open(member) as stream:
+            found.append((member.filename, stream.read(MAX_UNZIPPED_BYTES + 1)))
+    return found
 
 
 # --- Header detection -----------------------------------------------------------------------
@@ -223,31 +275,12 @@ UNRECOGNISED = (
     "Nightscout entries, JSON or CSV (your site's /api/v1/entries.json); "
     "mySugr CSV (mySugr app: Export, CSV); "
     "Medtronic CareLink CSV (CareLink Personal: Reports, Data Export (CSV)); "
+    "Glooko (glooko.com: Settings, Export to CSV, the zip file); "
+    "Tandem Source CSV (Tandem Source or t:connect: Export data, CSV); "
     "and BGT's own CSV (Readings: Export CSV). "
     "If the file came from one of these and was opened in a spreadsheet, export it again "
     "and upload it unchanged. PDF reports and Excel workbooks cannot be imported."
 )
-
-
-def _unzipped(data: bytes) -> bytes:
-    """The CSV inside a zip file (xDrip+ saves its export zipped), else ``data``."""
-    if not data.startswith(b"PK\x03\x04"):
-        return data
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = [m for m in archive.infolist() if m.filename.lower().endswith((".csv", ".txt"))]
-    except (zipfile.BadZipFile, ValueError):
-        members = []
-    if not members:
-        return data  # an Excel workbook or another zip: refused as "not a CSV file"
-    if len(members) != 1 or members[0].file_size > MAX_UNZIPPED_BYTES:
-        raise ImportRefused(
-            "This zip file does not hold exactly one CSV file of a size BGT can read. Unzip "
-            "it and import the CSV file inside (PDF reports and Excel workbooks cannot be "
-            "imported)."
-        )
-    with archive.open(members[0]) as member:
-        return member.read(MAX_UNZIPPED_BYTES + 1)[:MAX_UNZIPPED_BYTES]
 
 
 def _unit_of(text: str) -> str:

@@ -99,6 +99,8 @@ def test_the_import_page_and_a_clock_change_result_at_phone_and_desktop_width(
         "Nightscout",
         "mySugr",
         "Medtronic CareLink",
+        "Glooko",
+        "Tandem (t:slim pump)",
         "BGT",
     ]
     no_sideways_scroll = "document.documentElement.scrollWidth <= window.innerWidth"

@@ -208,3 +208,78 @@ def test_carelink_with_ambiguous_slashed_dates_asks_for_the_order(signed_in, pat
     assert counts(response)["imported"] == 5
     first = Reading.objects.order_by("taken_at").first()
     assert first.taken_at == datetime(2009, 9, 8, 15, 27, tzinfo=UTC)  # 8 September, MDT
+
+
+# --- Glooko ---------------------------------------------------------------------------------
+
+
+def test_glooko_zip_of_csv_files(signed_in, patient):
+    set_zone(patient, "America/Los_Angeles")
+    archive = zipfile.ZipFile(DATA / "glooko_export.zip")
+
+    def member(part):
+        name = next(n for n in archive.namelist() if part in n)
+        text = archive.read(name).decode("utf-8-sig")
+        return list(csv.DictReader(io.StringIO(text.split("\n", 1)[1])))  # after "Name:…"
+
+    def when(row):
+        return wall(row["Timestamp"], "%Y-%m-%d %H:%M", "America/Los_Angeles")
+
+    expected = sorted(
+        [(when(r), int(r["CGM Glucose Value (mg/dl)"]), Kind.CGM) for r in member("cgm_")]
+        + [(when(r), int(r["Glucose Value (mg/dl)"]), Kind.FINGERSTICK) for r in member("bg_")]
+    )
+    bolus = member("bolus_")
+
+    response = upload(signed_in, "glooko_export.zip")
+
+    assert response.context["parsed"].format_label == "Glooko"
+    assert counts(response)["imported"] == len(expected) == 7
+    assert stored(patient) == expected
+    assert stored_treatments(patient) == [
+        (when(bolus[0]), "bolus", 4.5, None),
+        (when(bolus[0]), "carbs", None, 45),
+        (when(bolus[1]), "bolus", 1, None),  # no carbs: "0" is not a meal
+    ]
+    assert set(Reading.objects.filter(kind=Kind.CGM).values_list("cadence_min", flat=True)) == {5}
+
+
+# --- Tandem Source --------------------------------------------------------------------------
+
+
+def test_tandem_export_with_its_sections(signed_in, patient):
+    set_zone(patient, "America/Chicago")
+    sections, current = [], None
+    for row in csv.reader(io.StringIO((DATA / "tandem_export.csv").read_text())):
+        if "EventDateTime" in row or "CompletionDateTime" in row:
+            current = {"header": row, "rows": []}
+            sections.append(current)
+        elif row and current:
+            current["rows"].append(dict(zip(current["header"], row, strict=True)))
+    egv, meter, boluses = (s["rows"] for s in sections)
+
+    def when(text):
+        return (
+            datetime.fromisoformat(text).replace(tzinfo=ZoneInfo("America/Chicago")).astimezone(UTC)
+        )
+
+    expected = sorted(
+        [(when(r["EventDateTime"]), int(r["Readings (mg/dL)"]), Kind.CGM) for r in egv]
+        + [(when(r["EventDateTime"]), int(r["BG (mg/dL)"]), Kind.FINGERSTICK) for r in meter]
+    )
+
+    response = upload(signed_in, "tandem_export.csv")
+
+    assert response.context["parsed"].format_label == "Tandem Source"
+    assert counts(response) == {
+        "imported": 7,
+        "duplicates": 0,
+        "rejected": 0,
+        "skipped": 0,
+        "ignored": 1,  # a bolus of 0 units (cancelled)
+    }
+    assert stored(patient) == expected
+    assert Reading.objects.get(kind=Kind.FINGERSTICK).notes == meter[0]["Note"]
+    assert stored_treatments(patient) == [
+        (when(boluses[0]["CompletionDateTime"]), "bolus", 5.25, None)
+    ]
