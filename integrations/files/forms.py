@@ -11,8 +11,8 @@ class ImportForm(forms.Form):
         label=_("Export file"),
         help_text=_(
             "A Dexcom Clarity, LibreView, xDrip+, Nightscout, mySugr, Medtronic CareLink, "
-            "Glooko, Tandem or BGT export (CSV, or the zip or JSON file the program saves), up to 10 MB. The "
-            "source is recognised from the file itself."
+            "Glooko, Tandem or BGT export (CSV, or the zip or JSON file the program saves), "
+            "up to 10 MB. The source is recognised from the file itself."
         ),
         widget=forms.ClearableFileInput(
             attrs={"accept": ".csv,.txt,.tsv,.json,.zip,text/csv,application/json,application/zip"}
