@@ -501,6 +501,10 @@ class ClockTracker:
             state.last, state.window = naive, None
             return 0, ""
         window = (naive.date(), first.utcoffset(), second.utcoffset())
+        if not state.direction and state.last is not None and state.window != window:
+            # Entering the repeated hour tells the direction: from below (01:45, then
+            # 02:00) when oldest first, from above (03:00, then 02:45) when newest first.
+            state.direction = 1 if naive > state.last else -1
         ascending = state.direction >= 0
         if state.window != window:
             state.window, state.extreme, state.turned = window, naive, False
@@ -510,7 +514,10 @@ class ClockTracker:
             state.extreme = naive
         if state.turned:
             return (1 if ascending else 0), ClockHow.ROW_ORDER
-        return (0 if ascending else 1), ClockHow.FIRST
+        if ascending:
+            return 0, ClockHow.FIRST  # counted as row order too once the clock turns
+        # Newest first, the rows just after the hour that follows are its latest times.
+        return 1, ClockHow.ROW_ORDER
 
 
 def local(

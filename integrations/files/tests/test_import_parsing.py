@@ -294,3 +294,39 @@ def test_numbers_in_every_locale(text, number):
     from integrations.files.common import number_text
 
     assert number_text(text) == number
+
+
+def _berlin_night(order):
+    """History every 15 minutes across the end of summer time in Berlin (29 October 2023),
+    in ``order`` (1 oldest first, -1 newest first), with the UTC instants expected."""
+    wall = ["01:45", "02:00", "02:15", "02:30", "02:45", "02:00", "02:15", "02:30", "02:45",
+            "03:00"]  # fmt: skip
+    expected = ["2023-10-28 23:45"] + [
+        f"2023-10-29 {h:02d}:{m:02d}" for h in (0, 1) for m in (0, 15, 30, 45)
+    ] + ["2023-10-29 02:00"]  # fmt: skip
+    rows = [f"L,1,29-10-2023 {clock},0,{100 + i},,," for i, clock in enumerate(wall)]
+    if order < 0:
+        rows = rows[::-1]
+    return libre(*rows), dict(zip(range(100, 110), expected, strict=True))
+
+
+@pytest.mark.parametrize("order", [1, -1], ids=["oldest first", "newest first"])
+def test_a_repeated_hour_is_placed_by_the_row_order_either_way(order):
+    text, expected = _berlin_night(order)
+    parsed = parse(text, tz=ZoneInfo("Europe/Berlin"), date_order=DateOrder.DAY_FIRST)
+    got = {r.value_mgdl: r.taken_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+           for r in parsed.readings}  # fmt: skip
+    assert got == expected
+    assert parsed.ambiguous_times == 8
+    assert {(c.fold, c.how, c.count) for c in parsed.clock_changes} == {
+        (0, "row_order", 4),
+        (1, "row_order", 4),
+    }
+
+
+def test_a_repeated_hour_with_only_one_occurrence_is_read_as_the_first_and_said_so():
+    text = libre("L,1,29-10-2023 01:45,0,100,,,", "L,1,29-10-2023 02:15,0,101,,,",
+                 "L,1,29-10-2023 03:00,0,102,,,")  # fmt: skip
+    parsed = parse(text, tz=ZoneInfo("Europe/Berlin"), date_order=DateOrder.DAY_FIRST)
+    assert times(parsed)[1] == "2023-10-29 00:15"  # 02:15 CEST
+    assert [(c.fold, c.how, c.count) for c in parsed.clock_changes] == [(0, "first", 1)]
