@@ -330,3 +330,20 @@ def test_a_repeated_hour_with_only_one_occurrence_is_read_as_the_first_and_said_
     parsed = parse(text, tz=ZoneInfo("Europe/Berlin"), date_order=DateOrder.DAY_FIRST)
     assert times(parsed)[1] == "2023-10-29 00:15"  # 02:15 CEST
     assert [(c.fold, c.how, c.count) for c in parsed.clock_changes] == [(0, "first", 1)]
+
+
+def test_a_parsed_reading_becomes_a_complete_unsaved_reading():
+    from integrations.files.common import ParsedReading
+    from readings.models import Reading
+
+    reading = ParsedReading(120, NOW, "cgm", notes="n", cadence_min=5).to_reading()
+
+    assert {field.attname for field in Reading._meta.concrete_fields} <= set(reading.__dict__)
+    assert reading._state.adding and reading.pk is not None
+    reading.clean_fields(exclude=["patient"])  # every field valid as Django sees it
+    assert (reading.value_mgdl, reading.taken_at, reading.kind, reading.notes) == (
+        120,
+        NOW,
+        "cgm",
+        "n",
+    )
