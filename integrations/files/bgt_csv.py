@@ -76,7 +76,7 @@ def _bgt_reading(row, columns, context: RowContext, parsed: ParsedFile) -> Parse
     external_id = unescape_formula(_raw_cell(row, columns, "external_id")) or None
     if external_id and len(external_id) > MAX_EXTERNAL_ID:
         raise RowError(f"external_id is longer than {MAX_EXTERNAL_ID} characters.")
-    trend = _raw_cell(row, columns, "trend")
+    trend = unescape_formula(_raw_cell(row, columns, "trend"))
     if len(trend) > MAX_TREND:
         raise RowError(f"trend is longer than {MAX_TREND} characters.")
     return ParsedReading(
@@ -94,7 +94,7 @@ def _bgt_reading(row, columns, context: RowContext, parsed: ParsedFile) -> Parse
 def _choice(text: str, choices, default: str, name: str) -> str:
     if not text:
         return default
-    value = text.lower()
+    value = unescape_formula(text).lower()
     if value not in choices.values:
         allowed = ", ".join(choices.values)
         raise RowError(f"{name} “{shorten(text)}” is not one of: {allowed}.")

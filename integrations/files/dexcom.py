@@ -1,12 +1,29 @@
-"""Dexcom Clarity CSV exports."""
+"""Dexcom Clarity CSV exports, in any of the languages Clarity exports in.
+
+The columns are found by integrations.files.importers (by name in English, by shape in
+other languages). Event types are matched against the words Clarity writes (``EGV``,
+``Calibration``, ``Insulin``, ``Carbs`` and their translations); a word not in that list is
+classified by what its rows hold: the event with most glucose values is the sensor's
+(EGV), other glucose rows are calibrations, rows with an insulin or carb value are
+treatments.
+
+Times repeated when the clocks go back are placed by the Transmitter Time column (seconds
+counted by the transmitter, which no clock change touches) where the file has it, else by
+the row order (integrations.files.common.ClockTracker).
+"""
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from datetime import timezone as dt_timezone
 
 from integrations.files.common import (
+    DEXCOM_LIMITS,
+    ClockHow,
     Format,
     ParsedFile,
     ParsedReading,
@@ -26,44 +43,69 @@ from integrations.files.common import (
 from readings.models import Kind
 from treatments.models import TreatmentType
 
-# --- Dexcom Clarity -------------------------------------------------------------------------
-
-DEXCOM_KINDS = {"egv": Kind.CGM, "calibration": Kind.FINGERSTICK}
-# Insulin rows: Event Subtype "Fast-Acting" or "Long-Acting" (a blank one, as in some older
-# exports, is read as fast-acting), the dose in "Insulin Value (u)".
-INSULIN_SUBTYPES = {
-    "fast-acting": TreatmentType.BOLUS,
-    "": TreatmentType.BOLUS,
-    "long-acting": TreatmentType.BASAL,
-}
+CGM, CALIBRATION, INSULIN, CARBS = "cgm", "calibration", "insulin", "carbs"
+# Event Type as Clarity writes it (lower case). English is Clarity's own; the German EGW
+# ("Elektronischer Glukosewert") is in German exports; the rest are the words of Clarity's
+# translated interface. Unknown words fall back to the rows' content (see the docstring).
+EVENT_WORDS = {
+    CGM: ("egv", "egw"),
+    CALIBRATION: (
+        "calibration", "kalibrierung", "étalonnage", "calibrage", "calibración",
+        "calibrazione", "kalibratie", "kalibrering", "kalibrointi", "kalibracja",
+        "calibração", "kalibrace",
+    ),
+    INSULIN: ("insulin", "insuline", "insulina", "insuliini", "inzulín", "insulinas"),
+    CARBS: (
+        "carbs", "kohlenhydrate", "glucides", "carbohidratos", "carboidrati", "koolhydraten",
+        "kolhydrater", "kulhydrater", "karbohydrater", "hiilihydraatit", "węglowodany",
+        "carboidratos", "sacharidy",
+    ),
+}  # fmt: skip
+EVENT_ROLES = {word: role for role, words in EVENT_WORDS.items() for word in words}
+# Alerts carry the glucose value that set them off; they are not readings.
+ALERT_WORDS = ("alert", "alarm", "alerte", "alerta", "avviso", "allarme", "waarschuwing",
+               "larm", "hälytys", "alarme", "výstraha", "upozornění")  # fmt: skip
+# Insulin Event Subtype: "Fast-Acting" / "Long-Acting" and the stems of their translations;
+# a blank one (older exports) is read as fast-acting.
+FAST_STEMS = ("fast", "schnell", "rapid", "rápid", "snel", "snabb", "hurtig", "nopea",
+              "szybk", "rychl", "kurz")  # fmt: skip
+LONG_STEMS = ("long", "lang", "lent", "langzaam", "långsam", "langsom", "pitkä", "długo",
+              "dlouh", "prolong", "basal", "depot")  # fmt: skip
 EGV_CADENCE_MIN = 5  # Dexcom G6/G7 estimated glucose values (Tidepool sampleInterval)
 DEXCOM_TIME = re.compile(
-    r"^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?"
     r"(Z|[+-]\d{2}:?\d{2})?$"
 )
+# A transmitter's count and the clock agree to within a drift of seconds; an ambiguous
+# time is placed by the count only when one reading of the pair is this close to it.
+TRANSMITTER_TOLERANCE = timedelta(minutes=15)
 
 
 def parse(columns: dict, rows: Rows, context: RowContext) -> ParsedFile:
     unit = columns["unit"]
     parsed = ParsedFile(format=Format.DEXCOM, unit=unit)
+    dominant = _dominant_glucose_event(columns, rows)
+    anchors: dict[str, list[tuple[int, datetime]]] = defaultdict(list)
+    ambiguous: list[tuple[int, int, int, str]] = []  # reading, pending entry, count, id
     for line, row in rows:
         stamp = cell(row, columns["timestamp"])
         if not stamp:
             continue  # preamble: FirstName, LastName, Device, Alert settings ...
-        event = cell(row, columns["event type"]).lower()
-        if event in ("insulin", "carbs"):
-            _treatment(event, columns, row, line, context, parsed)
+        role = _role(row, columns, dominant)
+        if role in (INSULIN, CARBS):
+            _treatment(role, columns, row, line, context, parsed)
             continue
-        kind = DEXCOM_KINDS.get(event)
-        if kind is None:
+        if role is None:
             parsed.ignored += 1
             continue
+        kind = Kind.CGM if role == CGM else Kind.FINGERSTICK
+        pending = len(parsed.clock_pending)
         try:
             value_text = cell(row, columns["glucose"])
-            marker = marker_value(value_text, context, parsed, line)
+            marker = marker_value(value_text, context, parsed, line, DEXCOM_LIMITS)
             if marker is False:
                 continue
-            taken_at = check_time(_dexcom_time(stamp, context, parsed), context)
+            taken_at = check_time(_dexcom_time(stamp, context, parsed, kind), context)
             if marker:
                 value, notes = marker
             elif not value_text:
@@ -73,6 +115,14 @@ def parse(columns: dict, rows: Rows, context: RowContext) -> ParsedFile:
         except RowError as error:
             parsed.rejected.append(RowProblem(line, str(error)))
             continue
+        count = _transmitter_count(cell(row, columns.get("transmitter time")))
+        if count is not None:
+            transmitter = cell(row, columns.get("transmitter id"))
+            if len(parsed.clock_pending) > pending:
+                ambiguous.append((len(parsed.readings), pending, count, transmitter))
+            else:
+                # In UTC: adding seconds to a zoned time would add wall-clock time.
+                anchors[transmitter].append((count, taken_at.astimezone(UTC)))
         parsed.readings.append(
             ParsedReading(
                 value_mgdl=value,
@@ -82,15 +132,77 @@ def parse(columns: dict, rows: Rows, context: RowContext) -> ParsedFile:
                 cadence_min=EGV_CADENCE_MIN if kind == Kind.CGM else None,
             )
         )
+    _place_by_transmitter(parsed, ambiguous, anchors, context)
     return parsed
 
 
-def _treatment(event, columns, row, line, context, parsed) -> None:
+DOMINANCE_SAMPLE = 2000  # glucose rows looked at to tell the sensor's event type
+
+
+def _dominant_glucose_event(columns: dict, rows: Rows) -> str | None:
+    """The event type most rows with a glucose value carry (among the first
+    DOMINANCE_SAMPLE of them): the sensor's readings, every 5 minutes."""
+    counts: Counter = Counter()
+    for _line, row in rows:
+        if cell(row, columns["timestamp"]) and cell(row, columns["glucose"]):
+            counts[cell(row, columns["event type"]).lower()] += 1
+            if counts.total() >= DOMINANCE_SAMPLE:
+                break
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _role(row: list[str], columns: dict, dominant: str | None) -> str | None:
+    event = cell(row, columns["event type"]).lower()
+    role = EVENT_ROLES.get(event)
+    if role:
+        return role
+    if event in ALERT_WORDS:
+        return None
+    if cell(row, columns["glucose"]):
+        if event == dominant:
+            return CGM
+        # A calibration has no subtype; an alert or event with a value has one (High, Low).
+        return None if cell(row, columns.get("event subtype")) else CALIBRATION
+    if cell(row, columns.get("insulin")):
+        return INSULIN
+    if cell(row, columns.get("carbs")):
+        return CARBS
+    return None  # alerts, exercise, health, device events
+
+
+def _transmitter_count(text: str) -> int | None:
+    digits = re.sub(r"[\s.,'\u00a0\u202f]", "", text)
+    return int(digits) if digits.isdigit() else None
+
+
+def _place_by_transmitter(parsed, ambiguous, anchors, context: RowContext) -> None:
+    """Move a reading of the repeated hour to the occurrence its transmitter count points
+    at: the nearest unambiguous reading of the same transmitter, plus the seconds counted
+    since (or minus those counted until) it."""
+    ordered = {key: sorted(values, key=lambda pair: pair[0]) for key, values in anchors.items()}
+    for index, pending, count, transmitter in ambiguous:
+        points = ordered.get(transmitter)
+        if not points:
+            continue
+        at = bisect.bisect_left(points, count, key=lambda pair: pair[0])
+        nearest = min(points[max(0, at - 1) : at + 1], key=lambda pair: abs(pair[0] - count))
+        expected = nearest[1] + timedelta(seconds=count - nearest[0])
+        entry = parsed.clock_pending[pending]
+        wall = entry[0]
+        options = [wall.replace(tzinfo=context.tz, fold=fold).astimezone(UTC) for fold in (0, 1)]
+        fold = min((0, 1), key=lambda f: abs(options[f] - expected))
+        if abs(options[fold] - expected) > TRANSMITTER_TOLERANCE:
+            continue
+        entry[1], entry[2] = fold, ClockHow.TRANSMITTER
+        parsed.readings[index] = replace(parsed.readings[index], taken_at=options[fold])
+
+
+def _treatment(role, columns, row, line, context, parsed) -> None:
     """An Insulin or Carbs row as a treatment, or a rejected row."""
     try:
-        if event == "insulin":
+        if role == INSULIN:
             subtype = cell(row, columns.get("event subtype"))
-            kind = INSULIN_SUBTYPES.get(subtype.lower())
+            kind = _insulin_kind(subtype)
             if kind is None:
                 raise RowError(
                     f"Insulin subtype “{shorten(subtype)}” is neither Fast-Acting nor Long-Acting."
@@ -108,7 +220,7 @@ def _treatment(event, columns, row, line, context, parsed) -> None:
             raise RowError(f"No value in the {label} column.")
         value = amount(text, label, kind)
         taken_at = check_time(
-            _dexcom_time(cell(row, columns["timestamp"]), context, parsed), context
+            _dexcom_time(cell(row, columns["timestamp"]), context, parsed, "treatment"), context
         )
     except RowError as error:
         parsed.rejected.append(RowProblem(line, str(error)))
@@ -116,7 +228,18 @@ def _treatment(event, columns, row, line, context, parsed) -> None:
     parsed.treatments.append(ParsedTreatment(type=kind, taken_at=taken_at, **{field: value}))
 
 
-def _dexcom_time(text: str, context: RowContext, parsed: ParsedFile) -> datetime:
+def _insulin_kind(subtype: str) -> str | None:
+    lowered = subtype.lower()
+    if not lowered:
+        return TreatmentType.BOLUS
+    if any(stem in lowered for stem in FAST_STEMS):
+        return TreatmentType.BOLUS
+    if any(stem in lowered for stem in LONG_STEMS):
+        return TreatmentType.BASAL
+    return None
+
+
+def _dexcom_time(text: str, context: RowContext, parsed: ParsedFile, stream: str) -> datetime:
     match = DEXCOM_TIME.match(text)
     if not match:
         raise RowError(
@@ -130,7 +253,7 @@ def _dexcom_time(text: str, context: RowContext, parsed: ParsedFile) -> datetime
         raise RowError(f"Timestamp “{shorten(text)}” is not a valid date and time.") from None
     if offset:
         return datetime.combine(day_, clock, tzinfo=_fixed_offset(offset, text))
-    return local(day_, clock, context, parsed)
+    return local(day_, clock, context, parsed, stream=stream)
 
 
 def _fixed_offset(offset: str, text: str) -> dt_timezone:

@@ -12,9 +12,10 @@ Columns, one reading per row, oldest first:
 ``external_id``  the uploading device's or app's id, kept so re-imports stay idempotent;
 ``trend``        the CGM trend arrow an uploader reported (Nightscout names), often empty.
 
-CSV injection: a notes or external_id cell that a spreadsheet would run as a formula
-(starting with ``= + - @``, tab or carriage return, possibly after apostrophes) gets one
-apostrophe in front; the importer removes exactly one again, so the round trip is exact.
+CSV injection: every text cell (notes, external_id and trend, which come from people and
+uploading programs, and the codes too) that a spreadsheet would run as a formula (starting
+with ``= + - @``, tab or carriage return, possibly after apostrophes) gets one apostrophe
+in front; the importer removes exactly one again, so the round trip is exact.
 
 The file starts with a UTF-8 byte-order mark so that spreadsheet programs read non-ASCII
 notes correctly; the importer and common CSV readers skip it.
@@ -64,16 +65,15 @@ def csv_row(values: tuple, tz: ZoneInfo) -> list[str]:
     """One reading (a tuple in FIELDS order) as the cells of a CSV row."""
     taken_at, value_mgdl, kind, context, notes, source, external_id, direction = values
     mmoll = _MMOLL_TEXT.get(value_mgdl) or str(mgdl_to_mmoll(value_mgdl))
+    # Numbers and times are ours; every text cell is escaped, whatever its column.
     return [
         taken_at.astimezone(tz).isoformat(timespec="seconds"),
         str(value_mgdl),
         mmoll,
-        kind,
-        context,
-        escape_formula(notes or ""),
-        source,
-        escape_formula(external_id or ""),
-        direction or "",
+        *(
+            escape_formula(text or "")
+            for text in (kind, context, notes, source, external_id, direction)
+        ),
     ]
 
 

@@ -8,34 +8,39 @@ from integrations.files.importers import MAX_UPLOAD_BYTES, DateOrder
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=_("CSV file"),
+        label=_("Export file"),
         help_text=_(
-            "A BGT export, a Dexcom Clarity export or a LibreView export, up to 10 MB. "
-            "The format is recognised from the file's header row."
+            "A Dexcom Clarity, LibreView, xDrip+, Nightscout, mySugr, Medtronic CareLink, "
+            "Glooko, Tandem or BGT export (CSV, or the zip or JSON file the program saves), "
+            "up to 10 MB. The source is recognised from the file itself."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".csv,.txt,.tsv,.json,.zip,text/csv,application/json,application/zip"}
+        ),
         error_messages={
             "required": _("Choose a CSV file to import."),
             "empty": _("The file is empty."),
         },
     )
     store_out_of_range = forms.BooleanField(
-        label=_("Import “Low” and “High” sensor readings at the meter limits"),
+        label=_("Import “Low” and “High” sensor readings at the sensor’s limits"),
         required=False,
         help_text=_(
             "A sensor writes “Low” or “High” when glucose is beyond what it can measure. If "
-            "ticked, they are stored as 20 mg/dL (1.1 mmol/L) or 600 mg/dL (33.3 mmol/L) with "
-            "a note; if not, they are skipped and counted."
+            "ticked, they are stored at the sensor's limits (Dexcom: 40 and 400 mg/dL, 2.2 "
+            "and 22.2 mmol/L; others 20 and 600 mg/dL) with a note saying so; if not, they "
+            "are skipped and counted."
         ),
     )
     date_order = forms.ChoiceField(
-        label=_("Date order (LibreView files)"),
+        label=_("Date order (LibreView and CareLink files)"),
         choices=DateOrder.CHOICES,
         initial=DateOrder.AUTO,
         required=False,  # absent (a script posting only the file) means "work it out"
         help_text=_(
-            "LibreView writes dates day first or month first depending on the country. BGT "
-            "works it out from the file and asks only when every date reads both ways."
+            "LibreView and CareLink write dates day first or month first depending on the "
+            "country. BGT works it out from the file (a day after the 12th, AM/PM times) and "
+            "asks only when every date reads both ways."
         ),
     )
 

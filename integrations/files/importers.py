@@ -1,49 +1,32 @@
-"""Reading CSV files from meters and CGM software into unsaved readings (pure: no queries).
+"""Reading exported files from meters, CGM software and apps into unsaved readings and
+treatments (pure: no queries). One module per source (the PARSERS registry); a file is
+recognised by itself, never by its name:
 
-Three formats, told apart by their header row (DESIGN.md section 3, issue 6):
+- **BGT CSV** (``bgt_csv``), the format of ``/readings/export.csv``: columns ``taken_at``,
+  ``value_mgdl`` and/or ``value_mmoll``, optionally ``kind``, ``context``, ``notes``,
+  ``source``, ``external_id``, ``trend``; source and external id survive a round trip.
+- **Dexcom Clarity** (``dexcom``) and **LibreView** (``libreview``, also the Libre reader
+  software's tab-separated export), in any language: recognised by name in English and by
+  the shape of their header otherwise (below), with each locale's decimal comma and date
+  order. Clarity's Low/High are stored at 40/400 mg/dL with a note (when asked for);
+  LibreView's record type 1 is a scan (``kind = scan``), and its repeated history rows are
+  collapsed (``common.collapse_repeats``, for every format).
+- **xDrip+** (``xdrip``, zipped SiDiary CSV), **Nightscout entries** (``nightscout_entries``,
+  API v1/v3 JSON and API v3 CSV), **mySugr** (``mysugr``) and **Medtronic CareLink**
+  (``carelink``), recognised by their column names (HEADER_MATCHERS).
 
-- **BGT CSV**, the format of ``/readings/export.csv`` (readings/exporters.py): columns
-  ``taken_at`` (ISO 8601, with or without an offset), ``value_mgdl`` and/or ``value_mmoll``,
-  and optionally ``kind``, ``context``, ``notes``, ``source``, ``external_id``, ``trend``.
-  ``value_mgdl`` is the stored value and wins; when both are given they must agree. The
-  ``source`` and ``external_id`` of an export are kept on re-import, so that importing an
-  export reproduces the same readings and a later upload from the original device or app
-  (which de-duplicates by source and external id) still recognises them. A blank source is
-  ``import``.
-- **Dexcom Clarity** export: header ``Index,Timestamp (YYYY-MM-DDThh:mm:ss),Event Type,…,
-  Glucose Value (mg/dL)`` (or ``(mmol/L)``); preamble rows (FirstName, Device, Alert …) have
-  no timestamp and are passed over. ``EGV`` rows are CGM readings; ``Calibration`` rows are
-  the fingerstick values typed into the app, imported as fingersticks. ``Insulin`` rows
-  (Event Subtype ``Fast-Acting`` or ``Long-Acting``, ``Insulin Value (u)``) become bolus
-  and basal treatments, ``Carbs`` rows (``Carb Value (grams)``) carbohydrate treatments.
-  Other events (exercise, health, alerts …) are counted as ignored.
-- **LibreView** export: a title row (``Glucose Data,Generated on,…``), then a header with
-  ``Device,Serial Number,Device Timestamp,Record Type,Historic Glucose mg/dL,Scan Glucose
-  mg/dL,…,Strip Glucose mg/dL,…`` (or ``mmol/L``). Record Type 0 (automatic, "historic")
-  and 1 (scan) are CGM readings, 2 (strip) a fingerstick; 4 (insulin: ``Rapid-Acting Insulin
-  (units)``, or the Libre 3 ``Meal``/``Correction Insulin (units)``, as a bolus;
-  ``Long-Acting Insulin (Value) (units)`` as a basal dose) and 5 (food: ``Carbohydrates
-  (grams)``, or ``(servings)`` at 15 g each) become treatments; the other types (ketones,
-  notes) are ignored. Dates are ``MM-DD-YYYY hh:mm AM/PM`` in the US export and
-  ``DD-MM-YYYY HH:MM`` in others: the order is worked out from the whole file (a first
-  number above 12 means day first, a second number above 12 means month first). A file in
-  which every date reads both ways is refused unless the person chose the order; a file
-  with evidence for both orders is refused.
+Numbers may use a decimal comma and thousands separators (``common.number_text``). Dates
+that read both day first and month first are worked out from the file (a day after the
+12th; AM/PM only in month-first exports) and asked for otherwise (LibreView, CareLink).
 
-Times without an offset are the patient's local time. In the hour that repeats when the
-clocks go back, a local time is read as its **first occurrence** (``fold=0``, the rule of
-the reading form too) and counted in ``ambiguous_times``; a local time that does not exist
-(the hour skipped when the clocks go forward) is a rejected row.
-
-``Low``/``High`` markers (also ``LO``/``HI``) are stored at the meter limits (20 and 600
-mg/dL) with a note saying so when the person ticks that option; otherwise they are skipped
-and counted.
+Times without an offset are the patient's local time. A time in the hour that repeats when
+the clocks go back is placed from the file (``common.ClockTracker``: the row order; Dexcom:
+the Transmitter Time column) and reported on the result page; a time that does not exist
+(clocks going forward) is a rejected row.
 
 Every row is validated here, before anything is stored: a bad row is rejected with its
-line number (the physical line where the row starts, counting from 1) and a reason; good
-rows become ``ParsedReading`` values, handed to ``readings.services.readings_bulk_create``
-as unsaved ``Reading`` objects by ``reading_batches``.
-A file that cannot be read as CSV, or whose format is unknown, raises ``ImportRefused``.
+line number (the physical line where it starts) and a reason. A file that cannot be read,
+or whose source is not recognised, raises ``ImportRefused`` naming what BGT reads.
 """
 
 from __future__ import annotations
@@ -51,13 +34,24 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from core.units import Unit
-from integrations.files import bgt_csv, dexcom, libreview
+from integrations.files import (
+    bgt_csv,
+    carelink,
+    dexcom,
+    glooko,
+    libreview,
+    mysugr,
+    nightscout_entries,
+    tandem,
+    xdrip,
+)
 from integrations.files.common import (  # noqa: F401 (the importers' public names)
     DELIMITERS,
     HEADER_SEARCH_ROWS,
@@ -70,6 +64,7 @@ from integrations.files.common import (  # noqa: F401 (the importers' public nam
     RowContext,
     RowProblem,
     Rows,
+    collapse_repeats,
     decode,
     escape_formula,
     reading_batches,
@@ -83,7 +78,27 @@ PARSERS = {
     Format.BGT: bgt_csv.parse,
     Format.DEXCOM: dexcom.parse,
     Format.LIBREVIEW: libreview.parse,
+    Format.XDRIP: xdrip.parse,
+    Format.NIGHTSCOUT: nightscout_entries.parse,
+    Format.MYSUGR: mysugr.parse,
+    Format.CARELINK: carelink.parse,
+    Format.GLOOKO: glooko.parse,
+    Format.TANDEM: tandem.parse,
 }
+# Sources whose dates may be day or month first: their parser takes the form's choice.
+DATE_ORDER_PARSERS = {Format.LIBREVIEW, Format.CARELINK}
+# Header matchers of the sources recognised by column names: (format, matcher), tried in
+# this order after BGT's own; Clarity and LibreView come last (by name or by shape).
+HEADER_MATCHERS = (
+    (Format.XDRIP, xdrip.matches),
+    (Format.NIGHTSCOUT, nightscout_entries.matches),
+    (Format.MYSUGR, mysugr.matches),
+    (Format.CARELINK, carelink.matches),
+    (Format.GLOOKO, glooko.matches),
+    (Format.TANDEM, tandem.matches),
+)
+MAX_UNZIPPED_BYTES = 40 * 1024 * 1024  # xDrip+ and Glooko export zipped CSV files
+MAX_MEMBERS = 50
 
 # --- Entry point ----------------------------------------------------------------------------
 
@@ -96,7 +111,8 @@ def parse_file(
     date_order: str = DateOrder.AUTO,
     now: datetime | None = None,
 ) -> ParsedFile:
-    """Parse an uploaded file (bytes, at most 10 MB) in any of the three formats.
+    """Parse an uploaded file (bytes, at most 10 MB, a zip of CSV files included) of any
+    source in PARSERS.
 
     ``tz`` is the patient's zone, for times without an offset. ``now`` (default: the clock)
     bounds how far ahead a time may be (10 minutes). Raises ImportRefused for a file that is
@@ -108,36 +124,95 @@ def parse_file(
             f"This file is {len(data) / 1024 / 1024:.1f} MB; files up to 10 MB can be imported. "
             "Export a shorter period and import the parts one after another."
         )
-    text = decode(data)
-    if not text.strip():
-        raise ImportRefused("The file is empty.")
-    found = _find_header(text)
-    if found is None:
-        raise ImportRefused(
-            "This file's format is not one BGT can import. Supported: BGT's own CSV export, "
-            "Dexcom Clarity CSV export and LibreView CSV export, each with its header row "
-            "unchanged (e.g. “Index,Timestamp (YYYY-MM-DDThh:mm:ss),Event Type,…” or "
-            "“Device,Serial Number,Device Timestamp,Record Type,…”)."
-        )
-    fmt, columns, rows = found
     context = RowContext(
         tz=tz,
         store_out_of_range=store_out_of_range,
         latest=(now or timezone.now()) + FUTURE_TOLERANCE,
     )
+    members = _unzipped(data)
+    if len(members) == 1:
+        parsed = _parse_text(decode(members[0][1]), context, date_order)
+    else:
+        # A zip of several files (Glooko: one per kind of data): each one BGT recognises
+        # is read, the others (alarms, daily totals) are passed over.
+        parsed = None
+        for name, member in members:
+            try:
+                part = _parse_text(decode(member), context, date_order)
+            except ImportRefused:
+                continue
+            if parsed is None:
+                parsed = ParsedFile(format=part.format, unit=part.unit)
+            parsed.merge(part, name)
+        if parsed is None:
+            raise ImportRefused(UNRECOGNISED)
+    collapse_repeats(parsed)
+    return parsed
+
+
+def _parse_text(text: str, context: RowContext, date_order: str) -> ParsedFile:
+    """One file's text parsed by the source it is recognised as; clock changes settled."""
+    if not text.strip():
+        raise ImportRefused("The file is empty.")
+    if text.lstrip()[:1] in ("[", "{"):
+        parsed = nightscout_entries.parse_json(text, context)
+        parsed.settle_clock()
+        return parsed
+    found = _find_header(text)
+    if found is None:
+        raise ImportRefused(UNRECOGNISED)
+    fmt, columns, rows = found
     try:
-        if fmt == Format.LIBREVIEW:
-            return libreview.parse(columns, rows, context, date_order)
-        return PARSERS[fmt](columns, rows, context)
+        if fmt in DATE_ORDER_PARSERS:
+            parsed = PARSERS[fmt](columns, rows, context, date_order)
+        else:
+            parsed = PARSERS[fmt](columns, rows, context)
     except csv.Error as error:
         raise ImportRefused(f"This file is not valid CSV: {error}.") from None
+    parsed.settle_clock()
+    return parsed
+
+
+def _unzipped(data: bytes) -> list[tuple[str, bytes]]:
+    """[(name, bytes)] of the CSV files inside a zip (xDrip+ and Glooko save their exports
+    zipped), else [("", data)]."""
+    if not data.startswith(b"PK\x03\x04"):
+        return [("", data)]
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [m for m in archive.infolist() if m.filename.lower().endswith((".csv", ".txt"))]
+    except (zipfile.BadZipFile, ValueError):
+        members = []
+    if not members:
+        return [("", data)]  # an Excel workbook or another zip: refused as "not a CSV file"
+    if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES or len(members) > MAX_MEMBERS:
+        raise ImportRefused(
+            "This zip file holds more than BGT reads at once. Unzip it and import the CSV "
+            "files inside one by one."
+        )
+    found = []
+    for member in members:
+        with archive.open(member) as stream:
+            found.append((member.filename, stream.read(MAX_UNZIPPED_BYTES + 1)))
+    return found
 
 
 # --- Header detection -----------------------------------------------------------------------
+#
+# Clarity and LibreView write their headers in the account's language but keep the columns
+# in one order, so a translated header is recognised by its shape, which no translation
+# changes: Clarity's timestamp column spells its format in parentheses in every language
+# ("Timestamp (YYYY-MM-DDThh:mm:ss)", "Zeitstempel (JJJJ-MM-TTThh:mm:ss)"), its glucose
+# column ends in the unit; LibreView's fifth and sixth columns (historic and scan glucose)
+# end in the unit. The English names are matched by name first.
 
 _UNIT = r"\(?\s*(mg/dl|mmol/l)\s*\)?"
 DEXCOM_GLUCOSE = re.compile(rf"^glucose value\s*{_UNIT}$", re.IGNORECASE)
 LIBRE_COLUMN = re.compile(rf"^(historic|scan|strip) glucose\s*{_UNIT}$", re.IGNORECASE)
+CLARITY_TIMESTAMP = re.compile(r"\(\s*\w{4}-\w{2}-\w{2}T\w{2}:\w{2}(:\w{2})?\s*\)", re.IGNORECASE)
+ENDS_IN_UNIT = re.compile(r"[\s(](mg/dl|mmol/l)\s*\)?$", re.IGNORECASE)
+RATE_COLUMN = re.compile(r"/\s*min\s*\)?$", re.IGNORECASE)
+TRANSMITTER_TIME = "transmitter time (long integer)"
 
 
 DEXCOM_TREATMENT_COLUMNS = {
@@ -155,6 +230,57 @@ LIBRE_TREATMENT_COLUMNS = {
     "carbs": ("carbohydrates (grams)",),
     "servings": ("carbohydrates (servings)",),
 }
+# LibreView's columns by position, the same in every language: Device, Serial Number,
+# Device Timestamp, Record Type, Historic Glucose, Scan Glucose, Non-numeric Rapid-Acting
+# Insulin, Rapid-Acting Insulin, Non-numeric Food, Carbohydrates (grams), Carbohydrates
+# (servings), Non-numeric Long-Acting Insulin, Long-Acting Insulin, Notes, Strip Glucose,
+# Ketone, Meal Insulin, Correction Insulin, User Change Insulin.
+LIBRE_POSITIONS = {
+    "device": 0,
+    "timestamp": 2,
+    "record type": 3,
+    "rapid": 7,
+    "carbs": 9,
+    "servings": 10,
+    "long": 12,
+    "notes": 13,
+    "meal insulin": 16,
+    "correction insulin": 17,
+}
+LIBRE_GLUCOSE_POSITIONS = {"historic": 4, "scan": 5, "strip": 14}
+# The FreeStyle Libre reader's own software (and LibreView files saved from it) writes a
+# tab-separated file without Device and Serial Number: ID, Time, Record Type, Historic
+# Glucose, Scan Glucose, Non-numeric Rapid-Acting Insulin, Rapid-Acting Insulin, Non-numeric
+# Food, Carbohydrates, Non-numeric Long-Acting Insulin, Long-Acting Insulin, Notes, Strip
+# Glucose, Ketone, Meal Insulin, Correction Insulin, User Change Insulin, Previous Time,
+# Updated Time.
+READER_POSITIONS = {
+    "timestamp": 1,
+    "record type": 2,
+    "rapid": 6,
+    "carbs": 8,
+    "long": 10,
+    "notes": 11,
+    "meal insulin": 14,
+    "correction insulin": 15,
+}
+READER_GLUCOSE_POSITIONS = {"historic": 3, "scan": 4, "strip": 12}
+
+UNRECOGNISED = (
+    "BGT does not recognise this file. It reads these exports, each with its first rows "
+    "as the program wrote them (any language): "
+    "Dexcom Clarity CSV (clarity.dexcom.com: Export, CSV); "
+    "LibreView CSV (libreview.com: Glucose History, Download glucose data); "
+    "xDrip+ CSV (xDrip+: Settings, Data Export, Export Database as CSV); "
+    "Nightscout entries, JSON or CSV (your site's /api/v1/entries.json); "
+    "mySugr CSV (mySugr app: Export, CSV); "
+    "Medtronic CareLink CSV (CareLink Personal: Reports, Data Export (CSV)); "
+    "Glooko (glooko.com: Settings, Export to CSV, the zip file); "
+    "Tandem Source CSV (Tandem Source or t:connect: Export data, CSV); "
+    "and BGT's own CSV (Readings: Export CSV). "
+    "If the file came from one of these and was opened in a spreadsheet, export it again "
+    "and upload it unchanged. PDF reports and Excel workbooks cannot be imported."
+)
 
 
 def _unit_of(text: str) -> str:
@@ -183,21 +309,41 @@ def _match_header(cells: list[str]):
     lower = {cell.lower(): i for i, cell in reversed(list(enumerate(cells))) if cell}
     if "taken_at" in lower and ("value_mgdl" in lower or "value_mmoll" in lower):
         return Format.BGT, lower
-    if "event type" in lower and any(DEXCOM_GLUCOSE.match(c) for c in cells):
-        timestamp = next(
-            (i for i, c in enumerate(cells) if c.lower().startswith("timestamp")), None
-        )
-        if timestamp is not None:
-            columns = {"timestamp": timestamp, "event type": lower["event type"]}
-            for name, header in DEXCOM_TREATMENT_COLUMNS.items():
-                if header in lower:
-                    columns[name] = lower[header]
-            for i, cell in enumerate(cells):
-                match = DEXCOM_GLUCOSE.match(cell)
-                if match:
-                    columns["glucose"] = i
-                    columns["unit"] = _unit_of(match.group(1))
-            return Format.DEXCOM, columns
+    for fmt, matcher in HEADER_MATCHERS:
+        columns = matcher(lower)
+        if columns:
+            return fmt, columns
+    return _match_clarity(cells, lower) or _match_libreview(cells, lower)
+
+
+def _match_clarity(cells: list[str], lower: dict):
+    timestamp = next((i for i, c in enumerate(cells) if CLARITY_TIMESTAMP.search(c)), None)
+    if timestamp is None:
+        return None
+    glucose = next(
+        (i for i, c in enumerate(cells) if i > timestamp and ENDS_IN_UNIT.search(c)), None
+    )
+    if glucose is None:
+        return None
+    columns = {
+        "timestamp": timestamp,
+        "event type": lower.get("event type", timestamp + 1),
+        "event subtype": lower.get("event subtype", timestamp + 2),
+        "glucose": glucose,
+        "unit": _unit_of(ENDS_IN_UNIT.search(cells[glucose]).group(1)),
+        "insulin": lower.get("insulin value (u)", glucose + 1),
+        "carbs": lower.get("carb value (grams)", glucose + 2),
+    }
+    rate = next((i for i, c in enumerate(cells) if i > glucose and RATE_COLUMN.search(c)), None)
+    transmitter = lower.get(TRANSMITTER_TIME, rate + 1 if rate is not None else None)
+    if transmitter is not None and transmitter < len(cells):
+        columns["transmitter time"] = transmitter
+        if transmitter + 1 < len(cells):
+            columns["transmitter id"] = transmitter + 1
+    return Format.DEXCOM, columns
+
+
+def _match_libreview(cells: list[str], lower: dict):
     if "device timestamp" in lower and "record type" in lower:
         columns = {"timestamp": lower["device timestamp"], "record type": lower["record type"]}
         for i, cell in enumerate(cells):
@@ -214,4 +360,24 @@ def _match_header(cells: list[str]):
             columns["device"] = lower["device"]
         if "historic" in columns or "scan" in columns or "strip" in columns:
             return Format.LIBREVIEW, columns
+        return None
+    # Another language: the shape. Historic and scan glucose (columns 5 and 6 of LibreView's
+    # layout, 4 and 5 of the reader software's) end in the unit, and the columns up to Notes
+    # are there.
+    for positions, glucose_positions in (
+        (LIBRE_POSITIONS, LIBRE_GLUCOSE_POSITIONS),
+        (READER_POSITIONS, READER_GLUCOSE_POSITIONS),
+    ):
+        if len(cells) <= positions["notes"]:
+            continue
+        if not all(
+            ENDS_IN_UNIT.search(cells[glucose_positions[name]]) for name in ("historic", "scan")
+        ):
+            continue
+        columns = {name: i for name, i in positions.items() if i < len(cells)}
+        for name, i in glucose_positions.items():
+            match = ENDS_IN_UNIT.search(cells[i]) if i < len(cells) else None
+            if match:
+                columns[name] = (i, _unit_of(match.group(1)))
+        return Format.LIBREVIEW, columns
     return None

@@ -54,7 +54,7 @@ def history_cadence(device: str) -> int:
 
 
 LIBRE_TIME = re.compile(
-    r"^(\d{1,4})[-/.](\d{1,2})[-/.](\d{2,4})[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?"
+    r"^(\d{1,4})[-/.](\d{1,2})[-/.](\d{2,4})\.?[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?"
     r"\s*([AaPp])?\.?(?:[Mm]\.?)?$"
 )
 
@@ -95,32 +95,41 @@ def _libre_time_parts(text: str) -> _LibreTime | None:
     )
 
 
-def _libre_date_order(rows: Rows, timestamp_index: int, chosen: str) -> str:
-    """DateOrder.DAY_FIRST or MONTH_FIRST for the file, or ImportRefused."""
+def _libre_date_order(rows: Rows, timestamp_index: int, chosen: str) -> tuple[str, str]:
+    """(DateOrder.DAY_FIRST or MONTH_FIRST, how it was told) for the file, or ImportRefused.
+
+    Evidence, from the whole file: a first number above 12 means day first, a second number
+    above 12 month first, and AM/PM times month first (LibreView writes them only in its
+    US export, whose dates are month first)."""
     if chosen in (DateOrder.DAY_FIRST, DateOrder.MONTH_FIRST):
-        return chosen
-    day_first_line = month_first_line = None
+        return chosen, "as chosen on the form"
+    day_first_line = month_first_line = meridiem_line = None
     undecided = False
     for line, row in rows:
         parts = _libre_time_parts(cell(row, timestamp_index))
         if parts is None or parts.year_first:
             continue
+        if parts.meridiem:
+            meridiem_line = meridiem_line or line
         if 12 < parts.first <= 31 and parts.second <= 12:
             day_first_line = day_first_line or line
         elif 12 < parts.second <= 31 and parts.first <= 12:
             month_first_line = month_first_line or line
         elif parts.first != parts.second:
             undecided = True
-    if day_first_line and month_first_line:
+    if day_first_line and (month_first_line or meridiem_line):
+        other = month_first_line or meridiem_line
         raise ImportRefused(
             f"The dates in this file are written in two orders: line {day_first_line} has the "
-            f"day first, line {month_first_line} the month first. Export the file again from "
+            f"day first, line {other} the month first. Export the file again from "
             "LibreView without editing it."
         )
     if day_first_line:
-        return DateOrder.DAY_FIRST
+        return DateOrder.DAY_FIRST, f"a day after the 12th (line {day_first_line})"
     if month_first_line:
-        return DateOrder.MONTH_FIRST
+        return DateOrder.MONTH_FIRST, f"a day after the 12th (line {month_first_line})"
+    if meridiem_line:
+        return DateOrder.MONTH_FIRST, "AM/PM times, which only the US export writes"
     if undecided:
         raise ImportRefused(
             "The dates in this file read correctly both day first and month first (no day "
@@ -128,10 +137,12 @@ def _libre_date_order(rows: Rows, timestamp_index: int, chosen: str) -> str:
             "form (day first as in 31-01-2024, or month first as in the US export, "
             "01-31-2024) and import the file again."
         )
-    return DateOrder.DAY_FIRST  # every date reads the same either way (or is year first)
+    return DateOrder.DAY_FIRST, "every date reads the same either way"
 
 
-def _libre_time(text: str, order: str, context: RowContext, parsed: ParsedFile) -> datetime:
+def _libre_time(
+    text: str, order: str, context: RowContext, parsed: ParsedFile, stream: str
+) -> datetime:
     parts = _libre_time_parts(text)
     if parts is None:
         raise RowError(
@@ -154,13 +165,15 @@ def _libre_time(text: str, order: str, context: RowContext, parsed: ParsedFile) 
         raise RowError(
             f"Device Timestamp “{shorten(text)}” is not a valid date and time."
         ) from None
-    return local(day_, clock, context, parsed)
+    return local(day_, clock, context, parsed, stream=stream)
 
 
 def parse(columns: dict, rows: Rows, context: RowContext, chosen: str) -> ParsedFile:
     first_unit = next(columns[name][1] for name in ("historic", "scan", "strip") if name in columns)
     parsed = ParsedFile(format=Format.LIBREVIEW, unit=first_unit)
-    parsed.date_order = _libre_date_order(rows, columns["timestamp"], chosen)
+    parsed.date_order, parsed.date_order_reason = _libre_date_order(
+        rows, columns["timestamp"], chosen
+    )
     for line, row in rows:
         record_text = cell(row, columns["record type"])
         try:
@@ -190,7 +203,9 @@ def parse(columns: dict, rows: Rows, context: RowContext, chosen: str) -> Parsed
             if marker is False:
                 continue
             taken_at = check_time(
-                _libre_time(cell(row, columns["timestamp"]), parsed.date_order, context, parsed),
+                _libre_time(
+                    cell(row, columns["timestamp"]), parsed.date_order, context, parsed, kind
+                ),
                 context,
             )
             if marker:
@@ -198,7 +213,7 @@ def parse(columns: dict, rows: Rows, context: RowContext, chosen: str) -> Parsed
             elif not value_text:
                 raise RowError(f"No glucose value in the {label} column.")
             else:
-                value = glucose(value_text.replace(",", "."), unit, label)
+                value = glucose(value_text, unit, label)
                 notes = notes_of(cell(row, columns.get("notes")))
         except RowError as error:
             parsed.rejected.append(RowProblem(line, str(error)))
@@ -226,7 +241,9 @@ def _treatments(record_type, columns, row, line, context, parsed: ParsedFile) ->
             nonlocal when
             if when is None:
                 text = cell(row, columns["timestamp"])
-                when = check_time(_libre_time(text, parsed.date_order, context, parsed), context)
+                when = check_time(
+                    _libre_time(text, parsed.date_order, context, parsed, "treatment"), context
+                )
             return when
 
         if record_type == INSULIN_RECORD:

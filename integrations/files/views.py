@@ -7,6 +7,7 @@ again adds nothing."""
 from datetime import date
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +26,10 @@ from treatments import services as treatment_services
 # Rejected or skipped rows listed on the result page; a file of thousands of bad rows
 # would make a page nobody reads. The counts are always complete.
 LISTED_PROBLEMS = 200
+# An import of a large file takes seconds of a worker's time: a login may start at most
+# this many an hour, and one record takes one import at a time.
+IMPORTS_PER_HOUR = 30
+RUNNING_LOCK_SECONDS = 120  # longer than any import; released as soon as one ends
 EXPORT_CHUNK_SIZE = 2000  # rows fetched per database round trip while streaming
 
 
@@ -43,6 +48,19 @@ class ReadingImportView(RecordMixin, FormView):
     record_action = Action.WRITE
 
     def form_valid(self, form):
+        refusal = _import_allowed(self.request.user, self.patient)
+        if refusal:
+            form.add_error("file", refusal)
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        lock = f"import-running:{self.patient.pk}"
+        try:
+            return self._import(form)
+        finally:
+            cache.delete(lock)
+
+    def _import(self, form):
         patient = self.patient
         upload = form.cleaned_data["file"]
         try:
@@ -86,6 +104,30 @@ class ReadingImportView(RecordMixin, FormView):
         )
 
 
+def _import_allowed(user, patient) -> str:
+    """ "" when this import may start (and it is counted, and the record marked busy), else
+    the reason it may not, for the person."""
+    if not cache.add(f"import-running:{patient.pk}", 1, RUNNING_LOCK_SECONDS):
+        return (
+            "Another import into this record is still running. Wait until it has finished, "
+            "then import this file (anything already stored is not added twice)."
+        )
+    key = f"imports-per-hour:{user.pk}"
+    cache.add(key, 0, 3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, 3600)
+        count = 1
+    if count > IMPORTS_PER_HOUR:
+        cache.delete(f"import-running:{patient.pk}")
+        return (
+            f"You have started {IMPORTS_PER_HOUR} imports in the past hour, the most BGT "
+            "accepts. Please try again in an hour."
+        )
+    return ""
+
+
 def _nothing_to_import(parsed: importers.ParsedFile) -> str:
     what = "readings" if parsed.format == importers.Format.BGT else "readings, insulin or carbs"
     parts = [f"Nothing was imported: this {parsed.format_label} file has no valid {what}."]
@@ -94,7 +136,7 @@ def _nothing_to_import(parsed: importers.ParsedFile) -> str:
     if parsed.skipped:
         parts.append(
             f"{len(parsed.skipped)} “Low”/“High” marker(s) were skipped; tick the option "
-            "to import them at the meter limits."
+            "to import them at the sensor's limits."
         )
     return " ".join(parts)
 

@@ -146,6 +146,28 @@ def test_cells_a_spreadsheet_would_run_are_neutralised(signed_in, patient):
     ]
 
 
+def test_a_formula_imported_in_the_trend_column_is_neutralised_in_the_export(signed_in, patient):
+    # Issue 20 item 14: the trend cell came out of the export as it went in.
+    imported = (
+        "taken_at,value_mgdl,trend,source,external_id,notes\r\n"
+        '2024-01-01T08:00:00+00:00,120,"=HYPERLINK(""x"")",nightscout,"@id","+note"\r\n'
+        "2024-01-01T08:05:00+00:00,121,-1,web,,\r\n"
+    )
+    signed_in.post(
+        "/readings/import/",
+        {"file": SimpleUploadedFile("in.csv", imported.encode(), content_type="text/csv")},
+    )
+    assert Reading.objects.get(value_mgdl=120).direction == '=HYPERLINK("x")'
+
+    _, body = download(signed_in)
+
+    rows = parsed_rows(body)
+    assert [row["trend"] for row in rows] == ['\'=HYPERLINK("x")', "'-1"]
+    assert (rows[0]["external_id"], rows[0]["notes"]) == ("'@id", "'+note")
+    # No cell of any column starts with a character a spreadsheet would run.
+    assert all(not cell or cell[0] not in "=+-@\t\r" for row in rows for cell in row.values())
+
+
 def test_the_table_filters_apply_with_local_days(signed_in, patient):
     patient.record.timezone = "Pacific/Pago_Pago"  # UTC-11
     patient.record.save()
@@ -278,7 +300,9 @@ reading_values = st.fixed_dictionaries(
             min_size=1,
             max_size=200,
         ),
-        "direction": st.sampled_from(["", "Flat", "SingleUp", "DoubleDown", "NOT COMPUTABLE"]),
+        "direction": st.sampled_from(
+            ["", "Flat", "SingleUp", "DoubleDown", "NOT COMPUTABLE", "=1+1", "'-x", "@a"]
+        ),
     }
 )
 

@@ -24,6 +24,8 @@ DATA = Path(__file__).parent / "data"
 IMPORT_URL = "/readings/import/"
 LOW_NOTE = "Imported “{}”: below the sensor's range, stored at 20 mg/dL (1.1 mmol/L)."
 HIGH_NOTE = "Imported “{}”: above the sensor's range, stored at 600 mg/dL (33.3 mmol/L)."
+DEXCOM_LOW = "Imported “{}”: below the Dexcom sensor's range, stored at 40 mg/dL (2.2 mmol/L)."
+DEXCOM_HIGH = "Imported “{}”: above the Dexcom sensor's range, stored at 400 mg/dL (22.2 mmol/L)."
 
 
 def utc(*args):
@@ -101,7 +103,7 @@ def test_dexcom_mgdl_export_with_markers_stored_at_the_meter_limits(signed_in, p
     assert response.templates[0].name == "integrations/import_result.html"
     assert counts(response) == {
         "imported": 7,
-        "duplicates": 1,  # line 18 repeats line 9
+        "duplicates": 0,  # line 18 repeats line 9: one reading, stored once
         "rejected": 4,
         "skipped": 0,
         "ignored": 0,  # the six preamble rows are not counted
@@ -115,10 +117,12 @@ def test_dexcom_mgdl_export_with_markers_stored_at_the_meter_limits(signed_in, p
     assert stored(patient) == [
         (utc(2023, 11, 5, 2, 0), 142, Kind.CGM, "", Source.IMPORT),
         (utc(2023, 11, 5, 2, 5), 145, Kind.CGM, "", Source.IMPORT),
-        (utc(2023, 11, 5, 2, 10), 20, Kind.CGM, LOW_NOTE.format("Low"), Source.IMPORT),
-        (utc(2023, 11, 5, 2, 15), 600, Kind.CGM, HIGH_NOTE.format("High"), Source.IMPORT),
+        # Clarity's Low and High: the sensor's limits, 40 and 400, with the marker noted.
+        (utc(2023, 11, 5, 2, 10), 40, Kind.CGM, DEXCOM_LOW.format("Low"), Source.IMPORT),
+        (utc(2023, 11, 5, 2, 15), 400, Kind.CGM, DEXCOM_HIGH.format("High"), Source.IMPORT),
         (utc(2023, 11, 5, 2, 20), 118, Kind.FINGERSTICK, "", Source.IMPORT),  # Calibration
-        # 01:30 happened twice that night: the first occurrence (EDT) is the rule.
+        # 01:30 happened twice that night: the transmitter count (3 h 15 min after the
+        # 22:00 reading's) points at the first occurrence (EDT).
         (utc(2023, 11, 5, 5, 30), 101, Kind.CGM, "", Source.IMPORT),
         (utc(2023, 11, 5, 11, 5), 87, Kind.CGM, "", Source.IMPORT),  # "2023-11-05 6:05:00"
     ]
@@ -133,7 +137,10 @@ def test_dexcom_mgdl_export_with_markers_stored_at_the_meter_limits(signed_in, p
     page = response.content.decode()
     assert "Imported 7 readings." in page
     assert "did not exist on 2024-03-10" in page
-    assert "read as the first occurrence" in page
+    assert (
+        "5 November 2023: 1 in the first occurrence "
+        "(before the clocks went back), from the Dexcom transmitter" in page
+    )
 
 
 def test_dexcom_mmoll_export_skips_markers_unless_asked(signed_in, patient):
@@ -143,7 +150,7 @@ def test_dexcom_mmoll_export_skips_markers_unless_asked(signed_in, patient):
 
     assert counts(response) == {
         "imported": 3,
-        "duplicates": 1,
+        "duplicates": 0,  # a row repeated in the file is stored once
         "rejected": 2,
         "skipped": 2,
         "ignored": 0,
@@ -176,7 +183,7 @@ def test_libreview_us_export_month_first_with_am_pm(signed_in, patient):
     assert response.context["parsed"].date_order == "month_first"
     assert counts(response) == {
         "imported": 8,
-        "duplicates": 1,
+        "duplicates": 0,  # a row repeated in the file is stored once
         "rejected": 2,
         "skipped": 0,
         "ignored": 1,  # record type 6 (a note); 4 (insulin) and 5 (food) are treatments
@@ -211,7 +218,7 @@ def test_libreview_eu_export_in_mmoll_day_first(signed_in, patient):
     assert response.context["parsed"].date_order == "day_first"
     assert counts(response) == {
         "imported": 4,
-        "duplicates": 1,
+        "duplicates": 0,  # a row repeated in the file is stored once
         "rejected": 3,
         "skipped": 1,
         "ignored": 1,  # a ketone record (type 3)
@@ -270,7 +277,7 @@ def test_bgt_csv_keeps_everything_an_export_carries(signed_in, patient):
 
     assert counts(response) == {
         "imported": 8,
-        "duplicates": 1,  # line 13 repeats line 3
+        "duplicates": 0,  # line 13 repeats line 3: stored once
         "rejected": 6,
         "skipped": 0,
         "ignored": 0,
@@ -384,7 +391,7 @@ def test_readings_already_entered_by_hand_are_not_doubled(signed_in, patient):
 
     response = upload(signed_in, "dexcom_mgdl.csv")
 
-    assert counts(response)["duplicates"] == 2
+    assert counts(response)["duplicates"] == 1  # the file's own repeated row is collapsed
     assert Reading.objects.filter(patient=patient.record, value_mgdl=142).count() == 1
 
 
@@ -401,7 +408,12 @@ def refused(response, message):
 
 def test_unknown_format_is_refused(signed_in):
     response = upload(signed_in, b"date,glucose\n2024-01-01 08:00,120\n")
-    refused(response, "This file's format is not one BGT can import.")
+    # The message names every format BGT reads and where each is exported.
+    refused(response, "BGT does not recognise this file.")
+    message = response.context["form"].errors["file"][0]
+    for where in ("Dexcom Clarity", "clarity.dexcom.com", "LibreView", "libreview.com",
+                  "BGT's own CSV"):  # fmt: skip
+        assert where in message
 
 
 @pytest.mark.parametrize(
@@ -449,7 +461,7 @@ def test_a_dexcom_file_of_only_markers_is_refused_pointing_at_the_option(signed_
 
     refused(response, "tick the option")
     upload(signed_in, data, markers=True)
-    assert Reading.objects.get().value_mgdl == 20
+    assert Reading.objects.get().value_mgdl == 40  # Clarity's Low: the sensor's lower limit
 
 
 def test_no_file_chosen(signed_in):
@@ -529,3 +541,69 @@ def test_dexcom_egvs_are_5_minute_cgm(signed_in, patient):
     found = cadences(patient)
     assert {c for k, c in found if k == Kind.CGM} == {5}
     assert {c for k, c in found if k == Kind.FINGERSTICK} == {None}
+
+
+# --- Limits and interrupted imports ---------------------------------------------------------
+
+
+def test_imports_per_hour_are_limited(signed_in, patient, monkeypatch):
+    from integrations.files import views
+
+    monkeypatch.setattr(views, "IMPORTS_PER_HOUR", 2)
+    set_zone(patient, "America/New_York")
+    for _ in range(2):
+        assert upload(signed_in, "dexcom_mgdl.csv").status_code == 200
+    Reading.objects.all().delete()
+
+    response = upload(signed_in, "dexcom_mgdl.csv")
+
+    assert response.status_code == 429
+    assert "You have started 2 imports in the past hour" in response.content.decode()
+    assert not Reading.objects.exists()
+
+
+def test_a_second_import_into_a_record_waits_for_the_first(signed_in, patient):
+    from django.core.cache import cache
+
+    cache.add(f"import-running:{patient.record.pk}", 1, 60)  # an import still running
+    try:
+        response = upload(signed_in, "dexcom_mgdl.csv")
+    finally:
+        cache.delete(f"import-running:{patient.record.pk}")
+
+    assert response.status_code == 429
+    assert "Another import into this record is still running" in response.content.decode()
+    assert not Reading.objects.exists()
+    assert upload(signed_in, "dexcom_mgdl.csv").status_code == 200  # and then it may
+
+
+def test_an_import_that_dies_part_way_is_completed_by_importing_again(
+    signed_in, patient, monkeypatch
+):
+    from integrations.files import common, views
+
+    set_zone(patient, "America/New_York")
+    monkeypatch.setattr(
+        views.importers, "reading_batches", lambda parsed: common.reading_batches(parsed, 3)
+    )
+    real_create = views.services.readings_bulk_create
+    calls = []
+
+    def dies_on_the_second_batch(**kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("worker killed")
+        return real_create(**kwargs)
+
+    monkeypatch.setattr(views.services, "readings_bulk_create", dies_on_the_second_batch)
+    with pytest.raises(RuntimeError):
+        upload(signed_in, "dexcom_mgdl.csv")
+    assert Reading.objects.count() == 3  # the first batch, oldest first, is stored
+    monkeypatch.setattr(views.services, "readings_bulk_create", real_create)
+
+    response = upload(signed_in, "dexcom_mgdl.csv")
+
+    assert counts(response)["imported"] == 2 and counts(response)["duplicates"] == 3
+    assert Reading.objects.count() == 5  # every reading once: the file's five
+    times = list(Reading.objects.values_list("taken_at", flat=True))
+    assert len(times) == len(set(times))

@@ -34,13 +34,13 @@ def test_import_a_dexcom_file_then_export_the_readings(browser_page, patient, pa
     assert page.get_by_role("heading", level=1).inner_text() == "Import readings"
     screenshot(page, "import-form")
 
-    page.get_by_label("CSV file").set_input_files(str(DATA / "dexcom_mgdl.csv"))
-    page.get_by_label("Import “Low” and “High” sensor readings at the meter limits").check()
+    page.get_by_label("Export file").set_input_files(str(DATA / "dexcom_mgdl.csv"))
+    page.get_by_label("Import “Low” and “High” sensor readings at the sensor’s limits").check()
     page.get_by_role("button", name="Import").click()
 
     page.wait_for_selector("text=Import result")
     assert page.locator('[data-count="imported"]').inner_text() == "7"
-    assert page.locator('[data-count="duplicates"]').inner_text() == "1"
+    assert page.locator('[data-count="duplicates"]').inner_text() == "0"  # a repeat, collapsed
     assert page.locator('[data-count="rejected"]').inner_text() == "4"
     rejected = page.get_by_role("region", name="Rejected rows")
     assert "did not exist on 2024-03-10" in rejected.inner_text()
@@ -60,7 +60,7 @@ def test_import_a_dexcom_file_then_export_the_readings(browser_page, patient, pa
     download = download_info.value
     assert download.suggested_filename == "bgt-readings.csv"
     rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text("utf-8-sig"))))
-    assert [row["value_mgdl"] for row in rows] == ["142", "145", "20", "600", "118", "101", "87"]
+    assert [row["value_mgdl"] for row in rows] == ["142", "145", "40", "400", "118", "101", "87"]
     assert rows[0]["taken_at"] == "2023-11-04T22:00:00-04:00"
 
 
@@ -71,10 +71,53 @@ def test_a_refused_file_shows_the_reason_on_the_form(browser_page, patient, pass
     unknown.write_text("date,glucose\n2024-01-01 08:00,120\n")
 
     page.goto("/readings/import/")
-    page.get_by_label("CSV file").set_input_files(str(unknown))
+    page.get_by_label("Export file").set_input_files(str(unknown))
     page.get_by_role("button", name="Import").click()
 
     page.wait_for_selector(".invalid-feedback, .text-danger, .alert-danger")
-    assert "format is not one BGT can import" in page.content()
+    assert "BGT does not recognise this file" in page.content()
     screenshot(page, "import-refused")
     assert not Reading.objects.exists()
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_import_page_and_a_clock_change_result_at_phone_and_desktop_width(
+    browser_page, patient, password, width
+):
+    patient.record.timezone = "America/New_York"
+    patient.record.save()
+    page = browser_page
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, patient, password)
+
+    page.goto("/readings/import/")
+    sources = page.locator(".import-sources dt").all_inner_texts()
+    assert sources == [
+        "Dexcom Clarity",
+        "FreeStyle Libre (LibreView)",
+        "xDrip+",
+        "Nightscout",
+        "mySugr",
+        "Medtronic CareLink",
+        "Glooko",
+        "Tandem (t:slim pump)",
+        "BGT",
+    ]
+    no_sideways_scroll = "document.documentElement.scrollWidth <= window.innerWidth"
+    assert page.evaluate(no_sideways_scroll)
+    screenshot(page, f"import-form-{width}")
+
+    page.get_by_label("Export file").set_input_files(str(DATA / "dexcom_dst_newyork.csv"))
+    page.get_by_role("button", name="Import").click()
+    page.wait_for_selector("text=Import result")
+    changes = page.locator("[data-clock-changes] li").all_inner_texts()
+    assert changes == [
+        "5 November 2023: 12 in the first occurrence "
+        "(before the clocks went back), from the Dexcom transmitter's own "
+        "count of time.",
+        "5 November 2023: 12 in the second occurrence "
+        "(after the clocks went back), from the Dexcom transmitter's own "
+        "count of time.",
+    ]
+    assert page.evaluate(no_sideways_scroll)
+    screenshot(page, f"import-result-clock-change-{width}")
