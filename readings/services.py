@@ -123,9 +123,13 @@ def readings_bulk_create(*, patient, readings: Iterable[Reading]) -> BulkResult:
 
     for start in range(0, len(pending), BULK_BATCH_SIZE):
         batch = pending[start : start + BULK_BATCH_SIZE]
+        stored = len(result.created)
         try:
             with transaction.atomic():
                 _insert(batch)
+                # With the batch, so that a request killed part-way leaves no stored batch
+                # out of the roster's sums (a re-import then adds only what is missing).
+                day_summaries_refresh(patient=patient, readings=batch)
             result.created.extend(batch)
         except IntegrityError:
             # A concurrent upload stored some of these first. SQL rolled the batch back;
@@ -138,7 +142,7 @@ def readings_bulk_create(*, patient, readings: Iterable[Reading]) -> BulkResult:
                     result.created.append(reading)
                 else:
                     result.duplicates += 1
-    day_summaries_refresh(patient=patient, readings=result.created)
+            day_summaries_refresh(patient=patient, readings=result.created[stored:])
     return result
 
 
