@@ -7,7 +7,8 @@ readings.figures (through ReportData.stats), written the way the dashboard write
 (core.formatting), so the report, the screen and the stats API show the same numbers.
 
 Page 1: header, time in ranges with the preset's goals, glucose metrics with goals, the
-AGP curve, definitions and sources. Page 2: the last 14 daily profiles (two rows of 7).
+AGP curve, definitions and sources. Page 2: the last 14 daily profiles (two rows of 7)
+and the comparison with the previous period of equal length.
 Page 3: the meter block and the hypoglycaemia event list, when there is data for them.
 Without CGM figures (under 24 h of CGM) pages 1-2 give the reason instead, and the meter
 block follows on page 1.
@@ -27,7 +28,7 @@ from core.localtime import local_seconds
 from core.units import Unit, format_value, from_mgdl
 from readings.models import Kind, Source
 from reports import report_charts
-from reports.presentation import meter_context
+from reports.presentation import comparison_rows, meter_context
 from reports.selectors import REPORT_MAX_DAYS, ReportData
 
 TITLE = "Glucose profile report (AGP-style)"
@@ -189,6 +190,12 @@ def report_context(
             metrics=_metrics(figures, unit),
             event_rows=_event_rows(events, unit),
             agp_src=_src(report_charts.agp_svg(figures.agp, unit=unit)) if figures.agp else "",
+        )
+    if figures.comparison is not None and cgm is not None:
+        context["comparison"] = figures.comparison
+        context["comparison_rows"] = comparison_rows(figures, unit=unit)
+        context["comparison_last"] = (
+            (figures.comparison.previous_end - timedelta(microseconds=1)).astimezone(tz).date()
         )
     if figures.daily:
         context["daily_src"] = _src(report_charts.daily_svg(figures.daily, unit=unit))

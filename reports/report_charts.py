@@ -145,7 +145,7 @@ def daily_svg(
     unit: str,
     width_mm: float = 184,
     per_row: int = 7,
-    row_height_mm: float = 76,
+    row_height_mm: float = 64,
 ) -> str:
     """The daily profiles as small multiples, ``per_row`` to a row, each one local day
     midnight to midnight: the target band, the readings as a line broken at gaps over

@@ -165,16 +165,18 @@ class ReportData:
 def agp_report_get(*, patient: Patient, last_day: date, days: int) -> ReportData:
     """The figures of ``days`` (1-90) whole local days ending with ``last_day`` in the
     record's zone, computed by readings.figures exactly as the stats API computes them
-    for that window (no comparison: the report does not show one). Two queries (the
-    target; the window's readings).
+    for that window, with the comparison against the ``days`` before it. Two queries
+    (the target; the readings of both windows).
 
     Callers pass a record they got through patients.selectors.patient_for (the gate)."""
     if not 1 <= days <= REPORT_MAX_DAYS:
         raise ValueError(f"days must be 1 to {REPORT_MAX_DAYS}")
     start, end = whole_days(days, last_day, patient.tzinfo)
     target = target_get(patient=patient)
-    series = reading_series(patient=patient, start=start, end=end)
-    summary = reading_stats(
-        patient=patient, start=start, end=end, target=target, compare=False, series=series
+    both = reading_series(
+        patient=patient, start=load_from(patient=patient, start=start, end=end), end=end
     )
-    return ReportData(patient, days, last_day, start, end, target, summary, series)
+    summary = reading_stats(patient=patient, start=start, end=end, target=target, series=both)
+    return ReportData(
+        patient, days, last_day, start, end, target, summary, _between(both, start, end)
+    )

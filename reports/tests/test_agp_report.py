@@ -81,6 +81,7 @@ def test_14_days_of_cgm_page_1_is_one_page_and_shows_the_stats_api_figures(
     # Page 2: the daily profiles, and nothing of page 1 spilt over.
     assert second.startswith("Daily glucose profiles")
     assert "Definitions" not in second and "Meter readings" not in second
+    assert "Compared with the previous 14 days" in second
     # Page 3: the meter block and the events.
     assert third.startswith("Meter readings")
     assert "Hypoglycaemia events" in third
