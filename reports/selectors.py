@@ -81,6 +81,9 @@ class Dashboard:
         return {
             "readings": readings,
             "agp": charts.agp_figure(figures.agp, unit=unit, reason=figures.sufficiency.agp_reason),
+            "overlay": charts.overlay_figure(
+                figures.daily, unit=unit, days=7 if self.days == 7 else 14
+            ),
             "ranges": charts.time_in_ranges_figure(figures.cgm),
             "meter": charts.meter_hourly_figure(
                 figures.meter,
