@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import os
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -43,9 +44,10 @@ def static_path(url: str) -> str | None:
     if found:
         return found
     try:  # collected, fingerprinted files (ManifestStaticFilesStorage)
-        return staticfiles_storage.path(name)
+        collected = staticfiles_storage.path(name)
     except NotImplementedError:
         return None
+    return collected if os.path.isfile(collected) else None
 
 
 def html_to_pdf(html: str) -> bytes:

@@ -346,3 +346,31 @@ def test_rendering_fetches_nothing_from_the_network(monkeypatch, caplog):
     # The site's own stylesheet was read from disk: its @page size is A4.
     page = pypdf.PdfReader(io.BytesIO(pdf)).pages[0]
     assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(A4, abs=0.5)
+
+
+def test_page_1_still_fits_letter_with_the_low_data_banner_and_the_gmi_reason(client, patient):
+    """The tallest page 1: a warning banner (under 70 % active), the GMI withheld with its
+    reason, and the profile still drawn (8 full days)."""
+    patient.record.target_preset = "pregnancy_t1"
+    patient.record.save()
+    seed_cgm(patient.record, days=8)
+    client.force_login(patient)
+    _, pages = pdf_pages(client.get(f"{reverse('reports:agp-pdf')}?days=14&paper=letter"))
+
+    first = pages[0]
+    assert "Less than 70 % of possible CGM data" in first
+    assert "GMI needs a window of at least 14 days" in first
+    assert "Ambulatory glucose profile" in first and "Insufficient CGM data" not in first
+    assert "Goals for pregnancy with type 1 diabetes" in first
+    assert "not the licensed AGP Report" in first
+    assert pages[1].startswith("Daily glucose profiles")
+
+
+def test_static_files_only_come_from_the_sites_static_folders():
+    from reports.pdf import BASE_URL, static_path
+
+    assert static_path(f"{BASE_URL}static/css/report.css").endswith("static/css/report.css")
+    assert static_path(f"{BASE_URL}static/../bgt/settings.py") is None
+    assert static_path(f"{BASE_URL}media/secret.pdf") is None
+    assert static_path("https://cdn.example.org/static/css/report.css") is None
+    assert static_path(f"{BASE_URL}static/css/no-such-file.css") is None
