@@ -322,13 +322,12 @@ def _metrics(figures, unit: str) -> list[dict]:
 def _event_rows(events, unit: str) -> list[tuple]:
     if not events:
         return []
-    below, above = number, number
     rows = (
-        ("lv2_hypo", f"Level 2 hypo (≥ 15 min below {below(54, unit)} {unit})"),
-        ("lv1_hypo", f"Level 1 hypo (≥ 15 min below {below(70, unit)} {unit})"),
-        ("extended_hypo", f"Extended hypo (over 120 min below {below(70, unit)} {unit})"),
-        ("lv1_hyper", f"Level 1 hyper (≥ 15 min above {above(180, unit)} {unit})"),
-        ("lv2_hyper", f"Level 2 hyper (≥ 15 min above {above(250, unit)} {unit})"),
+        ("lv2_hypo", f"Level 2 hypo (≥ 15 min below {number(54, unit)} {unit})"),
+        ("lv1_hypo", f"Level 1 hypo (≥ 15 min below {number(70, unit)} {unit})"),
+        ("extended_hypo", f"Extended hypo (over 120 min below {number(70, unit)} {unit})"),
+        ("lv1_hyper", f"Level 1 hyper (≥ 15 min above {number(180, unit)} {unit})"),
+        ("lv2_hyper", f"Level 2 hyper (≥ 15 min above {number(250, unit)} {unit})"),
     )
     return [
         (
