@@ -1,10 +1,14 @@
 """The glucose profile report PDF at 14 and 90 days of CGM (DESIGN.md section 8: ≤ 2 s).
 
-The whole request through the test client: the figures (readings.figures), the SVG charts
-(matplotlib), the template and WeasyPrint's layout into a PDF. The patient has 90 days of
-5-minute CGM and a few meter readings a day, so every page of the report is drawn."""
+The whole request through the test client: the figures of the period and of the one
+before it (readings.figures), the SVG charts (matplotlib), the template and WeasyPrint's
+layout into a PDF. The patient has 180 days of 5-minute CGM and six meter readings a day,
+so every page of the report is drawn. Besides the wall time (the budget), the CPU time of
+the same requests is reported: on a shared machine it is what the report itself costs."""
 
 import io
+import statistics
+import time
 
 from bench.common import logged_in_client, make_patient, measure
 from reports.tests.seed import seed_meter
@@ -18,7 +22,7 @@ def run(report):
     from bench.common import seed_cgm
 
     patient = make_patient("bench-report@example.org", timezone="Europe/Paris")
-    seed_cgm(patient, days=90)
+    seed_cgm(patient, days=180)
     seed_meter(patient.record, days=90)
     client = logged_in_client(patient)
     for days in (14, 90):
@@ -26,12 +30,19 @@ def run(report):
         response = client.get(url)
         assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
         pages = len(pypdf.PdfReader(io.BytesIO(response.content)).pages)
-        timing = measure(lambda url=url: client.get(url), repeat=9, warmup=2)
+        cpu = []
+
+        def produce(url=url, cpu=cpu):
+            started = time.process_time()
+            client.get(url)
+            cpu.append(time.process_time() - started)
+
+        timing = measure(produce, repeat=9, warmup=2)
         report.add(
             f"glucose profile report PDF, {days} days CGM ({pages} pages, "
             f"{len(response.content) / 1024:.0f} KB)",
             "≤ 2 s (DESIGN.md 8)",
-            str(timing),
+            f"{timing}; CPU {statistics.median(cpu[2:]) * 1000:.0f} ms",
             timing.median_ms <= BUDGET_MS,
-            "figures, SVG charts (matplotlib) and WeasyPrint layout, one request",
+            "figures of both periods, SVG charts (matplotlib) and WeasyPrint layout, one request",
         )

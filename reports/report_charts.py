@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 import matplotlib as mpl
 import matplotlib.patches
+import matplotlib.path
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -153,7 +154,8 @@ def daily_svg(
     70 mg/dL red (CLINICAL.md D6).
 
     Drawn on one set of axes, each day in its own cell (x: hours + the cell's offset,
-    y: glucose + the row's offset): fourteen matplotlib Axes cost a second per report."""
+    y: glucose + the row's offset): fourteen matplotlib Axes cost a second per report.
+    Values are clamped to the cells, so nothing is clipped (clip paths cost WeasyPrint)."""
     rows = max(1, -(-len(profiles) // per_row))
     top = float(_mmol([DAILY_TOP_MGDL], unit)[0])
     low, high = (float(v) for v in _mmol([consensus.LOW_BELOW, consensus.HIGH_ABOVE], unit))
@@ -161,6 +163,7 @@ def daily_svg(
     cell_w, cell_h = 24 + gap_x, top + gap_y
     fig = _figure(width_mm, rows * row_height_mm)
     xs, ys = [], []
+    fills = {1: [], -1: []}  # above the range, below it
     with mpl.rc_context(_STYLE):
         ax = fig.add_axes((0.045, 0.0, 0.955, 1.0))
         ax.set_axis_off()
@@ -169,13 +172,14 @@ def daily_svg(
         for n, profile in enumerate(profiles):
             x0, y0 = (n % per_row) * cell_w, -(n // per_row) * cell_h
             ax.add_patch(mpl.patches.Rectangle((x0, y0 + low), 24, high - low, color=TARGET_FILL,
-                                               linewidth=0, zorder=0))  # fmt: skip
+                                               linewidth=0, zorder=0, clip_on=False))  # fmt: skip
             ax.add_patch(mpl.patches.Rectangle((x0, y0), 24, top, fill=False, edgecolor=MUTED,
-                                               linewidth=0.4, zorder=3))  # fmt: skip
+                                               linewidth=0.4, zorder=3, clip_on=False))  # fmt: skip
             ax.text(x0 + 12, y0 + top + 0.03 * top, profile.day.strftime("%a %-d %b"),
                     ha="center", va="bottom", fontsize=6.5, color=INK)  # fmt: skip
             for hour in (6, 12, 18):
-                ax.plot([x0 + hour] * 2, [y0, y0 + top], color=GRID, linewidth=0.3, zorder=0)
+                ax.plot([x0 + hour] * 2, [y0, y0 + top], color=GRID, linewidth=0.3, zorder=0,
+                        clip_on=False)  # fmt: skip
                 ax.text(x0 + hour, y0 - 0.02 * top, f"{hour:02d}", ha="center", va="top",
                         fontsize=5, color=MUTED)  # fmt: skip
             if n % per_row == 0:
@@ -191,12 +195,21 @@ def daily_svg(
                 continue
             xs += [x + x0, [np.nan]]
             ys += [y + y0, [np.nan]]
-            for bound, colour, side in ((high, ABOVE_FILL, 1), (low, BELOW_FILL, -1)):
-                ax.fill_between(x + x0, y + y0, bound + y0, where=side * (y - bound) > 0,
-                                interpolate=True, color=colour, linewidth=0, alpha=0.6,
-                                zorder=1)  # fmt: skip
+            for bound, side in ((high, 1), (low, -1)):
+                shaded = ax.fill_between(x + x0, y + y0, bound + y0, where=side * (y - bound) > 0,
+                                         interpolate=True)  # fmt: skip
+                fills[side] += shaded.get_paths()
+                shaded.remove()
+        # Each colour's excursions as one compound path: hundreds of small polygons would
+        # each be an SVG element for WeasyPrint to draw.
+        for side, colour in ((1, ABOVE_FILL), (-1, BELOW_FILL)):
+            if fills[side]:
+                ax.add_patch(mpl.patches.PathPatch(
+                    mpl.path.Path.make_compound_path(*fills[side]), facecolor=colour,
+                    linewidth=0, alpha=0.6, zorder=1, clip_on=False))  # fmt: skip
         if xs:
-            ax.plot(np.concatenate(xs), np.concatenate(ys), color=INK, linewidth=0.6, zorder=2)
+            ax.plot(np.concatenate(xs), np.concatenate(ys), color=INK, linewidth=0.6, zorder=2,
+                    clip_on=False)  # fmt: skip
     return _svg(fig)
 
 
