@@ -69,6 +69,7 @@ format: $(VENV)/.dev-installed
 test: $(VENV)/.dev-installed
 	@$(MAKE) --no-print-directory lint
 	@bin/ensure-chromium
+	@bin/ensure-report-libs
 	@status=0; \
 	$(MAKE) --no-print-directory test-sqlite || status=1; \
 	$(MAKE) --no-print-directory test-mongodb || status=1; \
@@ -92,6 +93,7 @@ test-mongodb: $(VENV)/.dev-installed
 	echo "=== MongoDB leg: $$(( $$(date +%s) - start )) s, exit $$status"; exit $$status
 
 bench: $(VENV)/.dev-installed
+	@bin/ensure-report-libs
 	$(PY) bench/run.py $(BENCH)
 
 # 20 clients for 30 s against gunicorn on SQLite, then on MongoDB (SecantusDB).

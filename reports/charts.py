@@ -15,7 +15,7 @@ import numpy as np
 from core import consensus
 from core.formatting import format_percent
 from core.units import MGDL_PER_MMOLL, Unit
-from readings.figures.agp import AgpCurve, smooth_for_display
+from readings.figures.agp import AgpCurve, DailyProfile, smooth_for_display
 from readings.figures.cgm import CgmFigures
 from readings.figures.meter import MeterFigures
 
@@ -328,4 +328,55 @@ def meter_hourly_figure(
         shapes=[_target_band(consensus.LOW_BELOW, consensus.HIGH_ABOVE, unit)],
         showlegend=False,
     )
+    return {"data": traces, "layout": layout}
+
+
+def overlay_figure(daily: Sequence[DailyProfile], *, unit: str, days: int = 14) -> dict:
+    """The last ``days`` local days of CGM laid over one another by local time of day: one
+    line per day (readings.figures' daily profiles: deduplicated CGM, broken at gaps over
+    45 minutes), the newest darkest and widest, each named by its date so the legend can
+    hide or show it; the consensus target range 70-180 mg/dL shaded."""
+    title = f"The last {days} days by time of day (CGM)"
+    shown = [p for p in daily[-days:] if p.values]
+    if not shown:
+        return _empty(title, "No CGM readings on these days.")
+    traces = []
+    for n, profile in enumerate(shown):
+        age = (len(shown) - 1 - n) / max(1, len(shown) - 1)  # 0 newest, 1 oldest
+        x = [
+            None if t is None else round(t.hour + t.minute / 60 + t.second / 3600, 3)
+            for t in profile.times
+        ]
+        y = [None if v is None else _value_or_none(v, unit) for v in profile.values]
+        name = profile.day.strftime("%a %-d %b")
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": name,
+                "x": x,
+                "y": y,
+                "connectgaps": False,
+                "line": {
+                    # Newest day dark blue, older days lighter (lightness 25 % to 78 %).
+                    "color": f"hsl(218, 75%, {25 + 53 * age:.0f}%)",
+                    "width": 2.2 if age == 0 else 1,
+                },
+                "hovertemplate": f"{name} %{{x:.2f}} h: %{{y}} {unit}<extra></extra>",
+            }
+        )
+    layout = _layout(
+        title,
+        unit,
+        xaxis={
+            "range": [0, 24],
+            "tickvals": list(range(0, 25, 3)),
+            "ticktext": [f"{h:02d}:00" for h in range(0, 25, 3)],
+            "gridcolor": "#e9ecef",
+        },
+        shapes=[_target_band(consensus.LOW_BELOW, consensus.HIGH_ABOVE, unit)],
+        # Under the plot: beside it, fourteen dates would squeeze the curves on a phone.
+        legend={"orientation": "h", "y": -0.15, "font": {"size": 11}},
+    )
+    layout["yaxis"]["range"] = [0, in_unit([AGP_CLAMP_MGDL], unit)[0]]
     return {"data": traces, "layout": layout}

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from core import consensus
 from core.formatting import format_percent
-from core.units import format_value
+from core.units import MGDL_PER_MMOLL, Unit, format_value
 from readings import stats
 from readings.figures import Figures
 from readings.presentation import CONTEXT_LABELS, reading_rows  # noqa: F401 (re-exported)
@@ -180,16 +180,38 @@ MEAL_LABELS = {"breakfast": "Breakfast", "lunch": "Lunch", "dinner": "Dinner", "
 _GLUCOSE_CHANGES = {"mean"}
 
 
+# The compared figures' names for mmol/L readers (readings.figures names them in mg/dL);
+# the consensus' own mmol/L bounds.
+_MMOLL_LABELS = {
+    "very_low": "Time < 3.0 mmol/L",
+    "low": "Time 3.0–3.8 mmol/L",
+    "in_range": "Time 3.9–10.0 mmol/L",
+    "high": "Time 10.1–13.9 mmol/L",
+    "very_high": "Time > 13.9 mmol/L",
+    "below_70": "Time < 3.9 mmol/L",
+    "above_180": "Time > 10.0 mmol/L",
+    "tight_range": "Time in tight range 3.9–7.8 mmol/L",
+    "mean": "Average glucose (mmol/L)",
+}
+
+
 def comparison_rows(figures: Figures, *, unit: str) -> list[tuple[str, str, str, str]]:
-    """(label, current, previous, change) for every compared figure."""
+    """(label, current, previous, change) for every compared figure, glucose and its
+    change in ``unit``."""
     comparison = figures.comparison
     if comparison is None:
         return []
+    labels = _MMOLL_LABELS if unit == Unit.MMOLL else {}
     rows = []
     for change in comparison.changes:
         if change.key in _GLUCOSE_CHANGES:
             now, before = _glucose(change.current, unit), _glucose(change.previous, unit)
-            delta = "–" if change.change is None else _signed(change.change, " mg/dL")
+            if change.change is None:
+                delta = "–"
+            elif unit == Unit.MMOLL:
+                delta = _signed(change.change / float(MGDL_PER_MMOLL), " mmol/L")
+            else:
+                delta = _signed(change.change, " mg/dL")
         elif change.key in ("gri",) or change.key.endswith("_per_week"):
             now = "–" if change.current is None else f"{change.current:.1f}"
             before = "–" if change.previous is None else f"{change.previous:.1f}"
@@ -197,7 +219,7 @@ def comparison_rows(figures: Figures, *, unit: str) -> list[tuple[str, str, str,
         else:
             now, before = format_percent(change.current), format_percent(change.previous)
             delta = _signed(change.change, " points")
-        rows.append((change.label, now, before, delta))
+        rows.append((labels.get(change.key, change.label), now, before, delta))
     return rows
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 
 import numpy as np
 from django.utils import timezone
@@ -11,7 +11,7 @@ from django.utils import timezone
 from core import localtime
 from patients.models import Patient
 from readings import stats
-from readings.figures import Figures
+from readings.figures import Figures, whole_days
 from readings.models import FUTURE_TOLERANCE, Kind, Target
 from readings.selectors import (
     DASHBOARD_PERIODS,
@@ -81,6 +81,9 @@ class Dashboard:
         return {
             "readings": readings,
             "agp": charts.agp_figure(figures.agp, unit=unit, reason=figures.sufficiency.agp_reason),
+            "overlay": charts.overlay_figure(
+                figures.daily, unit=unit, days=7 if self.days == 7 else 14
+            ),
             "ranges": charts.time_in_ranges_figure(figures.cgm),
             "meter": charts.meter_hourly_figure(
                 figures.meter,
@@ -137,4 +140,46 @@ def _between(series: Series, start: datetime, end: datetime) -> Series:
             name: getattr(series, name)[lo:hi]
             for name in ("values_mgdl", "kinds", "contexts", "epochs", "cadences", "sources")
         },
+    )
+
+
+REPORT_MAX_DAYS = 90  # the longest report offered (the PDF budget of DESIGN.md section 8)
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """One record's glucose profile report (AGP-style): ``days`` whole local days
+    [start, end) ending with ``last_day``; ``series`` is the window's readings."""
+
+    patient: Patient
+    days: int
+    last_day: date
+    start: datetime
+    end: datetime
+    target: Target
+    stats: stats.ReadingStats
+    series: Series
+
+    @property
+    def figures(self) -> Figures:
+        return self.stats.figures
+
+
+def agp_report_get(*, patient: Patient, last_day: date, days: int) -> ReportData:
+    """The figures of ``days`` (1-90) whole local days ending with ``last_day`` in the
+    record's zone, computed by readings.figures exactly as the stats API computes them
+    for that window, with the comparison against the ``days`` before it. Two queries
+    (the target; the readings of both windows).
+
+    Callers pass a record they got through patients.selectors.patient_for (the gate)."""
+    if not 1 <= days <= REPORT_MAX_DAYS:
+        raise ValueError(f"days must be 1 to {REPORT_MAX_DAYS}")
+    start, end = whole_days(days, last_day, patient.tzinfo)
+    target = target_get(patient=patient)
+    both = reading_series(
+        patient=patient, start=load_from(patient=patient, start=start, end=end), end=end
+    )
+    summary = reading_stats(patient=patient, start=start, end=end, target=target, series=both)
+    return ReportData(
+        patient, days, last_day, start, end, target, summary, _between(both, start, end)
     )

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
@@ -16,6 +17,7 @@ from patients.access import Action
 from patients.mixins import RecordMixin, current_record
 from patients.models import AccessLogEntry
 from readings import selectors as reading_selectors
+from reports.agp_report import paper_for
 from reports.presentation import dashboard_context, reading_rows
 from reports.selectors import dashboard_get
 
@@ -46,6 +48,9 @@ class DashboardView(RecordMixin, TemplateView):
             "periods": reading_selectors.DASHBOARD_PERIODS,
             "version": reading_selectors.readings_version(patient=self.patient),
             "poll_seconds": settings.BGT_DASHBOARD_POLL_SECONDS,
+            "report_pdf_url": reverse("reports:agp-pdf"),
+            "report_page_url": reverse("reports:agp"),
+            "report_paper": paper_for(self.request.headers.get("Accept-Language", "")),
         }
 
 
@@ -142,4 +147,7 @@ class PatientReportView(PhysicianRequiredMixin, TemplateView):
                 f"{format_value(dashboard.target.low_mgdl, physician.unit)} to "
                 f"{format_value(dashboard.target.high_mgdl, physician.unit)}"
             ),
+            "report_pdf_url": reverse("reports:patient-agp-pdf", args=[patient.pk]),
+            "report_page_url": reverse("reports:patient-agp", args=[patient.pk]),
+            "report_paper": paper_for(self.request.headers.get("Accept-Language", "")),
         }

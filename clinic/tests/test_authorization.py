@@ -97,6 +97,8 @@ def row(*statuses):
 MATRIX = {
     "roster GET": row(LOGIN, 403, 403, 200, 200, 200, 200, 403),
     "patient report GET": row(LOGIN, 403, 403, 200, 404, 404, 404, 403),
+    "patient glucose report GET": row(LOGIN, 403, 403, 200, 404, 404, 404, 403),
+    "patient glucose report PDF GET": row(LOGIN, 403, 403, 200, 404, 404, 404, 403),
     "request access POST": row(LOGIN, 403, 403, 302, 302, 302, 302, 403),
     "withdraw request POST": row(LOGIN, 403, 403, 302, 302, 302, 302, 403),
     "accept offer POST": row(LOGIN, 403, 403, 404, 302, 404, 404, 403),
@@ -124,6 +126,16 @@ def endpoint(name, world):
     return {
         "roster GET": ("get", reverse("clinic:roster"), None),
         "patient report GET": ("get", reverse("reports:patient", args=[patient.record.pk]), None),
+        "patient glucose report GET": (
+            "get",
+            reverse("reports:patient-agp", args=[patient.record.pk]),
+            None,
+        ),
+        "patient glucose report PDF GET": (
+            "get",
+            reverse("reports:patient-agp-pdf", args=[patient.record.pk]),
+            None,
+        ),
         "request access POST": ("post", reverse("clinic:request"), {"email": patient.email}),
         "withdraw request POST": (
             "post",

@@ -173,7 +173,13 @@ def test_report_shows_the_patients_stats_charts_and_readings_read_only(
     assert "Pat Ient" in html and "Type 2" in html and "MRN-1001" in html
     age = patient.record.age_on(timezone.localdate())
     assert f'<dt class="col-auto">Age</dt><dd class="col-auto">{age}</dd>' in html
-    for figure in ("figure-readings", "figure-agp", "figure-ranges", "figure-meter"):
+    for figure in (
+        "figure-readings",
+        "figure-agp",
+        "figure-ranges",
+        "figure-meter",
+        "figure-overlay",
+    ):
         assert f'id="{figure}"' in html
     assert 'data-stat="in_range"' in html  # the stat cards
     assert "after pizza" in html and "250 mg/dL" in html
@@ -181,7 +187,11 @@ def test_report_shows_the_patients_stats_charts_and_readings_read_only(
     assert 'aria-current="page" href="?days=7"' in html
     # Read-only: no edit controls, no form at all but sign-out, no live polling.
     assert "/edit/" not in html and "/delete/" not in html and "Add a reading" not in html
-    assert html.count("<form") == 1 and reverse("account_logout") in html
+    # Read-only: the only forms are signing out and the report download (a GET).
+    assert html.count("<form") == 2 and reverse("account_logout") in html
+    assert html.count('method="post"') == 1
+    download = reverse("reports:patient-agp-pdf", args=[patient.record.pk])
+    assert f'<form method="get" action="{download}"' in html
     assert "data-version-url" not in html
     assert "<script>" not in html  # chart data travels as json_script only
 

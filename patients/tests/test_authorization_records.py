@@ -147,6 +147,9 @@ MATRIX = {
     "API add treatment POST": row(401, 201, 201, 403, 404, 404, 404, 404),
     "API delete treatment DELETE": row(401, 204, 204, 403, 404, 404, 404, 404),
     "physician report GET": row(LOGIN, 403, 403, 403, 403, 403, 200, 403),
+    "glucose report GET": row(LOGIN, 200, 200, 200, MAKE, "own", 403, 403),
+    "glucose report PDF GET": row(LOGIN, 200, 200, 200, MAKE, 200, 403, 403),
+    "physician glucose report PDF GET": row(LOGIN, 403, 403, 403, 403, 403, 200, 403),
     "roster GET": row(LOGIN, 403, 403, 403, 403, 403, 200, 403),
     "request access POST": row(LOGIN, 403, 403, 403, 403, 403, 302, 403),
     # Nightscout paths with a person's API token read that person's own record only.
@@ -239,6 +242,13 @@ def endpoint(name, world, role):
         ),
         "API stats GET": ("api_get", f"/api/v1/stats/?patient={record.pk}", None),
         "physician report GET": ("get", reverse("reports:patient", args=[record.pk]), None),
+        "glucose report GET": ("get", reverse("reports:agp"), None),
+        "glucose report PDF GET": ("get", f"{reverse('reports:agp-pdf')}?days=7", None),
+        "physician glucose report PDF GET": (
+            "get",
+            reverse("reports:patient-agp-pdf", args=[record.pk]),
+            None,
+        ),
         "roster GET": ("get", reverse("clinic:roster"), None),
         "request access POST": (
             "post",

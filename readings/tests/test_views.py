@@ -471,7 +471,7 @@ def test_dashboard_data_gives_fresh_cards_and_figures(client, patient):
     data = client.get(reverse("reports:dashboard-data"), {"days": 7}).json()
 
     assert data["days"] == 7
-    assert set(data["figures"]) == {"readings", "agp", "ranges", "meter"}
+    assert set(data["figures"]) == {"readings", "agp", "ranges", "meter", "overlay"}
     assert 'data-stat="count"' in data["cards_html"] and ">2<" in data["cards_html"]
     assert data["version"] == client.get(reverse("reports:version")).json()["version"]
 

@@ -118,3 +118,37 @@ def test_meter_figure_without_meter_readings_says_so():
 )
 def test_percentages_are_formatted_one_way_everywhere(value, text):
     assert charts.format_percent(value) == text
+
+
+def test_overlay_draws_each_day_by_time_of_day_the_newest_darkest():
+    values = [100, 150, 200, 250, 60]
+    daily = figures_of(values, "cgm", days=9).daily
+    assert len(daily) == 9
+
+    figure = charts.overlay_figure(daily, unit="mmol/L", days=7)
+
+    assert_valid_plotly(figure)
+    traces = figure["data"]
+    assert [t["name"] for t in traces] == [p.day.strftime("%a %-d %b") for p in daily[-7:]]
+    first = traces[0]
+    assert first["x"][:3] == [0.0, 0.083, 0.167] and max(first["x"]) < 24
+    start = 2 * 288  # the third day's first reading: the cycle of values goes on over days
+    mmol = {100: 5.6, 150: 8.3, 200: 11.1, 250: 13.9, 60: 3.3}
+    assert first["y"][:3] == [mmol[values[(start + i) % 5]] for i in range(3)]
+    newest, oldest = traces[-1]["line"], traces[0]["line"]
+    assert newest["width"] > oldest["width"]
+    assert newest["color"] == "hsl(218, 75%, 25%)" and oldest["color"] == "hsl(218, 75%, 78%)"
+    assert figure["layout"]["xaxis"]["range"] == [0, 24]
+    assert len(charts.overlay_figure(daily, unit="mg/dL", days=14)["data"]) == 9
+
+
+def test_overlay_keeps_the_gaps_of_a_day_and_says_so_without_cgm():
+    daily = figures_of([120], "cgm", days=2).daily
+    gap = replace(daily[-1], times=(*daily[-1].times[:3], None, *daily[-1].times[3:]),
+                  values=(*daily[-1].values[:3], None, *daily[-1].values[3:]))  # fmt: skip
+    figure = charts.overlay_figure([*daily[:-1], gap], unit="mg/dL")
+    assert figure["data"][-1]["x"][3] is None and figure["data"][-1]["connectgaps"] is False
+
+    empty = charts.overlay_figure(figures_of([120], "fingerstick", days=2).daily, unit="mg/dL")
+    assert empty["data"] == []
+    assert "No CGM readings" in empty["layout"]["annotations"][0]["text"]

@@ -94,6 +94,14 @@ def test_the_comparison_gives_each_change_in_points(patient):
     assert rows["Time 70–180 mg/dL"] == ("100.0 %", "0.0 %", "+100.0 points")
     assert rows["Average glucose (mg/dL)"] == ("100 mg/dL", "250 mg/dL", "−150.0 mg/dL")
 
+    in_mmol = dashboard_context(
+        dashboard_get(patient=patient.record, days=14, now=now), unit="mmol/L"
+    )
+    rows = {label: rest for label, *rest in in_mmol["comparison_rows"]}
+    assert rows["Time 3.9–10.0 mmol/L"] == ["100.0 %", "0.0 %", "+100.0 points"]
+    assert rows["Average glucose (mmol/L)"] == ["5.6 mmol/L", "13.9 mmol/L", "−8.3 mmol/L"]
+    assert not [label for label in rows if "mg/dL" in label]
+
 
 def test_scans_and_fingersticks_never_enter_the_cgm_cards(patient):
     cgm_cycle(patient.record, [120])
