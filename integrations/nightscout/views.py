@@ -28,7 +28,7 @@ that it may gzip its uploads.
 from __future__ import annotations
 
 import re
-from datetime import UTC, timedelta
+from datetime import UTC
 
 from django.conf import settings
 from django.utils import timezone
@@ -52,6 +52,7 @@ from core.api.schema import FieldErrorsSerializer
 from core.consensus import VERY_HIGH_ABOVE, VERY_LOW_BELOW
 from core.perf import collector_paused
 from core.units import Unit
+from integrations.nightscout import batches
 from integrations.nightscout.authentication import (
     HasNightscoutRecord,
     NightscoutSecretAuthentication,
@@ -60,14 +61,13 @@ from integrations.nightscout.authentication import (
 from integrations.nightscout.entries import (
     EntryInputSerializer,
     EntrySerializer,
+    count_of,
+    entries_of,
     entries_queryset,
-    entries_to_readings,
     entry_of,
 )
-from readings import selectors, services
-from readings.api.serializers import BulkErrorSerializer
-from readings.api.views import ChunkedBodyMixin, stored_twin
-from readings.models import Reading
+from readings import selectors
+from readings.api.views import ChunkedBodyMixin
 
 # --- Views --------------------------------------------------------------------------------
 
@@ -136,8 +136,22 @@ class NightscoutView(ChunkedBodyMixin, APIView):
             params["count"] = str(count)
         patient = record_of(request)
         readings = entries_queryset(patient=patient, query_params=params, entry_type=entry_type)
-        tz = patient.tzinfo
-        return Response([entry_of(reading, tz) for reading in readings])
+        return Response(entries_of(list(readings), patient.tzinfo, count=count_of(params)))
+
+
+class EntryOutcomeSerializer(EntrySerializer):
+    """One element of an upload's response: the entry stored (or the stored one it
+    duplicates), or for a skipped item only its type and time as sent."""
+
+    _id = serializers.CharField(label="_id", required=False)
+    type = serializers.CharField(required=False)
+    date = serializers.FloatField(required=False)
+    dateString = serializers.CharField(required=False)  # noqa: N815
+    sysTime = serializers.CharField(required=False)  # noqa: N815
+    utcOffset = serializers.IntegerField(required=False)  # noqa: N815
+    device = serializers.CharField(required=False)
+    outcome = serializers.ChoiceField(choices=["stored", "duplicate", "skipped"])
+    reason = serializers.CharField(required=False, help_text="Why an item was skipped.")
 
 
 class EntriesView(NightscoutView):
@@ -153,24 +167,20 @@ class EntriesView(NightscoutView):
     @extend_schema(
         summary="Nightscout: upload entries",
         description=(
-            "A JSON array of Nightscout entries (or one entry). sgv -> CGM reading, mbg -> "
-            "meter reading; other types and sgv status codes below 20 are skipped. "
-            "All-or-nothing on validation (400 lists failing entries by index); re-posting "
-            "the same entries adds nothing. At most 5,000 entries; the body may be gzip- or "
-            "deflate-encoded. Returns the stored readings as entries."
+            "A JSON array of Nightscout entries (or one entry), of any length. sgv -> CGM "
+            "reading, mbg -> meter reading. Each item is handled on its own, as Nightscout "
+            "does: the response has one element per item, in order, with `outcome` "
+            "`stored`, `duplicate` (the stored reading's entry) or `skipped` with a "
+            "`reason` (other types, sgv status codes below 20, values outside 20-600 "
+            "mg/dL, times over 10 minutes ahead, items without a time). `date` may have a "
+            "fraction; delta, filtered, unfiltered, noise, rssi and the direction's own "
+            "spelling are kept. The body may be gzip- or deflate-encoded."
         ),
         request=_UPLOAD_BODY,
         responses={
-            200: EntrySerializer(many=True),
+            200: EntryOutcomeSerializer(many=True),
             400: OpenApiResponse(
-                PolymorphicProxySerializer(
-                    component_name="EntriesUploadError",
-                    serializers=[FieldErrorsSerializer, BulkErrorSerializer],
-                    resource_type_field_name=None,
-                    many=False,
-                ),
-                description="A body that is not an array of entries (messages per field), "
-                "or invalid entries listed by index (nothing stored).",
+                FieldErrorsSerializer, description="A body that is not an array of entries."
             ),
             401: OpenApiResponse(description="Wrong, revoked or missing secret."),
             413: OpenApiResponse(description="Body too large."),
@@ -186,32 +196,18 @@ class EntriesView(NightscoutView):
             )
         patient = record_of(request)
         with collector_paused():
-            readings = entries_to_readings(items=data, patient=patient, unit=request.user.unit)
-            services.readings_bulk_create(patient=patient, readings=readings)
-            entries = [entry_of(reading, patient.tzinfo) for reading in _stored(patient, readings)]
-        return Response(entries)
+            outcomes = batches.entries_upload(patient=patient, items=data)
+            return Response([_outcome_entry(outcome, patient.tzinfo) for outcome in outcomes])
 
 
-def _stored(patient, readings: list[Reading]) -> list[Reading]:
-    """The stored reading for each uploaded one (new, or the one it duplicated), in upload
-    order; one range query."""
-    if not readings:
-        return []
-    times = [reading.taken_at for reading in readings]
-    stored = {
-        (r.kind, r.taken_at, r.value_mgdl): r
-        for r in selectors.reading_list(
-            patient=patient, start=min(times), end=max(times) + timedelta(seconds=1)
-        )
-    }
-    found = []
-    for reading in readings:
-        twin = stored.get((reading.kind, reading.taken_at, reading.value_mgdl))
-        if twin is None and reading.external_id:  # a duplicate by external id only
-            twin = stored_twin(patient=patient, reading=reading)
-        if twin is not None:
-            found.append(twin)
-    return found
+def _outcome_entry(outcome: batches.Outcome, tz) -> dict:
+    """The response element of one uploaded item: the stored reading as an entry (with
+    ``_id``), or for a skipped item its type and time as sent, and the reason."""
+    if outcome.reading is not None:
+        return {**entry_of(outcome.reading, tz), "outcome": outcome.outcome}
+    item = outcome.item if isinstance(outcome.item, dict) else {}
+    echoed = {key: item[key] for key in ("type", "date", "dateString") if key in item}
+    return {**echoed, "outcome": "skipped", "reason": outcome.reason}
 
 
 class EntriesOfTypeView(NightscoutView):
