@@ -391,3 +391,21 @@ LOGGING = {
         "bgt.requests": {"level": "INFO" if not DEBUG else "WARNING"},
     },
 }
+
+# Nightscout readers in browsers (nightscout-reporter): CORS for any origin on the
+# Nightscout paths only, never on the session-authenticated site (BGT's own
+# /api/v1/treatments/ included). Credentials travel in headers or ?token=, never cookies.
+INSTALLED_APPS.append("corsheaders")
+MIDDLEWARE.insert(1, "corsheaders.middleware.CorsMiddleware")
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = (
+    r"^/(?:api/v1/(?:entries|treatments(?!/$)|devicestatus|profile|status|verifyauth|"
+    r"experiments)|api/v[23]/|pebble$)"
+)
+CORS_ALLOW_HEADERS = ("accept", "authorization", "content-type", "api-secret", "if-modified-since")
+# Every Nightscout credential check, per client address (integrations.nightscout), beside
+# allauth's own limits (merged: an ACCOUNT_RATE_LIMITS set above is kept).
+ACCOUNT_RATE_LIMITS = {
+    **globals().get("ACCOUNT_RATE_LIMITS", {}),
+    "nightscout_credential": env.str("BGT_NIGHTSCOUT_RATE_LIMIT", default="300/m/ip"),
+}

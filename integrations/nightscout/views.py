@@ -56,6 +56,7 @@ from integrations.nightscout import batches
 from integrations.nightscout.authentication import (
     HasNightscoutRecord,
     NightscoutSecretAuthentication,
+    RoleAllows,
     record_of,
 )
 from integrations.nightscout.entries import (
@@ -122,7 +123,7 @@ class NightscoutView(ChunkedBodyMixin, APIView):
         TokenAuthentication,
         SessionAuthentication,
     ]
-    permission_classes = [IsAuthenticated, HasNightscoutRecord]
+    permission_classes = [IsAuthenticated, HasNightscoutRecord, RoleAllows]
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -237,6 +238,20 @@ class CurrentEntryView(NightscoutView):
         return self.entries_response(request, entry_type="sgv", count=1)
 
 
+# cgm-remote-monitor plugin names for what BGT answers: treatments (careportal), the
+# delta and direction of entries, upbat/iob/cob from uploaded device statuses, profiles.
+ENABLED_PLUGINS = (
+    "careportal",
+    "delta",
+    "direction",
+    "upbat",
+    "iob",
+    "cob",
+    "devicestatus",
+    "profile",
+)
+
+
 class StatusSerializer(serializers.Serializer):
     status = serializers.CharField()
     name = serializers.CharField()
@@ -246,6 +261,7 @@ class StatusSerializer(serializers.Serializer):
     apiEnabled = serializers.BooleanField()  # noqa: N815
     careportalEnabled = serializers.BooleanField()  # noqa: N815
     boluscalcEnabled = serializers.BooleanField()  # noqa: N815
+    runtimeState = serializers.CharField()  # noqa: N815
     settings = serializers.DictField(
         help_text='units ("mg/dl" or "mmol"), timeFormat, and thresholds (mg/dL): bgHigh, '
         "bgTargetTop, bgTargetBottom, bgLow."
@@ -272,20 +288,35 @@ class StatusView(NightscoutView):
                 "serverTime": now.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z",
                 "serverTimeEpoch": int(now.timestamp() * 1000),
                 "apiEnabled": True,
-                "careportalEnabled": False,
+                "careportalEnabled": True,
                 "boluscalcEnabled": False,
+                "runtimeState": "loaded",
                 "settings": {
                     "units": "mmol" if user.unit == Unit.MMOLL else "mg/dl",
                     "timeFormat": 24,
                     "customTitle": "BGT",
                     "theme": "default",
-                    "enable": [],
+                    "language": "en",
+                    # What BGT serves (cgm-remote-monitor's plugin names clients look for).
+                    "enable": list(ENABLED_PLUGINS),
+                    "showPlugins": " ".join(ENABLED_PLUGINS),
+                    "showRawbg": "never",
+                    # Nothing is readable without a credential.
+                    "authDefaultRoles": "denied",
                     "thresholds": {
                         "bgHigh": VERY_HIGH_ABOVE,
                         "bgTargetTop": target.high_mgdl,
                         "bgTargetBottom": target.low_mgdl,
                         "bgLow": VERY_LOW_BELOW,
                     },
+                    "alarmUrgentHigh": True,
+                    "alarmHigh": True,
+                    "alarmLow": True,
+                    "alarmUrgentLow": True,
+                    "alarmTimeagoWarn": True,
+                    "alarmTimeagoWarnMins": 15,
+                    "alarmTimeagoUrgent": True,
+                    "alarmTimeagoUrgentMins": 30,
                 },
                 "extendedSettings": {},
                 "authorized": None,

