@@ -84,9 +84,11 @@ class NightscoutDocument(models.Model):
 
 
 class TokenRole(models.TextChoices):
-    READABLE = "readable", "Read only (followers)"
-    UPLOAD = "upload", "Upload (devices): read, add and change, never delete"
-    FULL = "full", "Full access, as the API secret"
+    # readable: reads only (followers); upload: reads, adds and changes, never deletes
+    # (devices); full: everything the API secret may do.
+    READABLE = "readable", "Read only"
+    UPLOAD = "upload", "Upload"
+    FULL = "full", "Full"
 
 
 class AccessToken(models.Model):

@@ -108,7 +108,7 @@ class AccessTokenCreateView(RecordMixin, View):
                 "text": text,
                 "site_url": site_url,
                 "patient": self.patient,
-                "token_url": f"{site_url}/?token={text}",
+                "token_url": f"{site_url.rstrip('/')}/?token={text}",
             },
         )
         response["Cache-Control"] = "no-store"
