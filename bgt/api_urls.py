@@ -9,6 +9,7 @@ from clinic.api import PatientListView, PatientReadingListView, PatientStatsView
 from core.api.views import ApiNotFoundView
 from integrations.nightscout import v1 as nightscout_v1
 from integrations.nightscout import v2 as nightscout_v2
+from integrations.nightscout import v3 as nightscout_v3
 from integrations.nightscout import views as nightscout
 from readings.api.me import MeView
 from readings.api.views import ReadingViewSet, StatsView
@@ -61,6 +62,21 @@ nightscout_urlpatterns = [
     re_path(
         r"^v2/properties/(?P<names>[A-Za-z0-9_,]{1,200})$",
         nightscout_v2.PropertiesView.as_view(),
+    ),
+    path("v3/status", nightscout_v3.StatusView.as_view(), name="nightscout-v3-status"),
+    path("v3/lastModified", nightscout_v3.LastModifiedView.as_view()),
+    re_path(
+        r"^v3/(?P<collection>entries|treatments|devicestatus|profile|food)$",
+        nightscout_v3.CollectionView.as_view(),
+        name="nightscout-v3-collection",
+    ),
+    re_path(
+        r"^v3/(?P<collection>entries|treatments|devicestatus|profile|food)/history/(?P<since>[0-9]{1,16})$",
+        nightscout_v3.HistoryView.as_view(),
+    ),
+    re_path(
+        r"^v3/(?P<collection>entries|treatments|devicestatus|profile|food)/(?P<identifier>[^/]{1,200})$",
+        nightscout_v3.DocumentView.as_view(),
     ),
     path(
         "v2/authorization/request/<str:access_token>",

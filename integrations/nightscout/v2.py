@@ -17,7 +17,7 @@ from core.units import Unit
 from integrations.models import NightscoutCollection
 from integrations.nightscout import documents, properties, tokens
 from integrations.nightscout.authentication import count_credential_check, record_of
-from integrations.nightscout.views import NightscoutView
+from integrations.nightscout.views import NightscoutSchema, NightscoutView
 from readings import selectors
 
 # The newest readings and statuses looked at (Nightscout's in-memory window is 2 days).
@@ -107,7 +107,10 @@ class AuthorizationRequestView(APIView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    schema = NightscoutView.schema
+    schema = NightscoutSchema()
+
+    def get_authenticate_header(self, request):
+        return 'API-SECRET realm="nightscout"'  # so that a refusal is a 401, not a 403
 
     @extend_schema(
         summary="Nightscout v2: a JWT for an access token",
@@ -119,9 +122,6 @@ class AuthorizationRequestView(APIView):
         responses={200: OpenApiTypes.OBJECT, 401: OpenApiTypes.OBJECT},
         auth=[],
     )
-    def get_authenticate_header(self, request):
-        return 'API-SECRET realm="nightscout"'  # so that a refusal is a 401, not a 403
-
     def get(self, request, access_token: str):
         count_credential_check(request)
         found = tokens.access_token_find(text=access_token)

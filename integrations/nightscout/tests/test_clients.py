@@ -627,3 +627,126 @@ def test_nightscout_reporter(site):
     span = f"find[created_at][$gte]={iso_ms(day[0])}&find[created_at][$lte]={iso_ms(day[1])}"
     assert [t["carbs"] for t in get("treatments.json", span + "&count=100000")] == [40]
     assert get("devicestatus.json", span + "&count=100000") == []
+
+
+def test_androidaps_v3(site):
+    """AndroidAPS's v3 client, nightscout/AndroidAPS core/nssdk (commit 32882f1a):
+    networking/NightscoutAuthRefreshService + remotemodel/RemoteAuthResponse.kt (token, iat,
+    exp) for GET /api/v2/authorization/request/<token>, then Bearer; the calls of
+    networking/NightscoutRemoteService.kt (lines 31-110): v3/status (RemoteStatusResponse:
+    version, apiVersion, srvDate, storage, apiPermissions for six collections), v3/lastModified,
+    v3/entries?sort$desc=date&type=sgv, v3/entries?sort=date&date$gt=&limit=,
+    v3/treatments?sort=created_at&created_at$gt=&limit=, POST/PATCH/DELETE v3/treatments,
+    POST v3/devicestatus, v3/devicestatus/history/<ms>, v3/profile?sort$desc=date&limit=1,
+    POST v3/profile, v3/food?limit=; every answer wrapped as NSResponse {result}, writes as
+    RemoteCreateUpdateResponse {identifier, isDeduplication, lastModified}."""
+    from integrations.nightscout import tokens
+
+    _, text = tokens.access_token_create(patient=site.record, name="AAPS", role="full")
+    auth = site.get(url(site, f"/api/v2/authorization/request/{text}")).json()
+    assert isinstance(auth["token"], str) and auth["exp"] > auth["iat"]
+    headers = {"Authorization": f"Bearer {auth['token']}"}
+
+    status = site.get(url(site, "/api/v3/status"), headers=headers).json()["result"]
+    assert {"version", "apiVersion", "srvDate", "storage", "apiPermissions"} <= set(status)
+    assert set(status["apiPermissions"]) == {
+        "devicestatus",
+        "entries",
+        "food",
+        "profile",
+        "settings",
+        "treatments",
+    }
+    assert status["apiPermissions"]["treatments"] == "crud"
+    now = timezone.now().replace(microsecond=0)
+    for n in range(3):
+        Reading.objects.create(
+            patient=site.record,
+            kind=Kind.CGM,
+            value_mgdl=100 + n,
+            taken_at=now - timedelta(minutes=5 * n + 1),
+            direction="Flat",
+        )
+    modified = site.get(url(site, "/api/v3/lastModified"), headers=headers).json()["result"]
+    assert isinstance(modified["srvDate"], int) and isinstance(
+        modified["collections"]["entries"], int
+    )
+    sgvs = site.get(url(site, "/api/v3/entries?sort$desc=date&type=sgv"), headers=headers).json()
+    assert [e["sgv"] for e in sgvs["result"]] == [100, 101, 102]
+    for entry in sgvs["result"]:
+        assert entry["type"] == "sgv" and isinstance(entry["date"], int)
+        assert isinstance(entry["identifier"], str) and isinstance(entry["srvModified"], int)
+    newest = sgvs["result"][1]["date"]
+    newer = site.get(
+        url(site, f"/api/v3/entries?sort=date&date$gt={newest}&limit=500"), headers=headers
+    ).json()["result"]
+    assert [e["sgv"] for e in newer] == [100]
+
+    bolus = {
+        "eventType": "Correction Bolus",
+        "insulin": 1.5,
+        "created_at": iso_ms(now),
+        "date": int(now.timestamp() * 1000),
+        "utcOffset": 0,
+        "identifier": "REDACTED-aaps-1",
+        "app": "AAPS",
+        "isValid": True,
+        "type": "NORMAL",
+        "isBasalInsulin": False,
+    }
+    created = site.post(url(site, "/api/v3/treatments"), json=bolus, headers=headers)
+    assert created.status_code == 201
+    assert created.json()["identifier"] == "REDACTED-aaps-1"
+    assert created.json()["isDeduplication"] is False
+    again = site.post(url(site, "/api/v3/treatments"), json=bolus, headers=headers).json()
+    assert again["isDeduplication"] is True
+    patched = site.patch(
+        url(site, "/api/v3/treatments/REDACTED-aaps-1"), json={"insulin": 2.0}, headers=headers
+    )
+    assert patched.status_code == 200 and Treatment.objects.get().insulin_units == 2.0
+    found = site.get(
+        url(site, "/api/v3/treatments?sort=created_at")
+        + f"&created_at$gt={iso_ms(now - timedelta(hours=1))}&limit=500",
+        headers=headers,
+    ).json()["result"]
+    assert [(t["identifier"], t["insulin"]) for t in found] == [("REDACTED-aaps-1", 2.0)]
+
+    before = int(timezone.now().timestamp() * 1000) - 1000
+    status_doc = {
+        "device": "samsung SM-REDACTED",
+        "created_at": iso_ms(now),
+        "date": int(now.timestamp() * 1000),
+        "openaps": {"iob": {"iob": 1.2, "time": iso_ms(now)}, "suggested": {"COB": 10}},
+        "pump": {"reservoir": 120},
+        "uploaderBattery": 80,
+        "isCharging": False,
+        "app": "AAPS",
+    }
+    posted = site.post(url(site, "/api/v3/devicestatus"), json=status_doc, headers=headers)
+    assert posted.status_code == 201 and isinstance(posted.json()["identifier"], str)
+    history = site.get(url(site, f"/api/v3/devicestatus/history/{before}"), headers=headers).json()
+    assert [d["openaps"]["iob"]["iob"] for d in history["result"]] == [1.2]
+    assert history["result"][0]["isValid"] is True
+
+    profile = {
+        "defaultProfile": "Default",
+        "date": int(now.timestamp() * 1000),
+        "created_at": iso_ms(now),
+        "startDate": iso_ms(now),
+        "units": "mg/dl",
+        "store": {
+            "Default": {
+                "dia": 5,
+                "timezone": "UTC",
+                "units": "mg/dl",
+                "basal": [{"time": "00:00", "timeAsSeconds": 0, "value": 0.7}],
+            }
+        },
+    }
+    assert site.post(url(site, "/api/v3/profile"), json=profile, headers=headers).status_code == 201
+    last = site.get(url(site, "/api/v3/profile?sort$desc=date&limit=1"), headers=headers).json()
+    assert last["result"][0]["store"]["Default"]["basal"][0]["value"] == 0.7
+    assert site.get(url(site, "/api/v3/food?limit=100"), headers=headers).json()["result"] == []
+
+    deleted = site.delete(url(site, "/api/v3/treatments/REDACTED-aaps-1"), headers=headers)
+    assert deleted.status_code == 200 and not Treatment.objects.exists()
