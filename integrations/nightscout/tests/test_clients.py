@@ -750,3 +750,40 @@ def test_androidaps_v3(site):
 
     deleted = site.delete(url(site, "/api/v3/treatments/REDACTED-aaps-1"), headers=headers)
     assert deleted.status_code == 200 and not Treatment.objects.exists()
+
+
+def test_juggluco_v3(site):
+    """Juggluco in API v3 mode, j-kaltes/Juggluco commit 4e2a5f29:
+    Common/src/main/java/tk/glucodata/NightPost.java gettoken (line 164) GETs
+    /api/v2/authorization/request/<the token it was given> and reads `token` and `exp`;
+    upload (line 204) sends `Authorization: Bearer <jwt>` and succeeds on 200 or 201.
+    uploader.cpp uploadCGM3 POSTs each reading alone to /api/v3/entries, made by
+    watchserver/common.cpp writev3entry (line 44) with server=false."""
+    from integrations.nightscout import tokens
+
+    _, text = tokens.access_token_create(patient=site.record, name="Juggluco", role="upload")
+    auth = site.get(url(site, f"/api/v2/authorization/request/{text}"))
+    assert auth.status_code == 200
+    assert isinstance(auth.json()["token"], str) and isinstance(auth.json()["exp"], int)
+    headers = {
+        "Authorization": "Bearer " + auth.json()["token"],
+        "Content-Type": "application/json",
+    }
+    now = timezone.now().replace(microsecond=0)
+    bodies = []
+    for n in range(3):
+        seconds = int((now - timedelta(minutes=n + 1)).timestamp())
+        # writev3entry's byte layout: date as seconds then "000", delta with %.3f.
+        bodies.append(
+            f'{{"app":"Juggluco","device":"REDACTED","date":{seconds}000,"sgv":{120 + n},'
+            f'"delta":{0.0:.3f},"direction":"Flat","type":"sgv","utcOffset":0,'
+            f'"identifier":"0fffffff-ffff-ffff-ffff-1750{n:07d}ff","_id":"c149bacfb{n:07d}"}}'
+        )
+    for body in bodies:
+        response = site.post(url(site, "/api/v3/entries"), data=body, headers=headers)
+        assert response.status_code in (200, 201), response.text
+    again = site.post(url(site, "/api/v3/entries"), data=bodies[0], headers=headers)
+    assert again.status_code in (200, 201) and again.json()["isDeduplication"] is True
+    stored = Reading.objects.of(site.record).order_by("-taken_at")
+    assert [r.value_mgdl for r in stored] == [120, 121, 122]
+    assert stored[0].external_id == "0fffffff-ffff-ffff-ffff-17500000000ff"
