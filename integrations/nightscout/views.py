@@ -1,25 +1,26 @@
-"""Nightscout API v1 compatibility, so CGM uploaders and Nightscout clients work unchanged
-with a patient's BGT base URL (``https://<site>/api/v1/``). DESIGN.md section 6.
+"""Nightscout API v1 entries and status, the base view of every Nightscout path, so CGM
+uploaders and Nightscout clients work with a record's BGT site URL. DESIGN.md section 6;
+treatments, devicestatus and profile are in v1.py, properties and /pebble in v2.py, API v3
+in v3.py, credentials in authentication.py and tokens.py.
 
 What real uploaders send (xDrip+ ``NightscoutUploader``, cgm-remote-monitor's
 ``lib/api/entries``) and how BGT takes it:
 
 - ``POST /api/v1/entries`` (also ``/entries/`` and ``/entries.json``): a JSON array of
-  entries, or one entry object. ``sgv`` entries become ``cgm`` readings, ``mbg`` entries
-  ``fingerstick`` ones, ``source="nightscout"``, the trend arrow kept in ``direction``.
-  Other entry types (xDrip+ sends ``cal`` calibration records in the same array) and
-  ``sgv`` values below 20 (Dexcom's sensor status codes, not glucose) are skipped, so that
-  an uploader's batch is never refused for them. The time is ``date`` (Unix epoch
-  milliseconds), else ``dateString`` (ISO 8601; without an offset it is UTC, as Nightscout
-  reads it). Everything else is validated like any reading, all-or-nothing; re-posting the
-  same entries adds nothing. Bodies may be gzip- or deflate-encoded, also chunked.
+  entries of any length, or one entry object. ``sgv`` entries become ``cgm`` readings,
+  ``mbg`` entries ``fingerstick`` ones, ``source="nightscout"``. Each item has its own
+  outcome (batches.py): stored, duplicate, or skipped with a reason (other types such as
+  xDrip+'s ``cal``, Dexcom status codes below 20, values outside 20-600 mg/dL, times over
+  10 minutes ahead); the answer has one element per item. The time is ``date`` (Unix epoch
+  milliseconds, a fraction accepted), else ``dateString`` (ISO 8601; without an offset it
+  is UTC, as Nightscout reads it). Bodies may be gzip- or deflate-encoded, also chunked.
 - ``GET /api/v1/entries.json``, ``/entries/sgv.json``, ``/entries/mbg.json``,
-  ``/entries/current.json``: newest first, ``count`` (default 10, at most
+  ``/entries/current.json``: newest first, ``count`` (default 10, 0 for as many as
   BGT_NIGHTSCOUT_MAX_COUNT), ``find[date][$gte|$gt|$lte|$lt]`` (epoch ms),
   ``find[dateString][...]`` (ISO 8601; a bare date is midnight UTC), ``find[type]``,
   ``find[sgv|mbg][...]`` (mg/dL). Like Nightscout, a query without a date filter only looks
   at the last 4 days.
-- ``GET /api/v1/status.json``: server status and the patient's units and targets.
+- ``GET /api/v1/status.json``: server status, what is served, the units and targets.
 
 Responses carry ``Accept-Encoding: gzip, deflate`` (RFC 7694), which is how xDrip+ learns
 that it may gzip its uploads.
