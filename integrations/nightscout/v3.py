@@ -56,15 +56,19 @@ def _limit(params) -> int:
 
 
 def _since(value: str) -> datetime:
-    if not re.fullmatch(r"[0-9]{1,16}", value):
-        raise NotFound("history/<milliseconds since the epoch>")
-    return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+    try:
+        return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise NotFound("history/<milliseconds since the epoch>") from None
 
 
 def _time(raw: str) -> datetime:
     text = raw.strip()
-    if re.fullmatch(r"[0-9]{1,16}(\.[0-9]+)?", text):
-        return datetime.fromtimestamp(float(text) / 1000, tz=UTC)
+    if re.fullmatch(r"[0-9]{1,16}(\.[0-9]{1,6})?", text):
+        try:
+            return datetime.fromtimestamp(float(text) / 1000, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            raise ValidationError({"filter": [f"“{raw}” is out of range."]}) from None
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

@@ -384,3 +384,35 @@ def test_cors_on_nightscout_paths_only(uploader, patient_client):
     for path in ("/api/v1/treatments/", "/api/v1/readings/", "/api/v1/me/", "/dashboard/"):
         response = patient_client.get(path, **origin)
         assert "Access-Control-Allow-Origin" not in response, path
+
+
+# --- API v3 edges ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v3/entries/history/9999999999999999",
+        "/api/v3/entries?date$gt=9999999999999999",
+        "/api/v3/treatments?created_at$gt=someday",
+        "/api/v3/entries?sgv$gt=5",
+        "/api/v3/entries?limit=0",
+        "/api/v3/devicestatus?bad-key=1",
+    ],
+)
+def test_v3_bad_queries_are_answered_not_crashed(uploader, path):
+    assert uploader.get(path).status_code in (400, 404)
+
+
+def test_v3_a_readable_token_reads_but_cannot_create(patient):
+    from integrations.nightscout import tokens
+
+    _, text = tokens.access_token_create(patient=patient.record, name="f", role="readable")
+    client = APIClient()
+    client.credentials(HTTP_API_SECRET=f"token={text}")
+    status = client.get("/api/v3/status").json()["result"]
+    assert status["apiPermissions"]["entries"] == "r"
+    assert client.get("/api/v3/entries").json() == {"status": 200, "result": []}
+    assert (
+        client.post("/api/v3/treatments", {"eventType": "Note"}, format="json").status_code == 403
+    )
