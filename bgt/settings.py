@@ -399,8 +399,8 @@ INSTALLED_APPS.append("corsheaders")
 MIDDLEWARE.insert(1, "corsheaders.middleware.CorsMiddleware")
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_URLS_REGEX = (
-    r"^/(?:api/v1/(?:entries|treatments(?!/$)|devicestatus|profile|status|verifyauth|"
-    r"experiments)|api/v[23]/|pebble$)"
+    r"^/(?:api/v1/(?:entries|treatments(?:\.json|/[^/]+)?$|devicestatus|profile|status|"
+    r"verifyauth|experiments)|api/v[23]/|pebble$)"
 )
 CORS_ALLOW_HEADERS = ("accept", "authorization", "content-type", "api-secret", "if-modified-since")
 # Every Nightscout credential check, per client address (integrations.nightscout), beside

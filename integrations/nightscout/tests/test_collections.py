@@ -381,7 +381,14 @@ def test_cors_on_nightscout_paths_only(uploader, patient_client):
     assert "Access-Control-Allow-Credentials" not in preflight
     read = uploader.get("/api/v1/treatments.json", **origin)
     assert read["Access-Control-Allow-Origin"] == "*"
-    for path in ("/api/v1/treatments/", "/api/v1/readings/", "/api/v1/me/", "/dashboard/"):
+    assert uploader.get("/api/v1/treatments/x", **origin)["Access-Control-Allow-Origin"] == "*"
+    for path in (
+        "/api/v1/treatments/",
+        "/api/v1/treatments/00000000-0000-0000-0000-000000000000/",
+        "/api/v1/readings/",
+        "/api/v1/me/",
+        "/dashboard/",
+    ):
         response = patient_client.get(path, **origin)
         assert "Access-Control-Allow-Origin" not in response, path
 
