@@ -86,7 +86,7 @@ class PebbleView(NightscoutView):
             OpenApiParameter("count", OpenApiTypes.INT),
             OpenApiParameter("units", OpenApiTypes.STR, enum=["mmol", "mg/dl"]),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
     )
     def get(self, request):
         raw = request.query_params.get("count", "").strip()

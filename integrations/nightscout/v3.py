@@ -256,7 +256,7 @@ class CollectionView(NightscoutView):
             "srvModified; type on entries; eventType on treatments)."
         ),
         parameters=[_COLLECTION],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
     )
     def get(self, request, collection: str):
         handler = HANDLERS[collection]
@@ -355,7 +355,7 @@ class DocumentView(NightscoutView):
             OpenApiParameter("identifier", OpenApiTypes.STR, OpenApiParameter.PATH),
         ],
         request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
     )
     def patch(self, request, collection: str, identifier: str):
         patient = record_of(request)
@@ -408,7 +408,7 @@ class HistoryView(NightscoutView):
             OpenApiParameter("since", OpenApiTypes.INT, OpenApiParameter.PATH),
             OpenApiParameter("limit", OpenApiTypes.INT),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
     )
     def get(self, request, collection: str, since: str):
         handler = HANDLERS[collection]
