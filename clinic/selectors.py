@@ -21,7 +21,7 @@ from core.formatting import format_percent
 from patients.models import Patient, PatientAccess
 from readings import stats
 from readings.models import Reading
-from readings.selectors import reading_stats_many
+from readings.selectors import PeriodPair, period_figures_many
 
 ROSTER_DAYS = 14
 
@@ -40,9 +40,10 @@ class Flag:
 @dataclass(frozen=True)
 class RosterRow:
     """One actively linked patient with their last 14 whole local days, as the roster shows
-    them: exactly the report's figures (readings.selectors.reading_stats_many runs the
-    report's computation). CGM only, deduplicated, cadence-weighted; percentages are of CGM
-    time. Figures are None when CGM figures are withheld (under 24 h of CGM data).
+    them: the report's figures, computed by the same functions from the per-day sums the
+    write services keep (readings.selectors.period_figures_many). CGM only, deduplicated,
+    cadence-weighted; percentages are of CGM time. Figures are None when CGM figures are
+    withheld (under 24 h of CGM data).
     """
 
     patient: Patient
@@ -135,7 +136,7 @@ def roster_for_physician(
 ) -> list[RosterRow]:
     """The records shared with the physician (active physician grants), with their last
     14 whole local days: the report's own figures, through
-    readings.selectors.reading_stats_many.
+    readings.selectors.period_figures_many.
 
     ``sort`` is a key of ROSTER_SORTS, "-" first for descending; None or unknown gives
     "needs attention first". A fixed number of queries whatever the roster size: the grants
@@ -165,7 +166,7 @@ def roster_for_physician(
     patients = {patient.pk: patient for patient in Patient.objects.filter(pk__in=ids)}
     emails = _self_emails(ids)
     shown = [p for pk, p in patients.items() if emails.get(pk, "") is not None]
-    figures = reading_stats_many(patients=shown, days=ROSTER_DAYS, now=now)
+    figures = period_figures_many(patients=shown, days=ROSTER_DAYS, now=now)
 
     rows = []
     for grant in grants:
@@ -215,14 +216,11 @@ def goal_flag_text(goal: consensus.Goal) -> str:
     return f"{label}: {format_percent(goal.value)} ({words} %)"
 
 
-def _row(grant, patient, *, email: str, age: int | None, summary: stats.ReadingStats) -> RosterRow:
-    f = summary.figures
+def _row(grant, patient, *, email: str, age: int | None, summary: PeriodPair) -> RosterRow:
+    f = summary.current
     cgm, s = f.cgm, f.sufficiency
     time = stats.time_figures(f)
-    lv2 = f.events["lv2_hypo"].total if f.events else None
-    tir_change = None
-    if f.comparison is not None:
-        tir_change = f.comparison["preset_in_range"].change
+    tir_change = summary.in_range_change
     goals = list(f.goals)
     flags = [Flag(goal.key, goal_flag_text(goal)) for goal in goals if goal.met is False]
     if s.active_percent < WEAR_FLAG_BELOW:
@@ -248,7 +246,7 @@ def _row(grant, patient, *, email: str, age: int | None, summary: stats.ReadingS
         low_pct=cgm.bands.low if cgm else None,
         high_pct=cgm.bands.high if cgm else None,
         very_high_pct=cgm.bands.very_high if cgm else None,
-        lv2_hypo_events=lv2,
+        lv2_hypo_events=f.lv2_hypo_events,
         gri=cgm.gri.value if cgm else None,
         gri_zone=cgm.gri.zone if cgm else None,
         tir_change=tir_change,

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from patients import access
+from patients import access, signals
 from patients.access import Action
 from patients.models import AccessLogEntry, Patient, PatientAccess
 from patients.selectors import grant_for, own_record, physician_title, self_login
@@ -67,10 +67,13 @@ def patient_update(*, patient: Patient, **changes) -> Patient:
     unknown = set(changes) - set(RECORD_EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
+    zone_before = patient.timezone
     for name, value in changes.items():
         setattr(patient, name, value)
     patient.full_clean()
     patient.save(update_fields=[*changes, "updated_at"])
+    if patient.timezone != zone_before:
+        signals.record_zone_changed.send(sender=Patient, patient=patient)
     return patient
 
 

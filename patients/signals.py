@@ -1,9 +1,14 @@
 """What the patients app does when the login layer below it tells of an event."""
 
 from django.db.models.signals import pre_delete
+from django.dispatch import Signal
 
 from accounts import signals as account_signals
 from accounts.models import User
+
+# Sent by patients.services.patient_update after a record's time zone changed (its local days
+# moved): apps above keep per-day data (readings' day summaries) and rebuild it.
+record_zone_changed = Signal()  # kwargs: patient
 
 
 def _give_new_login_a_record(sender, *, user, timezone, own_record=True, **kwargs):

@@ -2,6 +2,13 @@ from django.apps import AppConfig
 from django.db.backends.signals import connection_created
 
 
+def _rebuild_day_summaries(sender, *, patient, **kwargs):
+    """A record's local days moved with its time zone: its day summaries follow."""
+    from readings.services import day_summaries_rebuild
+
+    day_summaries_rebuild(patient=patient)
+
+
 class ReadingsConfig(AppConfig):
     name = "readings"
     verbose_name = "Readings"
@@ -9,8 +16,10 @@ class ReadingsConfig(AppConfig):
     def ready(self):
         from core.personal_data import Owner, register
         from core.sqlite import use_real_variable_limit
-        from readings.models import Reading, Target
+        from patients.signals import record_zone_changed
+        from readings.models import DaySummary, Reading, Target
 
+        record_zone_changed.connect(_rebuild_day_summaries, dispatch_uid="readings.zone_changed")
         # Bulk uploads of readings are the app's largest writes (see core/sqlite.py).
         connection_created.connect(use_real_variable_limit, dispatch_uid="core.sqlite.limit")
         register(Target, owner=Owner.RECORD, owner_field="patient", section="targets", medical=True)
@@ -22,4 +31,13 @@ class ReadingsConfig(AppConfig):
             medical=True,
             stream=True,
             order_by="taken_at",
+        )
+        # Derived from the readings (the roster's per-day sums): medical, exported, deleted.
+        register(
+            DaySummary,
+            owner=Owner.RECORD,
+            owner_field="patient",
+            section="day_summaries",
+            medical=True,
+            order_by="day",
         )

@@ -188,3 +188,54 @@ class Target(models.Model):
 
     def __str__(self):
         return f"Target {self.pk}"
+
+
+class DaySummary(models.Model):
+    """One local day of a record's CGM readings as integer sums (readings.figures.daily),
+    kept by the write services so the roster need not read every reading: derived data,
+    rebuilt from the readings by ``manage.py rebuild_day_summaries``. Two rows per day with
+    CGM data: ``fresh`` (as a window's first day) and continuing (as a later day)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="day_summaries")
+    day = models.DateField()  # in the record's time zone
+    fresh = models.BooleanField()
+    count_1 = models.PositiveIntegerField(default=0)  # readings at 1-minute cadence
+    count_5 = models.PositiveIntegerField(default=0)
+    count_15 = models.PositiveIntegerField(default=0)
+    total = models.BigIntegerField(default=0)  # sum of values, mg/dL
+    squares = models.BigIntegerField(default=0)  # sum of squared values
+    # CGM minutes per value interval (readings.figures.cgm.LOW_CUTS / HIGH_CUTS).
+    minutes_below_54 = models.PositiveIntegerField(default=0)
+    minutes_54_62 = models.PositiveIntegerField(default=0)
+    minutes_63_69 = models.PositiveIntegerField(default=0)
+    minutes_70_140 = models.PositiveIntegerField(default=0)
+    minutes_141_180 = models.PositiveIntegerField(default=0)
+    minutes_181_250 = models.PositiveIntegerField(default=0)
+    minutes_above_250 = models.PositiveIntegerField(default=0)
+    lv2_hypo_1 = models.PositiveIntegerField(default=0)  # events starting this day, 1-min grid
+    lv2_hypo_5 = models.PositiveIntegerField(default=0)
+    lv2_hypo_15 = models.PositiveIntegerField(default=0)
+
+    INTERVAL_FIELDS = (
+        "minutes_below_54",
+        "minutes_54_62",
+        "minutes_63_69",
+        "minutes_70_140",
+        "minutes_141_180",
+        "minutes_181_250",
+        "minutes_above_250",
+    )
+    COUNT_FIELDS = ("count_1", "count_5", "count_15")
+    LV2_FIELDS = ("lv2_hypo_1", "lv2_hypo_5", "lv2_hypo_15")
+    SUM_FIELDS = (*COUNT_FIELDS, "total", "squares", *INTERVAL_FIELDS, *LV2_FIELDS)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "day", "fresh"], name="day_summary_unique_day"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Day summary {self.pk}"

@@ -7,12 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from core.expressions import EpochSeconds
 from readings import figures, stats
-from readings.models import Reading, Target
+from readings.figures.cgm import CgmSums
+from readings.figures.daily import DaySums, PeriodFigures, period_figures
+from readings.models import DaySummary, Reading, Target
 
 DASHBOARD_PERIODS = (7, 14, 30, 90)  # days
 
@@ -175,6 +177,87 @@ def reading_stats_many(
             target_high=target.high_mgdl,
         )
     return result
+
+
+@dataclass(frozen=True)
+class PeriodPair:
+    """A window's figures and the previous window's (of equal length), from day sums."""
+
+    current: PeriodFigures
+    previous: PeriodFigures
+
+    @property
+    def in_range_change(self) -> float | None:
+        """Points of time in the preset's range against the previous window: compare()'s
+        rule (None when the previous window has under 24 h of CGM)."""
+        before = self.previous.cgm.preset_in_range if self.previous.cgm else None
+        now = self.current.cgm.preset_in_range if self.current.cgm else None
+        return figures.compare_change(now, before)
+
+
+def period_figures_many(
+    *, patients: list, days: int, now: datetime | None = None
+) -> dict[object, PeriodPair]:
+    """For each record: its last ``days`` whole local days and the ``days`` before, from
+    the day summaries the write services keep (readings.figures.daily) rather than from
+    the readings: what the roster shows, equal to reading_stats_many's figures (tested).
+
+    Two aggregate queries per distinct local "today" among the records' zones (one or
+    two in practice, three at most), whatever the number of records.
+    """
+    windows = {}
+    groups: dict = {}
+    for p in patients:
+        start, end = report_bounds(patient=p, days=days, now=now)
+        window = figures.report_window(start, end, p.tzinfo)
+        windows[p.pk] = (window, figures.previous_window(window))
+        first = start.astimezone(p.tzinfo).date()
+        groups.setdefault(first, []).append(p.pk)
+    sums: dict = {}
+    for first, ids in groups.items():
+        for label, day_one in (("current", first), ("previous", first - timedelta(days=days))):
+            for pk, found in _window_sums(ids, day_one, days).items():
+                sums[(pk, label)] = found
+    empty = (DaySums(), 0)
+    result = {}
+    for p in patients:
+        current, previous = windows[p.pk]
+        pair = []
+        for label, window in (("current", current), ("previous", previous)):
+            day_sums, with_data = sums.get((p.pk, label), empty)
+            pair.append(
+                period_figures(
+                    day_sums, days_with_data=with_data, window=window, preset=p.target_preset
+                )
+            )
+        result[p.pk] = PeriodPair(*pair)
+    return result
+
+
+def _window_sums(ids: list, first, days: int) -> dict[object, tuple[DaySums, int]]:
+    """record pk -> (the DaySums of the ``days`` local days from ``first``: the first day
+    fresh, the others continuing; the number of days with CGM data). One query."""
+    last = first + timedelta(days=days - 1)
+    rows = (
+        DaySummary.objects.filter(patient__in=ids)
+        .filter(Q(day=first, fresh=True) | Q(day__gt=first, day__lte=last, fresh=False))
+        .values("patient")
+        .annotate(days=Count("pk"), **{name: Sum(name) for name in DaySummary.SUM_FIELDS})
+        .order_by()
+    )
+    return {row["patient"]: (_day_sums(row), row["days"]) for row in rows}
+
+
+def _day_sums(row: dict) -> DaySums:
+    by_cadence = tuple(row[name] for name in DaySummary.COUNT_FIELDS)
+    cgm = CgmSums(
+        count=sum(by_cadence),
+        minutes=sum(c * n for c, n in zip(figures.CADENCES, by_cadence, strict=True)),
+        total=row["total"],
+        squares=row["squares"],
+        interval_minutes=tuple(row[name] for name in DaySummary.INTERVAL_FIELDS),
+    )
+    return DaySums(cgm, by_cadence, tuple(row[name] for name in DaySummary.LV2_FIELDS))
 
 
 def load_from(*, patient, start: datetime | None, end: datetime | None) -> datetime | None:

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
+import numpy as np
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from core.expressions import EpochSeconds
 from core.idempotency import insert_unless_stored, stored_external_ids
-from readings.models import Context, Kind, Reading, Source, Target
+from readings.figures import daily
+from readings.models import Context, DaySummary, Kind, Reading, Source, Target
 
 BULK_BATCH_SIZE = 5000  # readings per write batch (and per fallback on a clash)
 
@@ -52,6 +56,7 @@ def reading_create(
     )
     reading.full_clean()
     reading.save(force_insert=True)
+    day_summaries_refresh(patient=patient, readings=[reading])
     return reading
 
 
@@ -65,15 +70,18 @@ def reading_update(*, reading: Reading, **changes) -> Reading:
         raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
     if "taken_at" in changes:
         changes["taken_at"] = truncate_to_second(changes["taken_at"])
+    before = Reading(kind=reading.kind, taken_at=reading.taken_at)
     for name, value in changes.items():
         setattr(reading, name, value)
     reading.full_clean()
     reading.save(update_fields=[*changes, "updated_at"])
+    day_summaries_refresh(patient=reading.patient, readings=[before, reading])
     return reading
 
 
 def reading_delete(*, reading: Reading) -> None:
     reading.delete()
+    day_summaries_refresh(patient=reading.patient, readings=[reading])
 
 
 @dataclass
@@ -130,6 +138,7 @@ def readings_bulk_create(*, patient, readings: Iterable[Reading]) -> BulkResult:
                     result.created.append(reading)
                 else:
                     result.duplicates += 1
+    day_summaries_refresh(patient=patient, readings=result.created)
     return result
 
 
@@ -146,6 +155,94 @@ def _stored_keys(patient, candidates: list[Reading]) -> tuple[set[tuple], set[tu
     )
     external = stored_external_ids(Reading.objects.of(patient), candidates)
     return measurements, external
+
+
+# --- per-day sums for the roster (readings.figures.daily) --------------------------------------
+
+
+def day_summaries_refresh(*, patient, readings: Iterable[Reading]) -> None:
+    """Recompute the DaySummary rows that ``readings`` (just stored, changed or deleted;
+    their kind and time are what count) can change: their local days and the days within
+    LOOKBACK / LOOKAHEAD of them. Meter readings and scans change none."""
+    tz = patient.tzinfo
+    days = set()
+    for reading in readings:
+        if reading.kind != Kind.CGM:
+            continue
+        for moment in (
+            reading.taken_at - daily.LOOKAHEAD,
+            reading.taken_at,
+            reading.taken_at + daily.LOOKBACK,
+        ):
+            days.add(timezone.localdate(moment, tz))
+    if days:
+        _summaries_write(patient, sorted(days))
+
+
+def day_summaries_rebuild(*, patient) -> int:
+    """Recompute every DaySummary row of the record from its readings (after a change of
+    time zone, or to repair); returns the number of days with CGM data."""
+    span = Reading.objects.of(patient).filter(kind=Kind.CGM).order_by("taken_at")
+    first, last = span.values_list("taken_at", flat=True).first(), None
+    if first is not None:
+        last = span.reverse().values_list("taken_at", flat=True).first()
+    with transaction.atomic():
+        DaySummary.objects.filter(patient=patient).delete()
+        if first is None:
+            return 0
+        tz = patient.tzinfo
+        day, end = timezone.localdate(first, tz), timezone.localdate(last, tz)
+        days = [day + timedelta(days=n) for n in range((end - day).days + 1)]
+        return _summaries_write(patient, days)
+
+
+def _summaries_write(patient, days: list) -> int:
+    """Replace ``days``' rows (sorted local dates) with sums of the stored readings: one
+    read of the readings they need, one delete, one insert. Returns the days with data."""
+    tz = patient.tzinfo
+    start = daily.readings_span(days[0], tz)[0]
+    end = daily.readings_span(days[-1], tz)[1]
+    rows = list(
+        Reading.objects.of(patient)
+        .filter(
+            taken_at__gte=datetime.fromtimestamp(start, UTC),
+            taken_at__lt=datetime.fromtimestamp(end, UTC),
+        )
+        .order_by("taken_at")
+        .annotate(epoch=EpochSeconds("taken_at"))
+        .values_list("value_mgdl", "kind", "source", "cadence_min", "epoch")
+    )
+    values, kinds, sources, cadences, epochs = (
+        [np.asarray(c) for c in zip(*rows, strict=True)] if rows else [np.asarray([])] * 5
+    )
+    cadences = np.asarray([c or 0 for c in cadences.tolist()], dtype=np.int64)
+    epochs = np.asarray(epochs, dtype=np.int64)
+    summaries = []
+    for day in days:
+        lo, hi = np.searchsorted(epochs, daily.readings_span(day, tz))
+        arrays = (epochs[lo:hi], values[lo:hi], kinds[lo:hi], cadences[lo:hi], sources[lo:hi])
+        for fresh in (True, False):
+            sums = daily.day_sums(*arrays, tz=tz, day=day, fresh=fresh)
+            if sums.cgm.count:
+                summaries.append(day_summary_row(patient, day, fresh, sums))
+    with transaction.atomic():
+        DaySummary.objects.filter(patient=patient, day__in=days).delete()
+        DaySummary.objects.bulk_create(summaries)
+    return len({row.day for row in summaries})
+
+
+def day_summary_row(patient, day, fresh: bool, sums: daily.DaySums) -> DaySummary:
+    fields = dict(zip(DaySummary.COUNT_FIELDS, sums.by_cadence, strict=True))
+    fields |= dict(zip(DaySummary.INTERVAL_FIELDS, sums.cgm.interval_minutes, strict=True))
+    fields |= dict(zip(DaySummary.LV2_FIELDS, sums.lv2_hypo, strict=True))
+    return DaySummary(
+        patient=patient,
+        day=day,
+        fresh=fresh,
+        total=sums.cgm.total,
+        squares=sums.cgm.squares,
+        **fields,
+    )
 
 
 def target_set(*, patient, low_mgdl: int, high_mgdl: int) -> Target:

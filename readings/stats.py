@@ -27,6 +27,7 @@ from core import consensus
 from core.localtime import local_seconds
 from readings import figures as figures_module
 from readings.figures import Figures
+from readings.figures.daily import PeriodFigures
 
 EA1C_MIN_METER_DAYS = 14
 _DAY_SECONDS = 86_400
@@ -176,7 +177,7 @@ def _day_means(values: np.ndarray, local: np.ndarray) -> list[GroupMean]:
     ]
 
 
-def time_figures(figures: Figures) -> dict[str, float | None]:
+def time_figures(figures: Figures | PeriodFigures) -> dict[str, float | None]:
     """The time-in-ranges figures as every page shows them (% of CGM time), one rule for
     the report's cards and the roster so they cannot disagree: a figure the preset has a
     goal for is the goal's value (from unrounded sums), else the figure itself.

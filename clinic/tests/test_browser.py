@@ -14,7 +14,7 @@ from clinic.tests.factories import ClinicFactory, ClinicMembershipFactory
 from conftest import screenshot
 from patients.tests.factories import GrantFactory, PatientFactory
 from readings.models import Kind, Reading, Source
-from readings.tests.factories import ReadingFactory
+from readings.tests.factories import ReadingFactory, store
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -38,7 +38,7 @@ def seed_cgm_with_night_lows(patient, days=14):
                 source=Source.API,
             )
         )
-    Reading.objects.bulk_create(readings)
+    store(readings)
 
 
 def seed_other_patients(physician):
@@ -46,7 +46,7 @@ def seed_other_patients(physician):
     offer, so that the roster shows its order and its offers."""
     now = timezone.now().replace(second=0, microsecond=0)
     steady = PatientFactory(first_name="Sam", last_name="Steady")
-    Reading.objects.bulk_create(
+    store(
         Reading(
             patient=steady.record, value_mgdl=110 + i % 40, taken_at=now - timedelta(hours=i + 1)
         )

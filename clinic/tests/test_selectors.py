@@ -16,7 +16,7 @@ from patients.tests.factories import GrantFactory, PatientFactory
 from readings import stats
 from readings.models import Kind, Reading
 from readings.selectors import reading_stats, report_bounds
-from readings.tests.factories import TargetFactory
+from readings.tests.factories import TargetFactory, store
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def add_readings(patient, values, *, hours_ago_start=1, kind=Kind.CGM, cadence=5
     if not values:
         return
     n = len(values) * -(-CGM_READINGS // len(values))
-    Reading.objects.bulk_create(
+    store(
         Reading(
             patient=patient.record,
             value_mgdl=values[i % len(values)],

@@ -18,7 +18,7 @@ from patients.services import patient_update
 from patients.tests.factories import GrantFactory
 from readings.models import Reading
 from readings.services import target_set
-from readings.tests.factories import ReadingFactory, cgm_cycle
+from readings.tests.factories import ReadingFactory, cgm_cycle, store
 
 pytestmark = pytest.mark.django_db
 
@@ -150,7 +150,7 @@ def report_data(patient):
     patient_update(patient=patient.record, date_of_birth=date(1980, 3, 4), diabetes_type="type_2")
     target_set(patient=patient.record, low_mgdl=80, high_mgdl=160)
     now = timezone.now().replace(microsecond=0)
-    Reading.objects.bulk_create(
+    store(
         Reading(
             patient=patient.record, value_mgdl=100 + i % 80, taken_at=now - timedelta(hours=i + 1)
         )

@@ -39,6 +39,7 @@ RECORD_SECTIONS = {
     "device_upload_secret",
     "readings",
     "treatments",
+    "day_summaries",
     "nightscout_documents",
     "nightscout_access_tokens",
 }

@@ -70,6 +70,9 @@ def everything(db, physician):
     ClinicMembership.objects.create(clinic=Clinic.objects.create(name="C"), physician=patient)
     TargetFactory(patient=record, low_mgdl=80, high_mgdl=150)
     ReadingFactory(patient=record, value_mgdl=123, taken_at=datetime(2025, 1, 1, tzinfo=UTC))
+    ReadingFactory(  # a CGM reading: its day summary is derived medical data
+        patient=record, value_mgdl=124, kind="cgm", taken_at=datetime(2025, 1, 1, 1, tzinfo=UTC)
+    )
     TreatmentFactory(patient=record, insulin_units=4.5, taken_at=datetime(2025, 1, 1, tzinfo=UTC))
     credentials.upload_secret_rotate(patient=record)
     tokens.access_token_create(patient=record, name="Follower", role="readable")

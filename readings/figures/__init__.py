@@ -20,9 +20,10 @@ from core import consensus as cons
 from .agp import AgpCurve, DailyProfile, agp_curve, daily_profiles
 from .cgm import CgmFigures, cgm_figures
 from .compare import Comparison, compare
+from .compare import change as compare_change
 from .events import EventSummary, build_grid, episodes
 from .meter import MeterFigures, meter_figures
-from .streams import FINGERSTICK, cgm_stream
+from .streams import CADENCES, FINGERSTICK, cgm_stream
 from .sufficiency import (
     Sufficiency,
     Window,
@@ -32,7 +33,15 @@ from .sufficiency import (
     whole_days,
 )
 
-__all__ = ["Figures", "previous_window", "report_window", "summarize", "whole_days"]
+__all__ = [
+    "CADENCES",
+    "Figures",
+    "compare_change",
+    "previous_window",
+    "report_window",
+    "summarize",
+    "whole_days",
+]
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,16 @@ def summarize(
     return replace(current, comparison=compare(current, previous))
 
 
+def judged_goals(cgm: CgmFigures, suff: Sufficiency) -> tuple[cons.Goal, ...]:
+    """The preset's time-in-ranges goals, then mean, GMI and CV, judged; all unjudged
+    (None) under 24 h of CGM, where there is nothing to judge."""
+    gmi_goal = next(s for s in cons.METRIC_GOALS if s.key == "gmi").judge(suff.gmi)
+    goals = cgm.goals[:-1] + (gmi_goal, cgm.goals[-1])  # ..., mean, GMI, CV
+    if not suff.cgm_shown:
+        goals = tuple(replace(g, value=None, met=None) for g in goals)
+    return goals
+
+
 def _window_figures(
     arrays, window: Window, preset: str, personal_range=None, *, drawn: bool = True
 ) -> Figures:
@@ -110,10 +129,7 @@ def _window_figures(
     mean = float(stream.values.mean()) if len(stream) else None
     suff = sufficiency(stream, window, mean)
     cgm = cgm_figures(stream.values, stream.cadences, preset=preset, personal_range=personal_range)
-    gmi_goal = next(s for s in cons.METRIC_GOALS if s.key == "gmi").judge(suff.gmi)
-    goals = cgm.goals[:-1] + (gmi_goal, cgm.goals[-1])  # ..., mean, GMI, CV
-    if not suff.cgm_shown:  # under 24 h of CGM: nothing to judge
-        goals = tuple(replace(g, value=None, met=None) for g in goals)
+    goals = judged_goals(cgm, suff)
 
     events = agp = None
     daily: tuple[DailyProfile, ...] = ()

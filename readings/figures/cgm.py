@@ -17,7 +17,8 @@ Definitions (CLINICAL.md D1, D8, D9):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -79,11 +80,6 @@ class CgmFigures:
     personal: dict[str, float] | None = None
 
 
-def weighted_percent(mask: np.ndarray, cadences: np.ndarray) -> float:
-    """100 * sum(c_i where mask) / sum(c_i); unrounded. Caller ensures readings exist."""
-    return 100.0 * float(cadences[mask].sum()) / float(cadences.sum())
-
-
 def gri_of(vlow: float, low: float, high: float, vhigh: float) -> Gri:
     """GRI from unrounded percentages of time (Klonoff 2023), rounded to 0.01."""
     hypo = vlow + 0.8 * low
@@ -95,6 +91,91 @@ def gri_of(vlow: float, low: float, high: float, vhigh: float) -> Gri:
         z for z, top in (("A", 20), ("B", 40), ("C", 60), ("D", 80), ("E", 101)) if shown <= top
     )
     return Gri(round(value, 2), round(hypo, 2), round(hyper, 2), zone)
+
+
+# The cut points of every range a figure or a preset uses: "< n" for the lows, "<= n" for
+# the highs. CgmSums keeps CGM minutes per interval between them, which is all the time
+# figures need: the same figures come out of a window's readings or of per-day sums
+# (readings/figures/daily.py, the roster).
+LOW_CUTS = (cons.VERY_LOW_BELOW, 63, cons.LOW_BELOW)  # 63: the pregnancy presets' low bound
+HIGH_CUTS = (cons.TIGHT_RANGE[1], cons.HIGH_ABOVE, cons.VERY_HIGH_ABOVE)  # 140, 180, 250
+INTERVALS = len(LOW_CUTS) + len(HIGH_CUTS) + 1
+
+
+def interval_index(values: np.ndarray) -> np.ndarray:
+    """The CgmSums interval of each value (0: < 54 ... 6: > 250)."""
+    g = np.asarray(values, dtype=np.int64)
+    return np.searchsorted(np.asarray(LOW_CUTS), g, side="right") + np.searchsorted(
+        np.asarray(HIGH_CUTS), g, side="left"
+    )
+
+
+@dataclass(frozen=True)
+class CgmSums:
+    """Additive sums of deduplicated CGM readings: every core figure but the order
+    statistics (median, quantiles, min, max) follows from them. Integers, so a sum of
+    per-day sums is exactly the window's."""
+
+    count: int = 0
+    minutes: int = 0  # sum of cadences
+    total: int = 0  # sum of values (mg/dL)
+    squares: int = 0  # sum of squared values
+    interval_minutes: tuple[int, ...] = (0,) * INTERVALS
+
+    @classmethod
+    def of(cls, values, cadences) -> CgmSums:
+        g = np.asarray(values, dtype=np.int64)
+        c = np.asarray(cadences, dtype=np.int64)
+        per = np.bincount(interval_index(g), weights=c, minlength=INTERVALS)
+        return cls(
+            count=len(g),
+            minutes=int(c.sum()),
+            total=int(g.sum()),
+            squares=int((g * g).sum()),
+            interval_minutes=tuple(int(round(m)) for m in per),
+        )
+
+    def __add__(self, other: CgmSums) -> CgmSums:
+        return CgmSums(
+            self.count + other.count,
+            self.minutes + other.minutes,
+            self.total + other.total,
+            self.squares + other.squares,
+            tuple(
+                a + b for a, b in zip(self.interval_minutes, other.interval_minutes, strict=True)
+            ),
+        )
+
+    def minutes_where(
+        self,
+        *,
+        below: int | None = None,
+        at_least: int | None = None,
+        at_most: int | None = None,
+        above: int | None = None,
+    ) -> int:
+        """CGM minutes with value < below, >= at_least, <= at_most, > above (each optional;
+        each bound must be a cut point)."""
+        lo, hi = 0, INTERVALS  # interval indices [lo, hi)
+        if below is not None:
+            hi = min(hi, LOW_CUTS.index(below) + 1)
+        if at_least is not None:
+            lo = max(lo, LOW_CUTS.index(at_least) + 1)
+        if at_most is not None:
+            hi = min(hi, len(LOW_CUTS) + HIGH_CUTS.index(at_most) + 1)
+        if above is not None:
+            lo = max(lo, len(LOW_CUTS) + HIGH_CUTS.index(above) + 1)
+        return sum(self.interval_minutes[lo:hi])
+
+    def mean(self) -> float | None:
+        return self.total / self.count if self.count else None
+
+    def sd(self) -> float | None:
+        """Sample SD (n - 1) from exact integer sums; None under MIN_READINGS_FOR_SD."""
+        n = self.count
+        if n < MIN_READINGS_FOR_SD:
+            return None
+        return math.sqrt((n * self.squares - self.total * self.total) / (n * (n - 1)))
 
 
 def cgm_figures(
@@ -110,41 +191,11 @@ def cgm_figures(
     figure None, goals judged as None. ``gmi`` goals are added by the caller (it needs the
     sufficiency gate), see figures.summarize.
     """
-    p = cons.preset(preset)
     g = np.asarray(values, dtype=np.int64)
     c = np.asarray(cadences, dtype=np.int64)
-    n = len(g)
-    if n == 0:
-        nothing = dict.fromkeys(
-            "mean sd cv median min max quantiles bands minutes_per_day below_70 above_180 "
-            "tight_range preset_in_range preset_below preset_above gri".split()
-        )
-        return CgmFigures(
-            count=0, minutes=0, preset_key=p.key, goals=_goals(p, None, None, {}), **nothing
-        )
-    mean = float(g.mean())
-    sd = float(g.std(ddof=1)) if n >= MIN_READINGS_FOR_SD else None
-    cv = 100.0 * sd / mean if sd is not None else None
-    qs = np.percentile(g, QUANTILES)
-
-    masks = (
-        g < cons.VERY_LOW_BELOW,
-        (g >= cons.VERY_LOW_BELOW) & (g < cons.LOW_BELOW),
-        (g >= cons.LOW_BELOW) & (g <= cons.HIGH_ABOVE),
-        (g > cons.HIGH_ABOVE) & (g <= cons.VERY_HIGH_ABOVE),
-        g > cons.VERY_HIGH_ABOVE,
-    )
-    exact = [weighted_percent(m, c) for m in masks]
-    bands = Bands(*cons.largest_remainder([float(c[m].sum()) for m in masks]))
-    lo, hi = cons.TIGHT_RANGE
-    figures_by_key = {
-        "in_range": weighted_percent((g >= p.range_low) & (g <= p.range_high), c),
-        f"below_{p.range_low}": weighted_percent(g < p.range_low, c),
-        f"above_{p.range_high}": weighted_percent(g > p.range_high, c),
-        "below_54": exact[0],
-        "above_250": exact[4],
-    }
-    vlow, low, _, high, vhigh = exact
+    figures = figures_from_sums(CgmSums.of(g, c), preset=preset)
+    if figures.count == 0:
+        return figures
     personal = None
     if personal_range is not None:
         lo_p, hi_p = personal_range
@@ -152,28 +203,77 @@ def cgm_figures(
             [float(c[m].sum()) for m in (g < lo_p, (g >= lo_p) & (g <= hi_p), g > hi_p)]
         )
         personal = dict(zip(("below", "in", "above"), shares, strict=True))
-    return CgmFigures(
-        count=n,
-        minutes=int(c.sum()),
-        mean=_r(mean),
-        sd=_r(sd),
-        cv=_r(cv),
+    qs = np.percentile(g, QUANTILES)
+    return replace(
+        figures,
         median=_r(float(np.median(g))),
         min=int(g.min()),
         max=int(g.max()),
         quantiles={q: _r(float(v)) for q, v in zip(QUANTILES, qs, strict=True)},
+        personal=personal,
+    )
+
+
+def figures_from_sums(sums: CgmSums, *, preset: str = "standard") -> CgmFigures:
+    """Every core figure that follows from ``sums``; the order statistics (median,
+    quantiles, min, max) and ``personal`` are None (cgm_figures adds them from the
+    readings). The one computation behind the report, the API and the roster."""
+    p = cons.preset(preset)
+    if sums.count == 0:
+        nothing = dict.fromkeys(
+            "mean sd cv median min max quantiles bands minutes_per_day below_70 above_180 "
+            "tight_range preset_in_range preset_below preset_above gri".split()
+        )
+        return CgmFigures(
+            count=0, minutes=0, preset_key=p.key, goals=_goals(p, None, None, {}), **nothing
+        )
+    mean = sums.mean()
+    sd = sums.sd()
+    cv = 100.0 * sd / mean if sd is not None else None
+    band_minutes = [
+        sums.minutes_where(below=cons.VERY_LOW_BELOW),
+        sums.minutes_where(at_least=cons.VERY_LOW_BELOW, below=cons.LOW_BELOW),
+        sums.minutes_where(at_least=cons.LOW_BELOW, at_most=cons.HIGH_ABOVE),
+        sums.minutes_where(above=cons.HIGH_ABOVE, at_most=cons.VERY_HIGH_ABOVE),
+        sums.minutes_where(above=cons.VERY_HIGH_ABOVE),
+    ]
+    total = float(sums.minutes)
+
+    def percent(minutes: int) -> float:
+        return 100.0 * float(minutes) / total
+
+    exact = [percent(m) for m in band_minutes]
+    bands = Bands(*cons.largest_remainder([float(m) for m in band_minutes]))
+    lo, hi = cons.TIGHT_RANGE
+    figures_by_key = {
+        "in_range": percent(sums.minutes_where(at_least=p.range_low, at_most=p.range_high)),
+        f"below_{p.range_low}": percent(sums.minutes_where(below=p.range_low)),
+        f"above_{p.range_high}": percent(sums.minutes_where(above=p.range_high)),
+        "below_54": exact[0],
+        "above_250": exact[4],
+    }
+    vlow, low, _, high, vhigh = exact
+    return CgmFigures(
+        count=sums.count,
+        minutes=sums.minutes,
+        mean=_r(mean),
+        sd=_r(sd),
+        cv=_r(cv),
+        median=None,
+        min=None,
+        max=None,
+        quantiles=None,
         bands=bands,
         minutes_per_day=bands.minutes_per_day(),
         below_70=_r(vlow + low),
         above_180=_r(high + vhigh),
-        tight_range=_r(weighted_percent((g >= lo) & (g <= hi), c)),
+        tight_range=_r(percent(sums.minutes_where(at_least=lo, at_most=hi))),
         preset_key=p.key,
         preset_in_range=_r(figures_by_key["in_range"]),
         preset_below=_r(figures_by_key[f"below_{p.range_low}"]),
         preset_above=_r(figures_by_key[f"above_{p.range_high}"]),
         gri=gri_of(vlow, low, high, vhigh),
         goals=_goals(p, _r(mean), _r(cv), figures_by_key),
-        personal=personal,
     )
 
 

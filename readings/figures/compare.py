@@ -76,6 +76,11 @@ def headline(f: Figures) -> dict[str, tuple[str, float | None]]:
     return out
 
 
+def change(value: float | None, old: float | None) -> float | None:
+    """current - previous, rounded to 0.01; None when either is missing."""
+    return None if value is None or old is None else round(value - old, 2)
+
+
 def compare(current: Figures, previous: Figures) -> Comparison:
     """Every headline figure of ``current`` against ``previous``."""
     reason = None
@@ -88,7 +93,7 @@ def compare(current: Figures, previous: Figures) -> Comparison:
     changes = []
     for key, (label, value) in now.items():
         old = before[key][1] if reason is None else None
-        delta = None if value is None or old is None else round(value - old, 2)
+        delta = change(value, old)
         changes.append(Change(key, label, value, old, delta))
     return Comparison(previous.window.start, previous.window.end, reason, tuple(changes))
 

@@ -147,27 +147,36 @@ def event_runs(
     return events
 
 
+def grid_segments(grid: Grid) -> list[tuple[int, int]]:
+    """[start, end) point indices of the grid's contiguous non-NaN runs (iglu's segments)."""
+    ok = ~np.isnan(grid.values.ravel())
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], ok.astype(np.int8), [0]))))
+    return list(zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def find_events(grid: Grid, key: str, segments=None) -> list[tuple[int, int]]:
+    """(first, last) flat point indices of the events of one of the first five
+    EVENT_TYPES (lv1/lv2 hypo, extended hypo, lv1/lv2 hyper) on ``grid``."""
+    kind, threshold = next((k, t) for name, k, t in EVENT_TYPES if name == key)
+    k = math.ceil(DURATION_MIN / grid.dt0)
+    start_points = int(EXTENDED_HYPO_MIN / grid.dt0) + 1 if key == "extended_hypo" else k
+    flat = grid.values.ravel()
+    runs = []
+    for a, b in grid_segments(grid) if segments is None else segments:
+        seg = flat[a:b]
+        beyond = seg < threshold if kind == "hypo" else seg > threshold
+        runs += [(a + s, a + e) for s, e in event_runs(seg, beyond, start_points, k)]
+    return runs
+
+
 def episodes(grid: Grid, tz: ZoneInfo) -> dict[str, EventSummary]:
     """Every event type of EVENT_TYPES on ``grid``, keyed as there."""
     dt0 = grid.dt0
     flat = grid.values.ravel()
     wall = grid.wall_seconds()
-    ok = ~np.isnan(flat)
-    k = math.ceil(DURATION_MIN / dt0)
-    ext = int(EXTENDED_HYPO_MIN / dt0) + 1
-    days_of_data = float(ok.sum()) * dt0 / 1440
-    # Contiguous non-NaN runs (iglu's segments).
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], ok.astype(np.int8), [0]))))
-    segments = list(zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True))
-    found: dict[str, list[tuple[int, int]]] = {}
-    for key, kind, threshold in EVENT_TYPES[:5]:
-        start_points = ext if key == "extended_hypo" else k
-        runs = []
-        for a, b in segments:
-            seg = flat[a:b]
-            beyond = seg < threshold if kind == "hypo" else seg > threshold
-            runs += [(a + s, a + e) for s, e in event_runs(seg, beyond, start_points, k)]
-        found[key] = runs
+    days_of_data = float((~np.isnan(flat)).sum()) * dt0 / 1440
+    segments = grid_segments(grid)
+    found = {key: find_events(grid, key, segments) for key, _, _ in EVENT_TYPES[:5]}
     for kind in ("hypo", "hyper"):
         lv2 = np.zeros(len(flat), dtype=bool)
         for s, e in found[f"lv2_{kind}"]:

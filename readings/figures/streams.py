@@ -74,6 +74,11 @@ def deduplicate(epochs: np.ndarray, values: np.ndarray, cadences: np.ndarray) ->
     epochs = np.asarray(epochs, dtype=np.int64)
     cadences = np.asarray(cadences, dtype=np.int64)
     order = np.argsort(epochs, kind="stable")
+    t, c = epochs[order], cadences[order]
+    # One clean stream (each reading at least its predecessor's blackout after it): every
+    # reading is kept, by induction on the rule below; no loop needed.
+    if (np.diff(t) >= c[:-1] * 60 - BLACKOUT_SLACK).all():
+        return order.astype(np.int64)
     kept = []
     blackout = None
     # A plain loop: each decision depends on the previous kept reading. 26,000 readings

@@ -15,7 +15,7 @@ Sources (CLINICAL.md D2, A.3, B.4):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -107,12 +107,24 @@ class Sufficiency:
 
 def sufficiency(stream: CgmStream, window: Window, mean: float | None) -> Sufficiency:
     """The gates for ``stream`` (deduplicated CGM inside ``window``); ``mean`` unrounded mg/dL."""
-    minutes = stream.minutes
-    hours = minutes / 60
-    active = 100.0 * min(1.0, minutes / window.minutes)
     local = _time.local_seconds(stream.epochs, window.tz)
     days_with_data = len(np.unique(local // _time.DAY))
+    gates = sufficiency_of(
+        minutes=stream.minutes, mean=mean, days_with_data=days_with_data, window=window
+    )
+    if gates.agp_reason is None:
+        gates = replace(gates, agp_reason=agp_gate(stream, window.tz))
+    return gates
 
+
+def sufficiency_of(
+    *, minutes: int, mean: float | None, days_with_data: int, window: Window
+) -> Sufficiency:
+    """The gates that follow from the CGM minutes, the mean and the days with data (the
+    per-day sums of readings/figures/daily.py carry exactly these). ``agp_reason`` is only
+    the 24-hour rule here; sufficiency() adds the AGP's own gate from the readings."""
+    hours = minutes / 60
+    active = 100.0 * min(1.0, minutes / window.minutes)
     gmi = gmi_reason = None
     if mean is None:
         gmi_reason = "GMI needs CGM data; this window has none."
@@ -124,7 +136,6 @@ def sufficiency(stream: CgmStream, window: Window, mean: float | None) -> Suffic
         )
     else:
         gmi = round(3.31 + 0.02392 * mean, 2)
-
     withheld = None
     if minutes < MIN_CGM_MINUTES:
         withheld = (
@@ -140,7 +151,7 @@ def sufficiency(stream: CgmStream, window: Window, mean: float | None) -> Suffic
         gmi_reason=gmi_reason,
         banner=BANNER_TEXT if active < ACTIVE_BANNER_BELOW else None,
         cgm_withheld_reason=withheld,
-        agp_reason=withheld or agp_gate(stream, window.tz),
+        agp_reason=withheld,
     )
 
 

@@ -5,6 +5,20 @@ from django.utils import timezone
 
 from patients.tests.factories import PatientRecordFactory
 from readings.models import Context, Kind, Reading, Source, Target
+from readings.services import day_summaries_refresh
+
+
+def store(readings) -> list[Reading]:
+    """Insert ``readings`` (any records) as the write services leave them: with the day
+    summaries the roster reads kept up to date. For tests that build data in bulk."""
+    readings = list(readings)
+    Reading.objects.bulk_create(readings)
+    by_record: dict = {}
+    for reading in readings:
+        by_record.setdefault(reading.patient_id, (reading.patient, []))[1].append(reading)
+    for record, mine in by_record.values():
+        day_summaries_refresh(patient=record, readings=mine)
+    return readings
 
 
 class ReadingFactory(factory.django.DjangoModelFactory):
@@ -20,6 +34,12 @@ class ReadingFactory(factory.django.DjangoModelFactory):
     kind = Kind.FINGERSTICK
     context = Context.UNSPECIFIED
     source = Source.WEB
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        reading = super()._create(model_class, *args, **kwargs)
+        day_summaries_refresh(patient=reading.patient, readings=[reading])
+        return reading
 
 
 class TargetFactory(factory.django.DjangoModelFactory):
@@ -46,5 +66,4 @@ def cgm_cycle(record, values, *, minutes_ago=5, count=300, cadence=5, kind=Kind.
         )
         for i in range(count)
     ]
-    Reading.objects.bulk_create(readings)
-    return readings
+    return store(readings)

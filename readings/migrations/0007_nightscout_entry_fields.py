@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('readings', '0005_scan_kind_and_cadence'),
+        ('readings', '0006_day_summary'),
     ]
 
     operations = [
