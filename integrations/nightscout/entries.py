@@ -9,10 +9,12 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from integrations.nightscout import query as ns_query
 from readings import selectors
 from readings.models import Kind, Reading
 
@@ -248,3 +250,42 @@ def _count(query_params) -> int:
 def count_of(query_params) -> int:
     """How many entries a query asks for (count; 0 = as many as allowed)."""
     return _count(query_params)
+
+
+# --- Deleting -------------------------------------------------------------------------------
+
+
+def _delete_condition(condition) -> Q:
+    field, lookup = condition.field, condition.lookup
+    if field in _TIME_FIELDS and lookup not in ("ne", "exists"):
+        return Q(**{f"taken_at__{lookup}": ns_query.time_value(condition)})
+    if field in ("_id", "id", "identifier") and lookup == "exact":
+        q = Q(external_id=condition.raw)
+        if re.fullmatch(r"[0-9a-fA-F-]{32,36}", condition.raw):
+            q |= Q(pk=condition.raw)
+        return q
+    if field == "type" and lookup == "exact":
+        kind = KIND_OF_TYPE.get(condition.raw.strip())
+        return Q(kind=kind) if kind else Q(pk__in=[])
+    raise ns_query.unsupported(condition, "date, dateString, type and _id")
+
+
+def entries_to_delete(*, patient, query_params) -> list[Reading]:
+    """The record's readings a Nightscout ``DELETE /api/v1/entries?find[...]`` names
+    (find[$or][n][...] as Trio sends it: its id or its dateString). A find is required:
+    Nightscout would otherwise delete every entry."""
+    conditions = ns_query.conditions(query_params)
+    if not conditions:
+        raise ValidationError({"find": ["Say which entries to delete with find[...]."]})
+    qs = selectors.reading_list(patient=patient)
+    any_of, has_or = Q(), False
+    for condition in conditions:
+        q = _delete_condition(condition)
+        if condition.group == "or":
+            any_of |= q
+            has_or = True
+        else:
+            qs = qs.filter(q)
+    if has_or:
+        qs = qs.filter(any_of)
+    return list(qs[: max_count()])

@@ -66,9 +66,11 @@ from integrations.nightscout.entries import (
     count_of,
     entries_of,
     entries_queryset,
+    entries_to_delete,
     entry_of,
 )
 from readings import selectors
+from readings import services as reading_services
 from readings.api.views import ChunkedBodyMixin
 
 # --- Views --------------------------------------------------------------------------------
@@ -200,6 +202,20 @@ class EntriesView(NightscoutView):
         with collector_paused():
             outcomes = batches.entries_upload(patient=patient, items=data)
             return Response([_outcome_entry(outcome, patient.tzinfo) for outcome in outcomes])
+
+    @extend_schema(
+        summary="Nightscout: delete the entries a find names",
+        description="find[date], find[dateString] ($gte, $gt, $lte, $lt, $eq), find[type], "
+        "find[_id] (BGT's id or the uploader's), also in find[$or][n][...] as Trio sends "
+        "them. A find is required.",
+        parameters=FIND_PARAMS,
+        responses={200: OpenApiTypes.OBJECT, 400: FieldErrorsSerializer},
+    )
+    def delete(self, request):
+        found = entries_to_delete(patient=record_of(request), query_params=request.query_params)
+        for reading in found:
+            reading_services.reading_delete(reading=reading)
+        return Response({"n": len(found), "ok": 1, "deletedCount": len(found)})
 
 
 def _outcome_entry(outcome: batches.Outcome, tz) -> dict:

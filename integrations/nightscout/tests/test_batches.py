@@ -147,3 +147,31 @@ def test_an_sgv_without_delta_gets_one_from_the_reading_before(uploader, patient
     assert (entries[0]["delta"], entries[1]["delta"]) == (6.0, 4.0)
     assert entries[2]["delta"] == 0.0  # the reading before it is 29 minutes older
     assert uploader.get(SGV, {"count": 1}).json()[0]["delta"] == 6.0
+
+
+def test_trio_deletes_an_entry_by_its_id_or_date_string(uploader, patient):
+    """Trio NightscoutAPI.deleteGlucose (Trio/Sources/Services/Network/Nightscout/
+    NightscoutAPI.swift line 191): DELETE entries.json?find[$or][0][id][$eq]=<id>&
+    find[$or][1][dateString][$eq]=<ISO with milliseconds>."""
+    now = timezone.now().replace(microsecond=0)
+    kept, gone_by_id, gone_by_date = (
+        {
+            "sgv": 100 + n,
+            "date": (now - timedelta(minutes=5 * n + 1)).timestamp() * 1000,
+            "_id": f"trio-{n}",
+        }
+        for n in range(3)
+    )
+    uploader.post(ENTRIES, [kept, gone_by_id, gone_by_date], format="json")
+    by_id = uploader.delete(
+        "/api/v1/entries.json?find[$or][0][id][$eq]=trio-1&find[$or][1][dateString][$eq]=2001-01-01T00:00:00.000Z"
+    )
+    assert by_id.json()["n"] == 1
+    moment = (now - timedelta(minutes=11)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    by_date = uploader.delete(
+        f"/api/v1/entries.json?find[$or][0][id][$eq]=unknown&find[$or][1][dateString][$eq]={moment}"
+    )
+    assert by_date.json()["n"] == 1
+    assert [r.external_id for r in Reading.objects.of(patient.record)] == ["trio-0"]
+    assert uploader.delete("/api/v1/entries.json").status_code == 400  # never "delete all"
+    assert Reading.objects.of(patient.record).count() == 1

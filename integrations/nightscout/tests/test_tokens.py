@@ -42,6 +42,7 @@ def writes(treatment_id: str):
     return [
         ("post", "/api/v1/entries", [{**ENTRY, "date": at}]),
         ("post", "/api/v1/entries.json", [{**ENTRY, "date": at}]),
+        ("delete", "/api/v1/entries?find[type]=mbg", None),
         ("post", "/api/v1/treatments", [{"eventType": "Note", "notes": "x"}]),
         ("post", "/api/v1/treatments.json", [{"eventType": "Note", "notes": "x"}]),
         ("put", "/api/v1/treatments", [{"eventType": "Note", "notes": "y"}]),
