@@ -419,3 +419,20 @@ MIDDLEWARE.append("accounts.middleware.RefusedAccountFormsAre400")
 # Passwords longer than this are refused (hashing a megabyte of password is a cost anyone
 # could impose); the API's token endpoint takes at most the same.
 AUTH_PASSWORD_VALIDATORS.append({"NAME": "accounts.validators.MaximumLengthValidator"})
+
+# Nightscout readers in browsers (nightscout-reporter): CORS for any origin on the
+# Nightscout paths only, never on the session-authenticated site (BGT's own
+# /api/v1/treatments/ included). Credentials travel in headers or ?token=, never cookies.
+INSTALLED_APPS.append("corsheaders")
+MIDDLEWARE.insert(1, "corsheaders.middleware.CorsMiddleware")
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = (
+    r"^/(?:api/v1/(?:entries|treatments(?:\.json|/[^/]+)?$|devicestatus|profile|status|"
+    r"verifyauth|experiments)|api/v[23]/|pebble$)"
+)
+CORS_ALLOW_HEADERS = ("accept", "authorization", "content-type", "api-secret", "if-modified-since")
+# Every Nightscout credential check, per client address (integrations.nightscout), with
+# allauth's limiter like the logins above.
+ACCOUNT_RATE_LIMITS["nightscout_credential"] = env.str(
+    "BGT_NIGHTSCOUT_RATE_LIMIT", default="300/m/ip"
+)

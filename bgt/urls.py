@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from bgt.views import favicon, healthz
+from integrations.nightscout import v2 as nightscout_v2
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
@@ -20,4 +21,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages without an icon link (Django admin, files).
     path("favicon.ico", favicon),
+    # Nightscout's watch endpoint lives at the site root (GlucoDataHandler, watch faces).
+    path("pebble", nightscout_v2.PebbleView.as_view(), name="nightscout-pebble"),
 ]

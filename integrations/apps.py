@@ -7,13 +7,28 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self):
         from core.personal_data import Owner, register
-        from integrations.models import UploadSecret
+        from integrations.models import AccessToken, NightscoutDocument, UploadSecret
 
         register(
             UploadSecret,
             owner=Owner.RECORD,
             owner_field="patient",
             section="device_upload_secret",
+            medical=True,
+            secret_fields=("digest",),
+        )
+        register(
+            NightscoutDocument,
+            owner=Owner.RECORD,
+            owner_field="patient",
+            section="nightscout_documents",
+            medical=True,
+        )
+        register(
+            AccessToken,
+            owner=Owner.RECORD,
+            owner_field="patient",
+            section="nightscout_access_tokens",
             medical=True,
             secret_fields=("digest",),
         )

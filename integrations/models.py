@@ -31,3 +31,90 @@ class UploadSecret(models.Model):
     def digest_of(api_secret_sha1_hex: str) -> str:
         """What is stored for a secret: SHA-256 of the SHA-1 hex an uploader sends."""
         return hashlib.sha256(api_secret_sha1_hex.strip().lower().encode()).hexdigest()
+
+
+class NightscoutCollection(models.TextChoices):
+    DEVICESTATUS = "devicestatus", "devicestatus"
+    PROFILE = "profile", "profile"
+    FOOD = "food", "food"
+
+
+class NightscoutDocument(models.Model):
+    """A document of a Nightscout collection BGT has no model of its own for: a loop's or
+    uploader's device status (battery, IOB, COB, predictions) and therapy profiles, kept as
+    the client sent them so that followers read back what it uploaded (DESIGN.md section 6).
+
+    ``created_at`` is the document's own time (Nightscout's ``created_at``, else ``date`` or
+    ``mills``), ``identifier`` the client's id (API v3 ``identifier``, AndroidAPS's,
+    Loop's), unique per record and collection when given. ``srv_modified`` changes on
+    every write (API v3 ``srvModified``); a deleted document stays as ``is_valid=False`` for
+    the v3 history of clients that sync.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="nightscout_documents"
+    )
+    collection = models.CharField(max_length=20, choices=NightscoutCollection.choices)
+    created_at = models.DateTimeField()
+    # NULL, not "", when absent: NULLs never collide in the unique constraint below.
+    identifier = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
+    document = models.JSONField()
+    srv_modified = models.DateTimeField(auto_now=True)
+    is_valid = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["patient", "collection", "created_at"], name="nsdoc_patient_coll_time"
+            ),
+            models.Index(
+                fields=["patient", "collection", "srv_modified"], name="nsdoc_patient_coll_mod"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "collection", "identifier"], name="nsdoc_unique_identifier"
+            )
+        ]
+
+    def __str__(self):
+        return f"Nightscout {self.collection} {self.pk}"
+
+
+class TokenRole(models.TextChoices):
+    # readable: reads only (followers); upload: reads, adds and changes, never deletes
+    # (devices); full: everything the API secret may do.
+    READABLE = "readable", "Read only"
+    UPLOAD = "upload", "Upload"
+    FULL = "full", "Full"
+
+
+class AccessToken(models.Model):
+    """A named Nightscout access token of a record, with a role (DESIGN.md section 6).
+
+    Clients send the token itself (``?token=``, ``api-secret: token=...``) or trade it for
+    a short-lived JWT (``/api/v2/authorization/request/<token>``). Only SHA-256 of the token
+    is stored; ``prefix`` (its name part and first characters) identifies it on the sharing
+    page. Revoking deletes the row: the token, and any JWT made from it, stop at once.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="access_tokens")
+    name = models.CharField(max_length=50)
+    role = models.CharField(max_length=10, choices=TokenRole.choices)
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "created_at"]
+
+    def __str__(self):
+        return f"Access token {self.pk}"
+
+    @staticmethod
+    def digest_of(token: str) -> str:
+        return hashlib.sha256(token.strip().encode()).hexdigest()

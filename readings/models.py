@@ -101,6 +101,15 @@ class Reading(models.Model):
     )
     # The meter, sensor or uploader that sent it (Nightscout "device", e.g. "xDrip-DexcomG6").
     device = models.CharField(_("device"), max_length=100, blank=True)
+    # What a CGM uploader reports beside the value (Nightscout entry fields, kept so that
+    # followers reading them back see what the uploader sent): the change since the last
+    # reading in mg/dL, the sensor's raw filtered and unfiltered signal, its noise level
+    # (0-4) and the radio signal strength. NULL: not reported.
+    delta = models.FloatField(_("delta (mg/dL)"), null=True, blank=True)
+    filtered = models.FloatField(_("filtered raw signal"), null=True, blank=True)
+    unfiltered = models.FloatField(_("unfiltered raw signal"), null=True, blank=True)
+    noise = models.SmallIntegerField(_("noise"), null=True, blank=True)
+    rssi = models.SmallIntegerField(_("signal strength (RSSI)"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

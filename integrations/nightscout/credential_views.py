@@ -1,13 +1,17 @@
-"""The record's device upload secret on its sharing page: make (or replace) and revoke."""
+"""The record's Nightscout credentials on its sharing page: the device upload secret (the
+API secret: make or replace, revoke) and named access tokens (make, revoke)."""
 
 from urllib.parse import urlsplit
 
+from django import forms
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
-from integrations.nightscout import credentials
+from integrations.models import AccessToken, TokenRole
+from integrations.nightscout import credentials, tokens
 from patients.access import Action
 from patients.mixins import RecordMixin
 from patients.views import base_url, confirm_page
@@ -71,4 +75,70 @@ class UploadSecretRevokeView(RecordMixin, View):
     def post(self, request):
         credentials.upload_secret_revoke(patient=self.patient)
         messages.success(request, "Your device upload secret is revoked; uploads stopped.")
+        return redirect("patients:sharing")
+
+
+class AccessTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=50,
+        help_text="Who or what uses it, e.g. “Mum's phone (Nightguard)”.",
+    )
+    role = forms.ChoiceField(choices=TokenRole.choices, initial=TokenRole.READABLE)
+
+
+class AccessTokenCreateView(RecordMixin, View):
+    """POST: make a named access token with a role, and show it once (never cached)."""
+
+    record_action = Action.SHARE
+
+    def post(self, request):
+        form = AccessTokenForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Give the token a name and a role.")
+            return redirect("patients:sharing")
+        token, text = tokens.access_token_create(
+            patient=self.patient, name=form.cleaned_data["name"], role=form.cleaned_data["role"]
+        )
+        site_url = base_url(request)
+        response = render(
+            request,
+            "integrations/access_token_created.html",
+            {
+                "token": token,
+                "text": text,
+                "site_url": site_url,
+                "patient": self.patient,
+                "token_url": f"{site_url.rstrip('/')}/?token={text}",
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class AccessTokenRevokeView(RecordMixin, View):
+    """GET: confirm; POST: delete the token (it, and any JWT made from it, stop at once)."""
+
+    record_action = Action.SHARE
+
+    def get_token(self, token_id):
+        try:
+            return tokens.access_token_get(patient=self.patient, token_id=token_id)
+        except AccessToken.DoesNotExist:
+            raise Http404("No such access token.") from None
+
+    def get(self, request, token_id):
+        token = self.get_token(token_id)
+        return confirm_page(
+            request,
+            title=f"Revoke the access token “{token.name}”?",
+            text="Apps that use it can no longer read or send data for this record.",
+            button="Revoke the token",
+            cancel_url=reverse("patients:sharing"),
+        )
+
+    def post(self, request, token_id):
+        token = self.get_token(token_id)
+        name = token.name
+        tokens.access_token_revoke(token=token)
+        messages.success(request, f"The access token “{name}” is revoked.")
         return redirect("patients:sharing")

@@ -1,4 +1,4 @@
-"""Nightscout ``entries``: parsing uploaded entries into readings, shaping readings as
+"""Nightscout ``entries``: the upload schema, shaping readings as
 entries, and answering Nightscout's ``find[...]`` queries (see integrations.nightscout.views
 for what real uploaders send)."""
 
@@ -6,21 +6,17 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from core.api.fields import GlucoseValueField
-from core.units import MIN_MGDL, Unit
-from core.validators import glucose_to_mgdl
+from integrations.nightscout import query as ns_query
 from readings import selectors
-from readings.api.serializers import EXTERNAL_ID_MAX_LENGTH, SKIP_ITEM
-from readings.api.views import validate_items
-from readings.models import Kind, Reading, Source
+from readings.models import Kind, Reading
 
 DEFAULT_COUNT = 10
 # Nightscout's query default when no date filter is given (lib/server/query.js: 2 x 2 days).
@@ -29,145 +25,58 @@ DEFAULT_WINDOW = timedelta(days=4)
 TYPE_OF_KIND = {Kind.CGM: "sgv", Kind.FINGERSTICK: "mbg"}
 KIND_OF_TYPE = {value: key for key, value in TYPE_OF_KIND.items()}
 
-# Trend names Nightscout knows (lib/plugins/direction.js); anything else is stored as unknown.
-DIRECTIONS = frozenset(
-    {
-        "NONE",
-        "TripleUp",
-        "DoubleUp",
-        "SingleUp",
-        "FortyFiveUp",
-        "Flat",
-        "FortyFiveDown",
-        "SingleDown",
-        "DoubleDown",
-        "TripleDown",
-        "NOT COMPUTABLE",
-        "RATE OUT OF RANGE",
-    }
-)
-
-DEVICE_MAX_LENGTH = Reading._meta.get_field("device").max_length
+# Fields an uploader reports beside the value, returned as it sent them (when it did).
+EXTRA_FIELDS = ("delta", "filtered", "unfiltered", "noise", "rssi")
+# A CGM reading's delta is computed from the one before it when the uploader sent none,
+# if that one is at most this much older (three 5-minute readings).
+DELTA_MAX_GAP = timedelta(minutes=15)
 
 
 def max_count() -> int:
     return settings.BGT_NIGHTSCOUT_MAX_COUNT
 
 
-# --- Parsing uploads ----------------------------------------------------------------------
+# --- Upload schema ------------------------------------------------------------------------
 
 
 class EntryInputSerializer(serializers.Serializer):
-    """One uploaded Nightscout entry. Other keys (delta, filtered, unfiltered, noise, rssi,
-    sysTime, utcOffset...) are accepted and ignored."""
+    """One uploaded Nightscout entry, for the API schema: uploads are parsed item by item by
+    integrations.nightscout.batches, which skips (and reports) what it cannot store."""
 
     type = serializers.CharField(
         required=False,
-        allow_blank=True,
-        allow_null=True,
         help_text='"sgv" (CGM) or "mbg" (meter); other types are skipped. Default: inferred '
         "from which value is present.",
     )
-    date = serializers.IntegerField(
-        required=False, min_value=0, help_text="Unix epoch milliseconds."
+    date = serializers.FloatField(
+        required=False, help_text="Unix epoch milliseconds (a fraction is accepted)."
     )
     dateString = serializers.CharField(  # noqa: N815 (Nightscout's field name)
         required=False, help_text="ISO 8601; used when `date` is absent."
     )
-    sgv = GlucoseValueField(
-        unit_field=None,
+    sgv = serializers.FloatField(
         required=False,
-        allow_null=True,
         help_text="CGM glucose, mg/dL (20-600; values below 20 are sensor status codes and "
         "are skipped).",
     )
-    mbg = GlucoseValueField(
-        unit_field=None, required=False, allow_null=True, help_text="Meter glucose, mg/dL."
+    mbg = serializers.FloatField(required=False, help_text="Meter glucose, mg/dL (20-600).")
+    direction = serializers.CharField(
+        required=False, help_text="Trend, kept verbatim (any spelling up to 20 characters)."
     )
-    direction = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    device = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    device = serializers.CharField(required=False)
+    delta = serializers.FloatField(required=False, help_text="mg/dL since the last reading.")
+    filtered = serializers.FloatField(required=False)
+    unfiltered = serializers.FloatField(required=False)
+    noise = serializers.IntegerField(required=False)
+    rssi = serializers.IntegerField(required=False)
     identifier = serializers.CharField(
         required=False,
-        allow_null=True,
-        max_length=EXTERNAL_ID_MAX_LENGTH,
         help_text="The uploader's own id (Loop/Trio); later uploads with it add nothing.",
     )
-    _id = serializers.JSONField(
+    _id = serializers.CharField(
         label="_id",
         required=False,
-        allow_null=True,
         help_text="A string id (Loop and Trio send their sync id here) is kept like identifier.",
-    )
-
-    def validate(self, attrs):
-        entry_type = attrs.get("type") or next((t for t in KIND_OF_TYPE if t in attrs), None)
-        if entry_type is None:
-            raise serializers.ValidationError(
-                {"sgv": ["An entry needs an sgv (CGM) or mbg (meter) value."]}
-            )
-        if entry_type not in KIND_OF_TYPE:
-            return {SKIP_ITEM: True}  # e.g. xDrip+'s "cal" records
-        raw = attrs.get(entry_type)
-        if raw is None:
-            raise serializers.ValidationError(
-                {entry_type: [f"A {entry_type} entry needs its {entry_type} value."]}
-            )
-        if entry_type == "sgv" and _is_status_code(raw):
-            return {SKIP_ITEM: True}
-        try:
-            value_mgdl = glucose_to_mgdl(raw, Unit.MGDL)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError({entry_type: error.messages}) from None
-        sync_id = attrs.get("_id")
-        if not isinstance(sync_id, str) or not 0 < len(sync_id) <= EXTERNAL_ID_MAX_LENGTH:
-            sync_id = None
-        direction = attrs.get("direction") or ""
-        return {
-            "value_mgdl": value_mgdl,
-            "taken_at": _entry_time(attrs),
-            "kind": KIND_OF_TYPE[entry_type],
-            "external_id": attrs.get("identifier") or sync_id,
-            "direction": direction if direction in DIRECTIONS else "",
-            "device": str(attrs.get("device") or "")[:DEVICE_MAX_LENGTH],
-        }
-
-
-def _is_status_code(raw) -> bool:
-    """Dexcom reports sensor states as sgv values below 20 (e.g. 1 = sensor not active)."""
-    try:
-        number = Decimal(str(raw).strip())
-    except (InvalidOperation, ValueError):
-        return False
-    return number.is_finite() and 0 <= number < MIN_MGDL
-
-
-def _entry_time(attrs) -> datetime:
-    if "date" in attrs:
-        try:
-            return datetime.fromtimestamp(attrs["date"] / 1000, tz=UTC)
-        except (OverflowError, OSError, ValueError):
-            raise serializers.ValidationError({"date": ["This date is out of range."]}) from None
-    if attrs.get("dateString"):
-        try:
-            moment = datetime.fromisoformat(attrs["dateString"].strip())
-        except ValueError:
-            raise serializers.ValidationError(
-                {"dateString": ["Enter an ISO 8601 date and time."]}
-            ) from None
-        return moment.replace(tzinfo=UTC) if timezone.is_naive(moment) else moment
-    raise serializers.ValidationError(
-        {"date": ["Give the time as date (Unix epoch milliseconds) or dateString (ISO 8601)."]}
-    )
-
-
-def entries_to_readings(*, items: list, patient, unit: str) -> list[Reading]:
-    """Validated, unsaved readings for the storable entries (skipped ones left out)."""
-    return validate_items(
-        items=items,
-        patient=patient,
-        unit=unit,
-        source=Source.NIGHTSCOUT,
-        serializer_class=EntryInputSerializer,
     )
 
 
@@ -192,7 +101,29 @@ def entry_of(reading: Reading, tz) -> dict:
     }
     if reading.direction:
         entry["direction"] = reading.direction
+    for name in EXTRA_FIELDS:
+        value = getattr(reading, name)
+        if value is not None:
+            entry[name] = value
     return entry
+
+
+def entries_of(readings: list[Reading], tz, *, count: int) -> list[dict]:
+    """The first ``count`` of ``readings`` (newest first) as entries. A CGM reading stored
+    without a delta gets one from the CGM reading before it (at most DELTA_MAX_GAP older;
+    ``readings`` may hold one more than ``count`` for the last one's), else 0, as pebble.js
+    answers a delta it cannot compute: py-nightscout needs a number on every sgv entry."""
+    entries = []
+    for index, reading in enumerate(readings[:count]):
+        entry = entry_of(reading, tz)
+        if reading.kind == Kind.CGM and reading.delta is None:
+            previous = next((r for r in readings[index + 1 :] if r.kind == Kind.CGM), None)
+            if previous is not None and reading.taken_at - previous.taken_at <= DELTA_MAX_GAP:
+                entry["delta"] = float(reading.value_mgdl - previous.value_mgdl)
+            else:
+                entry["delta"] = 0.0
+        entries.append(entry)
+    return entries
 
 
 class EntrySerializer(serializers.Serializer):
@@ -212,6 +143,14 @@ class EntrySerializer(serializers.Serializer):
     device = serializers.CharField(
         help_text="The uploader's own device name, or bgt-<source> when it sent none."
     )
+    delta = serializers.FloatField(
+        required=False,
+        help_text="mg/dL since the reading before: as uploaded, else computed (sgv entries).",
+    )
+    filtered = serializers.FloatField(required=False, help_text="As uploaded.")
+    unfiltered = serializers.FloatField(required=False, help_text="As uploaded.")
+    noise = serializers.IntegerField(required=False, help_text="As uploaded.")
+    rssi = serializers.IntegerField(required=False, help_text="As uploaded.")
 
 
 # --- Queries ------------------------------------------------------------------------------
@@ -281,7 +220,8 @@ def entries_queryset(*, patient, query_params, entry_type: str | None = None):
             )
     if not has_time_filter:
         qs = qs.filter(taken_at__gte=timezone.now() - DEFAULT_WINDOW)
-    return qs.order_by("-taken_at")[: _count(query_params)]
+    # One more than asked, for the delta of the last (see entries_of).
+    return qs.order_by("-taken_at")[: _count(query_params) + 1]
 
 
 # A query number as people write one: digits, an optional fraction. Checked as text before
@@ -301,6 +241,51 @@ def _count(query_params) -> int:
     if not raw:
         return DEFAULT_COUNT
     # ASCII digits only: "²".isdigit() is True, and int("²") raises.
-    if not re.fullmatch(r"[0-9]{1,9}", raw) or int(raw) < 1:
-        raise ValidationError({"count": ["Enter a whole number of entries, at least 1."]})
-    return min(int(raw), max_count())
+    if not re.fullmatch(r"[0-9]{1,9}", raw):
+        raise ValidationError({"count": ["Enter a whole number of entries."]})
+    # count=0 is no limit to Nightscout (MongoDB's limit(0)); python-nightscout sends it.
+    return min(int(raw) or max_count(), max_count())
+
+
+def count_of(query_params) -> int:
+    """How many entries a query asks for (count; 0 = as many as allowed)."""
+    return _count(query_params)
+
+
+# --- Deleting -------------------------------------------------------------------------------
+
+
+def _delete_condition(condition) -> Q:
+    field, lookup = condition.field, condition.lookup
+    if field in _TIME_FIELDS and lookup not in ("ne", "exists"):
+        return Q(**{f"taken_at__{lookup}": ns_query.time_value(condition)})
+    if field in ("_id", "id", "identifier") and lookup == "exact":
+        q = Q(external_id=condition.raw)
+        if re.fullmatch(r"[0-9a-fA-F-]{32,36}", condition.raw):
+            q |= Q(pk=condition.raw)
+        return q
+    if field == "type" and lookup == "exact":
+        kind = KIND_OF_TYPE.get(condition.raw.strip())
+        return Q(kind=kind) if kind else Q(pk__in=[])
+    raise ns_query.unsupported(condition, "date, dateString, type and _id")
+
+
+def entries_to_delete(*, patient, query_params) -> list[Reading]:
+    """The record's readings a Nightscout ``DELETE /api/v1/entries?find[...]`` names
+    (find[$or][n][...] as Trio sends it: its id or its dateString). A find is required:
+    Nightscout would otherwise delete every entry."""
+    conditions = ns_query.conditions(query_params)
+    if not conditions:
+        raise ValidationError({"find": ["Say which entries to delete with find[...]."]})
+    qs = selectors.reading_list(patient=patient)
+    any_of, has_or = Q(), False
+    for condition in conditions:
+        q = _delete_condition(condition)
+        if condition.group == "or":
+            any_of |= q
+            has_or = True
+        else:
+            qs = qs.filter(q)
+    if has_or:
+        qs = qs.filter(any_of)
+    return list(qs[: max_count()])

@@ -15,4 +15,14 @@ urlpatterns = [
         credential_views.UploadSecretRevokeView.as_view(),
         name="secret-revoke",
     ),
+    path(
+        "sharing/access-tokens/new/",
+        credential_views.AccessTokenCreateView.as_view(),
+        name="token-create",
+    ),
+    path(
+        "sharing/access-tokens/<uuid:token_id>/revoke/",
+        credential_views.AccessTokenRevokeView.as_view(),
+        name="token-revoke",
+    ),
 ]

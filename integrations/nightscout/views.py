@@ -1,25 +1,26 @@
-"""Nightscout API v1 compatibility, so CGM uploaders and Nightscout clients work unchanged
-with a patient's BGT base URL (``https://<site>/api/v1/``). DESIGN.md section 6.
+"""Nightscout API v1 entries and status, the base view of every Nightscout path, so CGM
+uploaders and Nightscout clients work with a record's BGT site URL. DESIGN.md section 6;
+treatments, devicestatus and profile are in v1.py, properties and /pebble in v2.py, API v3
+in v3.py, credentials in authentication.py and tokens.py.
 
 What real uploaders send (xDrip+ ``NightscoutUploader``, cgm-remote-monitor's
 ``lib/api/entries``) and how BGT takes it:
 
 - ``POST /api/v1/entries`` (also ``/entries/`` and ``/entries.json``): a JSON array of
-  entries, or one entry object. ``sgv`` entries become ``cgm`` readings, ``mbg`` entries
-  ``fingerstick`` ones, ``source="nightscout"``, the trend arrow kept in ``direction``.
-  Other entry types (xDrip+ sends ``cal`` calibration records in the same array) and
-  ``sgv`` values below 20 (Dexcom's sensor status codes, not glucose) are skipped, so that
-  an uploader's batch is never refused for them. The time is ``date`` (Unix epoch
-  milliseconds), else ``dateString`` (ISO 8601; without an offset it is UTC, as Nightscout
-  reads it). Everything else is validated like any reading, all-or-nothing; re-posting the
-  same entries adds nothing. Bodies may be gzip- or deflate-encoded, also chunked.
+  entries of any length, or one entry object. ``sgv`` entries become ``cgm`` readings,
+  ``mbg`` entries ``fingerstick`` ones, ``source="nightscout"``. Each item has its own
+  outcome (batches.py): stored, duplicate, or skipped with a reason (other types such as
+  xDrip+'s ``cal``, Dexcom status codes below 20, values outside 20-600 mg/dL, times over
+  10 minutes ahead); the answer has one element per item. The time is ``date`` (Unix epoch
+  milliseconds, a fraction accepted), else ``dateString`` (ISO 8601; without an offset it
+  is UTC, as Nightscout reads it). Bodies may be gzip- or deflate-encoded, also chunked.
 - ``GET /api/v1/entries.json``, ``/entries/sgv.json``, ``/entries/mbg.json``,
-  ``/entries/current.json``: newest first, ``count`` (default 10, at most
+  ``/entries/current.json``: newest first, ``count`` (default 10, 0 for as many as
   BGT_NIGHTSCOUT_MAX_COUNT), ``find[date][$gte|$gt|$lte|$lt]`` (epoch ms),
   ``find[dateString][...]`` (ISO 8601; a bare date is midnight UTC), ``find[type]``,
   ``find[sgv|mbg][...]`` (mg/dL). Like Nightscout, a query without a date filter only looks
   at the last 4 days.
-- ``GET /api/v1/status.json``: server status and the patient's units and targets.
+- ``GET /api/v1/status.json``: server status, what is served, the units and targets.
 
 Responses carry ``Accept-Encoding: gzip, deflate`` (RFC 7694), which is how xDrip+ learns
 that it may gzip its uploads.
@@ -28,7 +29,7 @@ that it may gzip its uploads.
 from __future__ import annotations
 
 import re
-from datetime import UTC, timedelta
+from datetime import UTC
 
 from django.conf import settings
 from django.utils import timezone
@@ -52,22 +53,25 @@ from core.api.schema import FieldErrorsSerializer
 from core.consensus import VERY_HIGH_ABOVE, VERY_LOW_BELOW
 from core.perf import collector_paused
 from core.units import Unit
+from integrations.nightscout import batches
 from integrations.nightscout.authentication import (
     HasNightscoutRecord,
     NightscoutSecretAuthentication,
+    RoleAllows,
     record_of,
 )
 from integrations.nightscout.entries import (
     EntryInputSerializer,
     EntrySerializer,
+    count_of,
+    entries_of,
     entries_queryset,
-    entries_to_readings,
+    entries_to_delete,
     entry_of,
 )
-from readings import selectors, services
-from readings.api.serializers import BulkErrorSerializer
-from readings.api.views import ChunkedBodyMixin, stored_twin
-from readings.models import Reading
+from readings import selectors
+from readings import services as reading_services
+from readings.api.views import ChunkedBodyMixin
 
 # --- Views --------------------------------------------------------------------------------
 
@@ -122,7 +126,7 @@ class NightscoutView(ChunkedBodyMixin, APIView):
         TokenAuthentication,
         SessionAuthentication,
     ]
-    permission_classes = [IsAuthenticated, HasNightscoutRecord]
+    permission_classes = [IsAuthenticated, HasNightscoutRecord, RoleAllows]
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -136,8 +140,22 @@ class NightscoutView(ChunkedBodyMixin, APIView):
             params["count"] = str(count)
         patient = record_of(request)
         readings = entries_queryset(patient=patient, query_params=params, entry_type=entry_type)
-        tz = patient.tzinfo
-        return Response([entry_of(reading, tz) for reading in readings])
+        return Response(entries_of(list(readings), patient.tzinfo, count=count_of(params)))
+
+
+class EntryOutcomeSerializer(EntrySerializer):
+    """One element of an upload's response: the entry stored (or the stored one it
+    duplicates), or for a skipped item only its type and time as sent."""
+
+    _id = serializers.CharField(label="_id", required=False)
+    type = serializers.CharField(required=False)
+    date = serializers.FloatField(required=False)
+    dateString = serializers.CharField(required=False)  # noqa: N815
+    sysTime = serializers.CharField(required=False)  # noqa: N815
+    utcOffset = serializers.IntegerField(required=False)  # noqa: N815
+    device = serializers.CharField(required=False)
+    outcome = serializers.ChoiceField(choices=["stored", "duplicate", "skipped"])
+    reason = serializers.CharField(required=False, help_text="Why an item was skipped.")
 
 
 class EntriesView(NightscoutView):
@@ -153,24 +171,20 @@ class EntriesView(NightscoutView):
     @extend_schema(
         summary="Nightscout: upload entries",
         description=(
-            "A JSON array of Nightscout entries (or one entry). sgv -> CGM reading, mbg -> "
-            "meter reading; other types and sgv status codes below 20 are skipped. "
-            "All-or-nothing on validation (400 lists failing entries by index); re-posting "
-            "the same entries adds nothing. At most 5,000 entries; the body may be gzip- or "
-            "deflate-encoded. Returns the stored readings as entries."
+            "A JSON array of Nightscout entries (or one entry), of any length. sgv -> CGM "
+            "reading, mbg -> meter reading. Each item is handled on its own, as Nightscout "
+            "does: the response has one element per item, in order, with `outcome` "
+            "`stored`, `duplicate` (the stored reading's entry) or `skipped` with a "
+            "`reason` (other types, sgv status codes below 20, values outside 20-600 "
+            "mg/dL, times over 10 minutes ahead, items without a time). `date` may have a "
+            "fraction; delta, filtered, unfiltered, noise, rssi and the direction's own "
+            "spelling are kept. The body may be gzip- or deflate-encoded."
         ),
         request=_UPLOAD_BODY,
         responses={
-            200: EntrySerializer(many=True),
+            200: EntryOutcomeSerializer(many=True),
             400: OpenApiResponse(
-                PolymorphicProxySerializer(
-                    component_name="EntriesUploadError",
-                    serializers=[FieldErrorsSerializer, BulkErrorSerializer],
-                    resource_type_field_name=None,
-                    many=False,
-                ),
-                description="A body that is not an array of entries (messages per field), "
-                "or invalid entries listed by index (nothing stored).",
+                FieldErrorsSerializer, description="A body that is not an array of entries."
             ),
             401: OpenApiResponse(description="Wrong, revoked or missing secret."),
             413: OpenApiResponse(description="Body too large."),
@@ -186,32 +200,32 @@ class EntriesView(NightscoutView):
             )
         patient = record_of(request)
         with collector_paused():
-            readings = entries_to_readings(items=data, patient=patient, unit=request.user.unit)
-            services.readings_bulk_create(patient=patient, readings=readings)
-            entries = [entry_of(reading, patient.tzinfo) for reading in _stored(patient, readings)]
-        return Response(entries)
+            outcomes = batches.entries_upload(patient=patient, items=data)
+            return Response([_outcome_entry(outcome, patient.tzinfo) for outcome in outcomes])
+
+    @extend_schema(
+        summary="Nightscout: delete the entries a find names",
+        description="find[date], find[dateString] ($gte, $gt, $lte, $lt, $eq), find[type], "
+        "find[_id] (BGT's id or the uploader's), also in find[$or][n][...] as Trio sends "
+        "them. A find is required.",
+        parameters=FIND_PARAMS,
+        responses={200: OpenApiTypes.OBJECT, 400: FieldErrorsSerializer},
+    )
+    def delete(self, request):
+        found = entries_to_delete(patient=record_of(request), query_params=request.query_params)
+        for reading in found:
+            reading_services.reading_delete(reading=reading)
+        return Response({"n": len(found), "ok": 1, "deletedCount": len(found)})
 
 
-def _stored(patient, readings: list[Reading]) -> list[Reading]:
-    """The stored reading for each uploaded one (new, or the one it duplicated), in upload
-    order; one range query."""
-    if not readings:
-        return []
-    times = [reading.taken_at for reading in readings]
-    stored = {
-        (r.kind, r.taken_at, r.value_mgdl): r
-        for r in selectors.reading_list(
-            patient=patient, start=min(times), end=max(times) + timedelta(seconds=1)
-        )
-    }
-    found = []
-    for reading in readings:
-        twin = stored.get((reading.kind, reading.taken_at, reading.value_mgdl))
-        if twin is None and reading.external_id:  # a duplicate by external id only
-            twin = stored_twin(patient=patient, reading=reading)
-        if twin is not None:
-            found.append(twin)
-    return found
+def _outcome_entry(outcome: batches.Outcome, tz) -> dict:
+    """The response element of one uploaded item: the stored reading as an entry (with
+    ``_id``), or for a skipped item its type and time as sent, and the reason."""
+    if outcome.reading is not None:
+        return {**entry_of(outcome.reading, tz), "outcome": outcome.outcome}
+    item = outcome.item if isinstance(outcome.item, dict) else {}
+    echoed = {key: item[key] for key in ("type", "date", "dateString") if key in item}
+    return {**echoed, "outcome": "skipped", "reason": outcome.reason}
 
 
 class EntriesOfTypeView(NightscoutView):
@@ -241,6 +255,20 @@ class CurrentEntryView(NightscoutView):
         return self.entries_response(request, entry_type="sgv", count=1)
 
 
+# cgm-remote-monitor plugin names for what BGT answers: treatments (careportal), the
+# delta and direction of entries, upbat/iob/cob from uploaded device statuses, profiles.
+ENABLED_PLUGINS = (
+    "careportal",
+    "delta",
+    "direction",
+    "upbat",
+    "iob",
+    "cob",
+    "devicestatus",
+    "profile",
+)
+
+
 class StatusSerializer(serializers.Serializer):
     status = serializers.CharField()
     name = serializers.CharField()
@@ -250,6 +278,7 @@ class StatusSerializer(serializers.Serializer):
     apiEnabled = serializers.BooleanField()  # noqa: N815
     careportalEnabled = serializers.BooleanField()  # noqa: N815
     boluscalcEnabled = serializers.BooleanField()  # noqa: N815
+    runtimeState = serializers.CharField()  # noqa: N815
     settings = serializers.DictField(
         help_text='units ("mg/dl" or "mmol"), timeFormat, and thresholds (mg/dL): bgHigh, '
         "bgTargetTop, bgTargetBottom, bgLow."
@@ -276,20 +305,35 @@ class StatusView(NightscoutView):
                 "serverTime": now.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z",
                 "serverTimeEpoch": int(now.timestamp() * 1000),
                 "apiEnabled": True,
-                "careportalEnabled": False,
+                "careportalEnabled": True,
                 "boluscalcEnabled": False,
+                "runtimeState": "loaded",
                 "settings": {
                     "units": "mmol" if user.unit == Unit.MMOLL else "mg/dl",
                     "timeFormat": 24,
                     "customTitle": "BGT",
                     "theme": "default",
-                    "enable": [],
+                    "language": "en",
+                    # What BGT serves (cgm-remote-monitor's plugin names clients look for).
+                    "enable": list(ENABLED_PLUGINS),
+                    "showPlugins": " ".join(ENABLED_PLUGINS),
+                    "showRawbg": "never",
+                    # Nothing is readable without a credential.
+                    "authDefaultRoles": "denied",
                     "thresholds": {
                         "bgHigh": VERY_HIGH_ABOVE,
                         "bgTargetTop": target.high_mgdl,
                         "bgTargetBottom": target.low_mgdl,
                         "bgLow": VERY_LOW_BELOW,
                     },
+                    "alarmUrgentHigh": True,
+                    "alarmHigh": True,
+                    "alarmLow": True,
+                    "alarmUrgentLow": True,
+                    "alarmTimeagoWarn": True,
+                    "alarmTimeagoWarnMins": 15,
+                    "alarmTimeagoUrgent": True,
+                    "alarmTimeagoUrgentMins": 30,
                 },
                 "extendedSettings": {},
                 "authorized": None,

@@ -5,7 +5,9 @@ code importing this app."""
 
 from django import template
 
+from integrations.models import TokenRole
 from integrations.nightscout.credentials import upload_secret_of
+from integrations.nightscout.tokens import access_tokens_of
 
 register = template.Library()
 
@@ -15,5 +17,7 @@ def device_credentials(context, patient):
     return {
         "patient": patient,
         "upload_secret": upload_secret_of(patient=patient),
+        "access_tokens": access_tokens_of(patient=patient),
+        "roles": TokenRole.choices,
         "csrf_token": context.get("csrf_token"),
     }

@@ -11,7 +11,7 @@ from rest_framework.authtoken.models import Token
 
 from clinic.tests.factories import ClinicMembershipFactory
 from core.personal_data import Owner, entries
-from integrations.nightscout import credentials
+from integrations.nightscout import credentials, documents, tokens
 from patients import invitations
 from patients.models import AccessLogEntry
 from patients.services import patient_update
@@ -40,6 +40,8 @@ RECORD_SECTIONS = {
     "readings",
     "treatments",
     "day_summaries",
+    "nightscout_documents",
+    "nightscout_access_tokens",
 }
 
 
@@ -88,6 +90,10 @@ def full_patient(patient, physician):
     )
     TargetFactory(patient=patient.record, low_mgdl=80, high_mgdl=160)
     credentials.upload_secret_rotate(patient=patient.record)
+    tokens.access_token_create(patient=patient.record, name="Follower", role="readable")
+    documents.document_store(
+        patient=patient.record, collection="devicestatus", doc={"uploaderBattery": 50}
+    )
     Token.objects.create(user=patient)
     TreatmentFactory(
         patient=patient.record, type="carbs", insulin_units=None, carbs_g=45, notes="Lunch"

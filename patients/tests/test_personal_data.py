@@ -18,7 +18,7 @@ from accounts.tests.factories import AdministratorFactory
 from clinic.models import Clinic, ClinicMembership
 from core import personal_data
 from core.personal_data import Owner
-from integrations.nightscout import credentials
+from integrations.nightscout import credentials, documents, tokens
 from patients import data, invitations
 from patients.models import AccessLogEntry, Patient
 from patients.tests.factories import GrantFactory, PatientFactory, PatientRecordFactory
@@ -75,6 +75,8 @@ def everything(db, physician):
     )
     TreatmentFactory(patient=record, insulin_units=4.5, taken_at=datetime(2025, 1, 1, tzinfo=UTC))
     credentials.upload_secret_rotate(patient=record)
+    tokens.access_token_create(patient=record, name="Follower", role="readable")
+    documents.document_store(patient=record, collection="devicestatus", doc={"device": "x"})
     invitations.invitation_send(patient=record, by=patient, email="g@example.org", role="follower")
     for entry in personal_data.entries():
         owner = patient if entry.owner == Owner.LOGIN else record

@@ -131,9 +131,18 @@ def test_a_day_of_xdrip_cgm_upload_is_stored_and_read_back(uploader, patient):
     assert (first.value_mgdl, first.direction) == (entries[0]["sgv"], "Flat")
 
     body = response.json()
-    assert len(body) == 289
-    assert {entry["type"] for entry in body} == {"sgv", "mbg"}
+    assert len(body) == 290  # one element per item sent, in order
+    assert [entry["outcome"] for entry in body] == ["stored"] * 289 + ["skipped"]
+    assert body[-1]["type"] == "cal" and "not a glucose reading" in body[-1]["reason"]
     assert body[0]["sgv"] == entries[0]["sgv"] and body[0]["date"] == entries[0]["date"]
+    # What xDrip+ reported beside the value is kept and read back.
+    assert {key: body[0][key] for key in ("delta", "filtered", "unfiltered", "noise", "rssi")} == {
+        "delta": 1.234,
+        "filtered": entries[0]["filtered"],
+        "unfiltered": entries[0]["unfiltered"],
+        "noise": 1,
+        "rssi": 100,
+    }
     assert response["Accept-Encoding"] == "gzip, deflate"
 
     # Read back as a Nightscout client does: sgv.json with count and date filters.
@@ -185,6 +194,7 @@ def test_an_entry_is_shaped_as_nightscout_shapes_it(uploader, patient):
         "utcOffset": 120,
         "direction": "SingleUp",
         "device": "xDrip-LibreReceiver",  # kept as the uploader sent it
+        "delta": 0.0,  # none sent, and no reading before it: 0, as pebble.js answers
     }
 
 
@@ -194,7 +204,8 @@ def test_reposting_the_same_entries_adds_nothing(uploader, patient):
     again = post_gzip(uploader, entries)
     assert again.status_code == 200
     assert Reading.objects.of(patient.record).count() == 289
-    assert [e["_id"] for e in again.json()] == [e["_id"] for e in first]
+    assert [e.get("_id") for e in again.json()] == [e.get("_id") for e in first]
+    assert [e["outcome"] for e in again.json()] == ["duplicate"] * 289 + ["skipped"]
     # An overlapping next upload (xDrip+ resends its backlog) adds only the new minutes.
     newest = entries[287]
     new = {**newest, "date": newest["date"] + 300_000, "sgv": 131, "dateString": None}
@@ -265,21 +276,21 @@ def test_sensor_status_codes_and_unknown_types_are_skipped(uploader):
 
 
 @pytest.mark.parametrize(
-    ("bad", "field", "message"),
+    ("bad", "reason"),
     [
-        ({"sgv": 700}, "sgv", "Enter a value between 20 and 600 mg/dL."),
-        ({"sgv": "high"}, "sgv", "Enter a number."),
-        ({"sgv": None}, "sgv", "A sgv entry needs its sgv value."),
-        ({"date": None, "dateString": None}, "date", "Give the time as date"),
-        ({"date": "soon"}, "date", "A valid integer is required."),
-        ({"date": 10**20}, "date", "This date is out of range."),
-        ({"date": None, "dateString": "tomorrow"}, "dateString", "Enter an ISO 8601"),
-        ({"date": "FUTURE"}, "taken_at", "This time is in the future"),
-        ({"type": None, "sgv": None}, "sgv", "An entry needs an sgv (CGM) or mbg"),
-        ({"type": "mbg", "sgv": None, "mbg": 0}, "mbg", "Enter a value between 20"),
+        ({"sgv": 700}, "sgv 700 mg/dL is outside the meter range 20-600"),
+        ({"sgv": "high"}, "no sgv value"),
+        ({"sgv": None}, "no sgv value"),
+        ({"date": None, "dateString": None}, "no date (epoch milliseconds) or dateString"),
+        ({"date": 10**20}, "date is out of range"),
+        ({"date": None, "dateString": "tomorrow"}, "dateString is not an ISO 8601 time"),
+        ({"date": "FUTURE"}, "the time is more than 10 minutes in the future"),
+        ({"type": None, "sgv": None}, "no type, sgv or mbg"),
+        ({"type": "mbg", "sgv": None, "mbg": 0}, "mbg 0 mg/dL is outside the meter range"),
+        ({"type": "mbg", "sgv": None, "mbg": 15}, "mbg 15 mg/dL is outside the meter range"),
     ],
 )
-def test_a_bad_entry_refuses_the_upload_and_names_it(uploader, bad, field, message):
+def test_a_bad_entry_is_skipped_and_reported_and_the_rest_stored(uploader, patient, bad, reason):
     entries = xdrip_day()[:10]
     broken = entries[6]
     for key, value in bad.items():
@@ -290,11 +301,20 @@ def test_a_bad_entry_refuses_the_upload_and_names_it(uploader, bad, field, messa
         else:
             broken[key] = value
     response = uploader.post(ENTRIES, entries, format="json")
-    assert response.status_code == 400
-    (failure,) = response.json()["items"]
-    assert failure["index"] == 6
-    assert any(text.startswith(message) for text in failure["errors"][field]), failure
-    assert not Reading.objects.exists()
+    assert response.status_code == 200
+    body = response.json()
+    assert len(body) == 10
+    assert body[6]["outcome"] == "skipped" and body[6]["reason"].startswith(reason), body[6]
+    assert "_id" not in body[6]
+    assert [e["outcome"] for i, e in enumerate(body) if i != 6] == ["stored"] * 9
+    assert Reading.objects.of(patient.record).count() == 9
+
+
+def test_a_date_that_is_not_a_number_falls_back_to_date_string(uploader, patient):
+    (entry,) = xdrip_day()[:1]
+    uploader.post(ENTRIES, [{**entry, "date": "soon"}], format="json")
+    expected = datetime.fromisoformat(entry["dateString"]).astimezone(UTC)
+    assert Reading.objects.get().taken_at == expected
 
 
 @pytest.mark.parametrize("data", [b'"sgv"', b"42", b"{}", b"not json"])
@@ -395,7 +415,7 @@ def test_without_a_date_filter_only_the_last_4_days_are_searched(uploader, patie
     "params",
     [
         {"count": "ten"},
-        {"count": 0},
+        {"count": -1},
         {"find[date][$regex]": "x"},
         {"find[notes]": "x"},
         {"find[date][$gte]": "someday"},

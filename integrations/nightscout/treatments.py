@@ -1,0 +1,336 @@
+"""Nightscout ``treatments`` as BGT treatments: parsing uploads, upserting, queries, output.
+
+What clients send (cgm-remote-monitor ``lib/api/treatments``): xDrip+ PUTs arrays of
+``{timestamp, eventType, enteredBy, notes, uuid, carbs, insulin, created_at, sysTime}``
+and finds a treatment by ``find[uuid]`` to DELETE it by ``_id``; Trio checks its set-up by
+POSTing ``{"eventType": "Note", "enteredBy": "Trio", "notes": "Trio connected"}`` (no time:
+Nightscout stamps it now) and reads with ``find[created_at][$gt]``, ``find[eventType]``,
+``find[carbs][$exists]``, ``find[$and][n][enteredBy][$ne]``; Juggluco PUTs its arrays.
+
+Each item is upserted as Nightscout does: the treatment with the same client id
+(``identifier``, ``uuid``, ``syncIdentifier``, a non-ObjectId ``_id``), else with the same
+``created_at`` (to the second) and ``eventType``, is updated; otherwise one is created.
+``eventType`` is kept verbatim. One outcome per item: ``stored``, ``updated``,
+``duplicate`` (nothing changed) or ``skipped`` with a reason (the model's validation
+message: an amount beyond its maximum, a time over 10 minutes ahead, ...).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
+from django.utils import timezone
+from rest_framework.exceptions import ValidationError
+
+from integrations.nightscout import query
+from treatments import selectors, services
+from treatments.models import Source, Treatment, TreatmentType
+
+DEFAULT_COUNT = 100  # cgm-remote-monitor lib/api/treatments: count defaults to 100
+
+# eventType -> BGT type for treatments without insulin or carbs.
+TYPE_OF_EVENT = {
+    "note": TreatmentType.NOTE,
+    "announcement": TreatmentType.NOTE,
+    "question": TreatmentType.NOTE,
+    "exercise": TreatmentType.EXERCISE,
+    "site change": TreatmentType.SITE_CHANGE,
+    "sensor start": TreatmentType.SENSOR_START,
+    "sensor change": TreatmentType.SENSOR_START,
+    "insulin change": TreatmentType.CARTRIDGE_CHANGE,
+    "temporary target": TreatmentType.TEMP_TARGET,
+}
+# BGT type -> the eventType shown for treatments entered in BGT itself (no eventType).
+EVENT_OF_TYPE = {
+    TreatmentType.BOLUS: "Correction Bolus",
+    TreatmentType.BASAL: "Temp Basal",
+    TreatmentType.CARBS: "Carb Correction",
+    TreatmentType.NOTE: "Note",
+    TreatmentType.EXERCISE: "Exercise",
+    TreatmentType.SITE_CHANGE: "Site Change",
+    TreatmentType.SENSOR_START: "Sensor Start",
+    TreatmentType.CARTRIDGE_CHANGE: "Insulin Change",
+    TreatmentType.TEMP_TARGET: "Temporary Target",
+    TreatmentType.OTHER: "<none>",
+}
+_ID_KEYS = ("identifier", "uuid", "syncIdentifier", "_id", "id")
+_OBJECT_ID = re.compile(r"^[0-9a-fA-F]{24}$")
+_field = Treatment._meta.get_field
+EVENT_MAX = _field("event_type").max_length
+NOTES_MAX = _field("notes").max_length
+DEVICE_MAX = _field("device").max_length
+EXTERNAL_ID_MAX = _field("external_id").max_length
+
+
+class Skip(Exception):  # noqa: N818 (an outcome, not an error)
+    pass
+
+
+@dataclass
+class Outcome:
+    outcome: str  # stored | updated | duplicate | skipped
+    treatment: Treatment | None = None
+    reason: str = ""
+    item: object = None
+
+
+def _amount(raw) -> float | None:
+    """A positive amount; 0 and absent are both "none" (xDrip+ sends carbs 0 on notes)."""
+    if isinstance(raw, bool) or raw is None:
+        return None
+    try:
+        number = float(raw)
+    except (TypeError, ValueError):
+        raise Skip(f"{raw!r} is not a number") from None
+    if not math.isfinite(number):
+        raise Skip(f"{raw!r} is not a number")
+    return number or None
+
+
+def _moment(item: dict, now: datetime) -> datetime:
+    """created_at (ISO), else timestamp / date / mills (epoch ms or ISO); none: now, as
+    Nightscout stamps a treatment sent without a time (Trio's set-up Note)."""
+    for key in ("created_at", "timestamp", "date", "mills"):
+        raw = item.get(key)
+        if raw in (None, ""):
+            continue
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            try:
+                return datetime.fromtimestamp(raw / 1000, tz=UTC)
+            except (OverflowError, OSError, ValueError):
+                raise Skip(f"{key} is out of range") from None
+        if isinstance(raw, str):
+            try:
+                moment = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+            except ValueError:
+                raise Skip(f"{key} is not an ISO 8601 time") from None
+            return moment.replace(tzinfo=UTC) if timezone.is_naive(moment) else moment
+        raise Skip(f"{key} is not a time")
+    return now
+
+
+def client_id(item: dict) -> str | None:
+    """The client's own id of a treatment: identifier, uuid, syncIdentifier, or an _id that
+    is not one of Nightscout's ObjectIds (Loop and Trio put their ids there)."""
+    for key in _ID_KEYS:
+        value = item.get(key)
+        if isinstance(value, str) and 0 < len(value) <= EXTERNAL_ID_MAX:
+            if key in ("_id", "id") and _OBJECT_ID.match(value):
+                continue
+            return value
+    return None
+
+
+def fields_of_item(item, *, now: datetime) -> dict:
+    """Treatment fields (treatments.services.TREATMENT_FIELDS) of one Nightscout treatment;
+    raises Skip for what cannot be one."""
+    if not isinstance(item, dict):
+        raise Skip("not a JSON object")
+    event = item.get("eventType")
+    event = event.strip()[:EVENT_MAX] if isinstance(event, str) else ""
+    insulin = _amount(item.get("insulin"))
+    carbs = _amount(item.get("carbs"))
+    rate = _amount(item.get("absolute", item.get("rate")))
+    duration = _amount(item.get("duration"))
+    fields = {
+        "event_type": event,
+        "taken_at": _moment(item, now),
+        "insulin_units": insulin,
+        "carbs_g": carbs,
+        "basal_rate": None,
+        "duration_min": round(duration) if duration is not None else None,
+        "notes": str(item.get("notes") or "")[:NOTES_MAX],
+        "insulin_name": str(item.get("insulin_name") or item.get("insulinType") or "")[:100],
+    }
+    if event.lower() == "temp basal" and rate is not None:
+        fields.update(type=TreatmentType.BASAL, basal_rate=rate, insulin_units=None)
+    elif insulin is not None:
+        fields["type"] = TreatmentType.BOLUS
+    elif carbs is not None:
+        fields["type"] = TreatmentType.CARBS
+    else:
+        fields["type"] = TYPE_OF_EVENT.get(event.lower(), TreatmentType.OTHER)
+    return fields
+
+
+def _error_text(error: DjangoValidationError) -> str:
+    if hasattr(error, "message_dict"):
+        return " ".join(m for messages in error.message_dict.values() for m in messages)
+    return " ".join(error.messages)
+
+
+def _existing(patient, *, external_id: str | None, fields: dict) -> Treatment | None:
+    qs = selectors.treatment_list(patient=patient)
+    if external_id:
+        found = qs.filter(external_id=external_id).first()
+        if found is not None:
+            return found
+    return qs.filter(taken_at=fields["taken_at"], event_type=fields["event_type"]).first()
+
+
+def treatment_upsert(*, patient, item, now: datetime | None = None) -> Outcome:
+    """Create or update one treatment from a Nightscout document (see the module doc)."""
+    now = now or timezone.now()
+    try:
+        fields = fields_of_item(item, now=now)
+    except Skip as skip:
+        return Outcome("skipped", reason=str(skip), item=item)
+    fields["taken_at"] = fields["taken_at"].replace(microsecond=0)
+    external_id = client_id(item)
+    device = item.get("enteredBy") or item.get("device") or ""
+    existing = _existing(patient, external_id=external_id, fields=fields)
+    try:
+        if existing is None:
+            treatment = services.treatment_create(
+                patient=patient,
+                source=Source.NIGHTSCOUT,
+                external_id=external_id,
+                device=str(device)[:DEVICE_MAX],
+                **fields,
+            )
+            return Outcome("stored", treatment)
+        changes = {k: v for k, v in fields.items() if getattr(existing, k) != v}
+        if not changes:
+            return Outcome("duplicate", existing)
+        return Outcome("updated", services.treatment_update(treatment=existing, **changes))
+    except DjangoValidationError as error:
+        return Outcome("skipped", reason=_error_text(error), item=item)
+
+
+def treatments_delete(*, treatments: list[Treatment]) -> int:
+    for treatment in treatments:
+        services.treatment_delete(treatment=treatment)
+    return len(treatments)
+
+
+def treatments_upload(*, patient, items: list) -> list[Outcome]:
+    now = timezone.now()
+    return [treatment_upsert(patient=patient, item=item, now=now) for item in items]
+
+
+# --- Output -------------------------------------------------------------------------------
+
+
+def _iso(moment: datetime) -> str:
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def treatment_of(treatment: Treatment, tz) -> dict:
+    """A treatment as Nightscout returns one."""
+    offset = treatment.taken_at.astimezone(tz).utcoffset()
+    millis = int(treatment.taken_at.timestamp() * 1000)
+    doc = {
+        "_id": str(treatment.pk),
+        "eventType": treatment.event_type or EVENT_OF_TYPE[treatment.type],
+        "created_at": _iso(treatment.taken_at),
+        "date": millis,
+        "mills": millis,
+        "timestamp": millis,
+        "utcOffset": int(offset.total_seconds() // 60) if offset is not None else 0,
+        "insulin": treatment.insulin_units,
+        "carbs": treatment.carbs_g,
+        "notes": treatment.notes,
+        "enteredBy": treatment.device or f"bgt-{treatment.source}",
+    }
+    if treatment.basal_rate is not None:
+        doc["absolute"] = doc["rate"] = treatment.basal_rate
+    if treatment.duration_min is not None:
+        doc["duration"] = treatment.duration_min
+    if treatment.insulin_name:
+        doc["insulin_name"] = treatment.insulin_name
+    if treatment.external_id:
+        doc["identifier"] = treatment.external_id
+        doc["uuid"] = treatment.external_id
+    return doc
+
+
+# --- Queries ------------------------------------------------------------------------------
+
+_EXISTS = {"carbs": "carbs_g", "insulin": "insulin_units", "duration": "duration_min"}
+_FIELDS = "created_at, eventType, _id, uuid, identifier, enteredBy, carbs, insulin, duration"
+
+
+def _condition_q(condition: query.Condition) -> Q:
+    field, lookup = condition.field, condition.lookup
+    if field in ("created_at", "timestamp", "date", "mills"):
+        if lookup in ("exists", "ne"):
+            raise query.unsupported(condition, _FIELDS)
+        return Q(**{f"taken_at__{lookup}": query.time_value(condition)})
+    if lookup == "exists" and field in _EXISTS:
+        present = query.exists_value(condition)
+        return Q(**{f"{_EXISTS[field]}__isnull": not present})
+    if lookup == "exists":
+        return _absent(condition)
+    if lookup not in ("exact", "ne"):
+        if field in ("eventType", "_id", "id", "uuid", "identifier", "enteredBy", *_EXISTS):
+            raise query.unsupported(condition, _FIELDS)
+        return _absent(condition)
+    value = condition.raw
+    if field == "eventType":
+        q = Q(event_type=value)
+        # Treatments entered in BGT itself carry no eventType: match the one they show as.
+        shown = [t for t, event in EVENT_OF_TYPE.items() if event == value]
+        if shown:
+            q |= Q(event_type="", type__in=shown)
+    elif field in ("_id", "id"):
+        # BGT's own id, or the client's (Loop deletes by its syncIdentifier, a UUID too).
+        q = Q(external_id=value)
+        if _is_uuid(value):
+            q |= Q(pk=value)
+    elif field in ("uuid", "identifier", "syncIdentifier"):
+        q = Q(external_id=value)
+    elif field == "enteredBy":
+        q = Q(device=value)
+    elif field in _EXISTS:
+        try:
+            q = Q(**{_EXISTS[field]: float(value)})
+        except ValueError:
+            raise query.unsupported(condition, _FIELDS) from None
+    else:
+        return _absent(condition)
+    return ~q if lookup == "ne" else q
+
+
+def _absent(condition: query.Condition) -> Q:
+    """A field BGT does not keep (profilePlugin, targetTop, ...) is absent from every
+    treatment, and MongoDB matches an absent field as Nightscout would: $ne and
+    $exists=false match every document, anything else none."""
+    if condition.lookup == "exists":
+        return Q() if not query.exists_value(condition) else Q(pk__in=[])
+    return Q() if condition.lookup == "ne" else Q(pk__in=[])
+
+
+def _is_uuid(value: str) -> bool:
+    return bool(re.fullmatch(r"[0-9a-fA-F-]{32,36}", value))
+
+
+def treatments_queryset(*, patient, query_params, count: int):
+    """The record's treatments matching a Nightscout query, newest first."""
+    qs = selectors.treatment_list(patient=patient)
+    any_of = Q()
+    has_or = False
+    for condition in query.conditions(query_params):
+        q = _condition_q(condition)
+        if condition.group == "or":
+            any_of |= q
+            has_or = True
+        else:
+            qs = qs.filter(q)
+    if has_or:
+        qs = qs.filter(any_of)
+    return qs[:count]
+
+
+def count_of(query_params, *, default: int, maximum: int) -> int:
+    raw = str(query_params.get("count", "")).strip()
+    if not raw:
+        return default
+    if not re.fullmatch(r"[0-9]{1,9}", raw):
+        raise ValidationError({"count": ["Enter a whole number."]})
+    return min(int(raw) or maximum, maximum)

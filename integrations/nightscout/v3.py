@@ -1,0 +1,419 @@
+"""Nightscout API v3, as far as AndroidAPS's v3 client uses it (nightscout/AndroidAPS
+core/nssdk networking/NightscoutRemoteService.kt): ``status``, ``lastModified``, and the
+collections entries, treatments, devicestatus, profile and food with search (``limit``,
+``sort``, ``sort$desc``, ``<field>$gt|$gte|$lt|$lte|$eq``), ``history/<since ms>``, create,
+PATCH and DELETE by ``identifier``.
+
+Answers are wrapped as cgm-remote-monitor's lib/api3 sends them: ``{status, result}`` for
+reads, ``{status, identifier, lastModified, isDeduplication}`` for writes. Every document has
+``identifier``, ``srvModified``, ``srvCreated`` and ``isValid``. Readings and treatments are
+BGT's own rows; a deleted one is gone (history lists no tombstones for them), a deleted
+device status or profile stays with ``isValid: false``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+from integrations.models import NightscoutCollection, NightscoutDocument
+from integrations.nightscout import batches, documents
+from integrations.nightscout import treatments as ns_treatments
+from integrations.nightscout.authentication import record_of, role_of
+from integrations.nightscout.entries import entry_of
+from integrations.nightscout.views import NightscoutView
+from readings import selectors as reading_selectors
+from readings import services as reading_services
+from treatments import selectors as treatment_selectors
+
+API_VERSION = "3.0.3"
+MAX_LIMIT = 1000  # lib/api3/const.json API3_MAX_LIMIT
+DEFAULT_LIMIT = 100
+COLLECTIONS = ("entries", "treatments", "devicestatus", "profile", "food")
+_FILTER = re.compile(r"^(?P<field>[A-Za-z_][A-Za-z0-9_]{0,40})(?:\$(?P<op>eq|ne|gt|gte|lt|lte))?$")
+_RESERVED = {"limit", "skip", "sort", "sort$desc", "fields", "token", "secret", "now"}
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def _limit(params) -> int:
+    raw = str(params.get("limit", "")).strip()
+    if not raw:
+        return DEFAULT_LIMIT
+    if not re.fullmatch(r"[0-9]{1,6}", raw) or int(raw) < 1:
+        raise ValidationError({"limit": ["Enter a whole number, at least 1."]})
+    return min(int(raw), MAX_LIMIT)
+
+
+def _since(value: str) -> datetime:
+    try:
+        return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise NotFound("history/<milliseconds since the epoch>") from None
+
+
+def _time(raw: str) -> datetime:
+    text = raw.strip()
+    if re.fullmatch(r"[0-9]{1,16}(\.[0-9]{1,6})?", text):
+        try:
+            return datetime.fromtimestamp(float(text) / 1000, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            raise ValidationError({"filter": [f"“{raw}” is out of range."]}) from None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationError({"filter": [f"“{raw}” is not a time."]}) from None
+    return moment.replace(tzinfo=UTC) if timezone.is_naive(moment) else moment
+
+
+# --- How each collection is searched and shaped ---------------------------------------------
+
+
+class Entries:
+    time_fields = ("date", "created_at", "dateString", "srvModified")
+
+    def queryset(self, patient):
+        return reading_selectors.reading_list(patient=patient)
+
+    def filter(self, qs, field, lookup, raw):
+        if field in ("date", "created_at", "dateString"):
+            return qs.filter(**{f"taken_at__{lookup}": _time(raw)})
+        if field == "srvModified":
+            return qs.filter(**{f"updated_at__{lookup}": _time(raw)})
+        if field == "type" and lookup in ("exact", "ne"):
+            kinds = {"sgv": "cgm", "mbg": "fingerstick"}
+            q = Q(kind=kinds.get(raw, "none"))
+            return qs.filter(~q if lookup == "ne" else q)
+        raise ValidationError({field: ["Filters on date, type and srvModified are supported."]})
+
+    def order(self, qs, field, descending):
+        column = "updated_at" if field == "srvModified" else "taken_at"
+        return qs.order_by(f"-{column}" if descending else column)
+
+    def modified(self, qs):
+        return qs, "updated_at"
+
+    def shape(self, reading, tz):
+        doc = entry_of(reading, tz)
+        doc["identifier"] = reading.external_id or str(reading.pk)
+        doc["srvModified"] = _ms(reading.updated_at)
+        doc["srvCreated"] = _ms(reading.created_at)
+        doc["isValid"] = True
+        return doc
+
+    def get(self, patient, identifier):
+        qs = self.queryset(patient)
+        q = Q(external_id=identifier)
+        if _is_uuid(identifier):
+            q |= Q(pk=identifier)
+        return qs.filter(q).first()
+
+
+class Treatments(Entries):
+    def queryset(self, patient):
+        return treatment_selectors.treatment_list(patient=patient)
+
+    def filter(self, qs, field, lookup, raw):
+        if field in ("created_at", "date", "mills"):
+            return qs.filter(**{f"taken_at__{lookup}": _time(raw)})
+        if field == "srvModified":
+            return qs.filter(**{f"updated_at__{lookup}": _time(raw)})
+        if field == "eventType" and lookup in ("exact", "ne"):
+            q = Q(event_type=raw)
+            return qs.filter(~q if lookup == "ne" else q)
+        raise ValidationError(
+            {field: ["Filters on created_at, date, eventType and srvModified are supported."]}
+        )
+
+    def shape(self, treatment, tz):
+        doc = ns_treatments.treatment_of(treatment, tz)
+        doc["identifier"] = treatment.external_id or str(treatment.pk)
+        doc["srvModified"] = _ms(treatment.updated_at)
+        doc["srvCreated"] = _ms(treatment.created_at)
+        doc["isValid"] = True
+        return doc
+
+
+class Documents:
+    def __init__(self, collection: str):
+        self.collection = collection
+
+    def queryset(self, patient):
+        return NightscoutDocument.objects.filter(patient=patient, collection=self.collection)
+
+    def filter(self, qs, field, lookup, raw):
+        if field in ("date", "created_at", "startDate", "mills"):
+            return qs.filter(**{f"created_at__{lookup}": _time(raw)})
+        if field == "srvModified":
+            return qs.filter(**{f"srv_modified__{lookup}": _time(raw)})
+        raise ValidationError(
+            {field: ["Filters on date, created_at and srvModified are supported."]}
+        )
+
+    def order(self, qs, field, descending):
+        column = "srv_modified" if field == "srvModified" else "created_at"
+        return qs.order_by(f"-{column}" if descending else column)
+
+    def shape(self, document, tz):
+        doc = documents.document_of(document)
+        doc["identifier"] = document.identifier or str(document.pk)
+        doc["srvModified"] = _ms(document.srv_modified)
+        doc["srvCreated"] = doc["mills"]
+        doc["date"] = doc.get("date", doc["mills"])
+        doc["isValid"] = document.is_valid
+        return doc
+
+    def get(self, patient, identifier):
+        q = Q(identifier=identifier)
+        if _is_uuid(identifier):
+            q |= Q(pk=identifier)
+        return self.queryset(patient).filter(q).first()
+
+
+def _is_uuid(value: str) -> bool:
+    return bool(re.fullmatch(r"[0-9a-fA-F-]{32,36}", value))
+
+
+HANDLERS = {
+    "entries": Entries(),
+    "treatments": Treatments(),
+    "devicestatus": Documents(NightscoutCollection.DEVICESTATUS),
+    "profile": Documents(NightscoutCollection.PROFILE),
+    "food": Documents(NightscoutCollection.FOOD),
+}
+
+
+# --- Views -----------------------------------------------------------------------------------
+
+
+def _result(result, status: int = 200) -> Response:
+    return Response({"status": status, "result": result}, status=status)
+
+
+class StatusView(NightscoutView):
+    @extend_schema(
+        summary="Nightscout v3: status",
+        description="Version, server time and the credential's permissions per collection.",
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        role = role_of(request)
+        perms = {"readable": "r", "upload": "cru", "full": "crud"}[role]
+        return _result(
+            {
+                "version": settings.SPECTACULAR_SETTINGS["VERSION"],
+                "apiVersion": API_VERSION,
+                "srvDate": _ms(timezone.now()),
+                "storage": {"storage": "bgt", "version": settings.SPECTACULAR_SETTINGS["VERSION"]},
+                # settings: a collection BGT does not keep (AndroidAPS reads the key).
+                "apiPermissions": {**{name: perms for name in COLLECTIONS}, "settings": ""},
+            }
+        )
+
+
+class LastModifiedView(NightscoutView):
+    @extend_schema(
+        summary="Nightscout v3: when each collection last changed (ms)",
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        patient = record_of(request)
+        collections = {}
+        for name, handler in HANDLERS.items():
+            column = "srv_modified" if isinstance(handler, Documents) else "updated_at"
+            newest = (
+                handler.queryset(patient)
+                .order_by(f"-{column}")
+                .values_list(column, flat=True)
+                .first()
+            )
+            if newest is not None:
+                collections[name] = _ms(newest)
+        return _result({"srvDate": _ms(timezone.now()), "collections": collections})
+
+
+_COLLECTION = OpenApiParameter(
+    "collection", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(COLLECTIONS)
+)
+
+
+class CollectionView(NightscoutView):
+    @extend_schema(
+        summary="Nightscout v3: search a collection",
+        description=(
+            "limit (default 100, at most 1,000), sort / sort$desc (date, created_at, "
+            "srvModified), and filters <field>$gt|$gte|$lt|$lte|$eq|$ne (date, created_at, "
+            "srvModified; type on entries; eventType on treatments)."
+        ),
+        parameters=[_COLLECTION],
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+    )
+    def get(self, request, collection: str):
+        handler = HANDLERS[collection]
+        patient = record_of(request)
+        params = request.query_params
+        qs = handler.queryset(patient)
+        if isinstance(handler, Documents):
+            qs = qs.filter(is_valid=True)
+        for key, raw in params.items():
+            if key in _RESERVED:
+                continue
+            match = _FILTER.match(key)
+            if not match:
+                raise ValidationError({key: ["Use <field>$gt, $gte, $lt, $lte, $eq or $ne."]})
+            lookup = {None: "exact", "eq": "exact"}.get(match["op"], match["op"])
+            if lookup == "ne" and match["field"] not in ("type", "eventType"):
+                raise ValidationError({key: ["$ne is supported on type and eventType."]})
+            qs = handler.filter(qs, match["field"], lookup, raw)
+        descending = "sort$desc" in params
+        qs = handler.order(qs, params.get("sort$desc") or params.get("sort") or "date", descending)
+        tz = patient.tzinfo
+        return _result([handler.shape(row, tz) for row in qs[: _limit(params)]])
+
+    @extend_schema(
+        summary="Nightscout v3: create a document",
+        description="201 {identifier, lastModified}; a document already stored (same "
+        "identifier, or the same reading or treatment) is a deduplication (200).",
+        parameters=[_COLLECTION],
+        request=OpenApiTypes.OBJECT,
+        responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+    )
+    def post(self, request, collection: str):
+        doc = request.data
+        if not isinstance(doc, dict) or not doc:
+            raise ValidationError({"non_field_errors": ["Send one JSON object."]})
+        return _create(record_of(request), collection, doc)
+
+
+def _written(identifier: str, *, created: bool) -> Response:
+    status = 201 if created else 200
+    return Response(
+        {
+            "status": status,
+            "identifier": identifier,
+            "lastModified": _ms(timezone.now()),
+            "isDeduplication": not created,
+        },
+        status=status,
+    )
+
+
+def _create(patient, collection: str, doc: dict) -> Response:
+    if collection == "entries":
+        (outcome,) = batches.entries_upload(patient=patient, items=[doc])
+        if outcome.reading is None:
+            raise ValidationError({"non_field_errors": [outcome.reason]})
+        reading = outcome.reading
+        return _written(reading.external_id or str(reading.pk), created=outcome.outcome == "stored")
+    if collection == "treatments":
+        outcome = ns_treatments.treatment_upsert(patient=patient, item=doc)
+        if outcome.treatment is None:
+            raise ValidationError({"non_field_errors": [outcome.reason]})
+        treatment = outcome.treatment
+        identifier = treatment.external_id or str(treatment.pk)
+        return _written(identifier, created=outcome.outcome == "stored")
+    handler = HANDLERS[collection]
+    existed = bool(doc.get("identifier")) and handler.get(patient, str(doc["identifier"]))
+    stored = documents.document_store(patient=patient, collection=handler.collection, doc=doc)
+    return _written(stored.identifier or str(stored.pk), created=not existed)
+
+
+class DocumentView(NightscoutView):
+    @extend_schema(
+        summary="Nightscout v3: read one document",
+        parameters=[
+            _COLLECTION,
+            OpenApiParameter("identifier", OpenApiTypes.STR, OpenApiParameter.PATH),
+        ],
+        responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+    )
+    def get(self, request, collection: str, identifier: str):
+        patient = record_of(request)
+        row = self._row(patient, collection, identifier)
+        return _result(HANDLERS[collection].shape(row, patient.tzinfo))
+
+    def _row(self, patient, collection, identifier):
+        row = HANDLERS[collection].get(patient, identifier)
+        if row is None or getattr(row, "is_valid", True) is False:
+            raise NotFound("No document with this identifier.")
+        return row
+
+    @extend_schema(
+        summary="Nightscout v3: change some fields of a document",
+        parameters=[
+            _COLLECTION,
+            OpenApiParameter("identifier", OpenApiTypes.STR, OpenApiParameter.PATH),
+        ],
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+    )
+    def patch(self, request, collection: str, identifier: str):
+        patient = record_of(request)
+        if not isinstance(request.data, dict):
+            raise ValidationError({"non_field_errors": ["Send one JSON object."]})
+        row = self._row(patient, collection, identifier)
+        current = HANDLERS[collection].shape(row, patient.tzinfo)
+        merged = {**current, **request.data, "identifier": current["identifier"]}
+        if collection == "entries":
+            raise ValidationError({"non_field_errors": ["Entries cannot be changed; delete it."]})
+        if collection == "treatments":
+            outcome = ns_treatments.treatment_upsert(patient=patient, item=merged)
+            if outcome.treatment is None:
+                raise ValidationError({"non_field_errors": [outcome.reason]})
+        else:
+            for key in ("_id", "srvModified", "srvCreated", "isValid", "mills"):
+                merged.pop(key, None)
+            documents.document_store(
+                patient=patient, collection=HANDLERS[collection].collection, doc=merged
+            )
+        return _written(current["identifier"], created=False)
+
+    put = patch
+
+    @extend_schema(
+        summary="Nightscout v3: delete a document",
+        parameters=[
+            _COLLECTION,
+            OpenApiParameter("identifier", OpenApiTypes.STR, OpenApiParameter.PATH),
+        ],
+        responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+    )
+    def delete(self, request, collection: str, identifier: str):
+        patient = record_of(request)
+        row = self._row(patient, collection, identifier)
+        if collection == "entries":
+            reading_services.reading_delete(reading=row)
+        elif collection == "treatments":
+            ns_treatments.treatments_delete(treatments=[row])
+        else:
+            documents.document_delete(document=row)
+        return Response({"status": 200})
+
+
+class HistoryView(NightscoutView):
+    @extend_schema(
+        summary="Nightscout v3: documents changed since a time (ms), oldest change first",
+        parameters=[
+            _COLLECTION,
+            OpenApiParameter("since", OpenApiTypes.INT, OpenApiParameter.PATH),
+            OpenApiParameter("limit", OpenApiTypes.INT),
+        ],
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+    )
+    def get(self, request, collection: str, since: str):
+        handler = HANDLERS[collection]
+        patient = record_of(request)
+        column = "srv_modified" if isinstance(handler, Documents) else "updated_at"
+        qs = handler.queryset(patient).filter(**{f"{column}__gt": _since(since)}).order_by(column)
+        rows = qs[: _limit(request.query_params)]
+        return _result([handler.shape(row, patient.tzinfo) for row in rows])
