@@ -106,7 +106,12 @@ def _moment(item: dict) -> datetime:
             moment = datetime.fromisoformat(text.strip())
         except ValueError:
             raise Skip("dateString is not an ISO 8601 time") from None
-        return moment.replace(tzinfo=UTC) if timezone.is_naive(moment) else moment
+        try:
+            return (
+                moment.replace(tzinfo=UTC) if timezone.is_naive(moment) else moment.astimezone(UTC)
+            )
+        except OverflowError:  # year 1 at +14:00 is before year 1 in UTC
+            raise Skip("dateString is out of range") from None
     raise Skip("no date (epoch milliseconds) or dateString")
 
 

@@ -182,7 +182,10 @@ def _query_time(field: str, raw: str) -> datetime:
             {f"find[{field}]": [f"“{raw}” is not an ISO 8601 date or epoch milliseconds."]}
         ) from None
     # Nightscout compares dateString as UTC text, so a bare date or time is UTC.
-    return moment.replace(tzinfo=UTC) if timezone.is_naive(moment) else moment
+    try:
+        return moment.replace(tzinfo=UTC) if timezone.is_naive(moment) else moment.astimezone(UTC)
+    except OverflowError:  # year 1 at +14:00 is before year 1 in UTC
+        raise ValidationError({f"find[{field}]": ["This date is out of range."]}) from None
 
 
 def entries_queryset(*, patient, query_params, entry_type: str | None = None):

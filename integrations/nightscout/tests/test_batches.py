@@ -175,3 +175,14 @@ def test_trio_deletes_an_entry_by_its_id_or_date_string(uploader, patient):
     assert [r.external_id for r in Reading.objects.of(patient.record)] == ["trio-0"]
     assert uploader.delete("/api/v1/entries.json").status_code == 400  # never "delete all"
     assert Reading.objects.of(patient.record).count() == 1
+
+
+def test_a_date_before_year_1_in_utc_is_skipped_with_a_reason(uploader, patient):
+    at = (timezone.now() - timedelta(minutes=3)).timestamp() * 1000
+    body = uploader.post(
+        ENTRIES,
+        [{"sgv": 120, "dateString": "0001-01-01T00:00:00+14:00"}, {"sgv": 99, "date": at}],
+        format="json",
+    ).json()
+    assert [e["outcome"] for e in body] == ["skipped", "stored"]
+    assert body[0]["reason"] == "dateString is out of range"

@@ -584,6 +584,8 @@ def test_the_uploaders_device_name_is_kept_and_returned(client, patient):
         {"find[date][$gte]": "1" * 5000},
         {"count": "²"},  # "²".isdigit() is True; int("²") raises
         {"count": "1e9"},
+        {"find[dateString][$gte]": "0001-01-01T00:00:00+14:00"},  # before year 1 in UTC
+        {"find[date][$gte]": "0001-01-01T00:00+14:00"},
     ],
 )
 def test_crafted_numbers_are_refused_quickly_with_a_400(uploader, params):
