@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from django.db import IntegrityError
 from django.db.models import Q
 from django.utils import timezone
+from rest_framework.exceptions import ValidationError
 
 from integrations.models import NightscoutCollection, NightscoutDocument
 from integrations.nightscout import query
@@ -57,11 +58,39 @@ def _identifier(doc: dict) -> str | None:
     return None
 
 
+def _bad_key(value, depth: int = 0) -> str | None:
+    """A field name no database may hold (MongoDB: a NUL byte, a leading "$"), anywhere in
+    the document; or a nesting too deep to walk."""
+    if depth > 50:
+        return "(nested deeper than 50 levels)"
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if "\x00" in key or key.startswith("$"):
+                return key.replace("\x00", "\\0")
+            found = _bad_key(inner, depth + 1)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for inner in value:
+            found = _bad_key(inner, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def check_storable(doc: dict) -> None:
+    """Raise a 400 (ValidationError) for a document no database may hold."""
+    bad = _bad_key(doc)
+    if bad is not None:
+        raise ValidationError({"non_field_errors": [f"Field name “{bad[:40]}” cannot be stored."]})
+
+
 def document_store(*, patient, collection: str, doc: dict, now: datetime | None = None):
     """Store one document (a JSON object) of ``collection``; a document with the identifier
     of a stored one replaces it (API v3 and AndroidAPS resend with the same identifier).
     Returns the stored NightscoutDocument."""
     now = now or timezone.now()
+    check_storable(doc)
     created_at = _time_of(doc, now)
     identifier = _identifier(doc)
     body = {k: v for k, v in doc.items() if k not in _SERVER_FIELDS}

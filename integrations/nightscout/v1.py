@@ -205,13 +205,15 @@ class DocumentsView(NightscoutView):
 
     def post(self, request):
         patient = record_of(request)
-        stored = []
-        for item in _items(request.data):
+        items = _items(request.data)
+        for item in items:  # all checked before any is stored: nothing half-written
             if not isinstance(item, dict):
                 raise ValidationError({"non_field_errors": ["Each item must be an object."]})
-            stored.append(
-                documents.document_store(patient=patient, collection=self.collection, doc=item)
-            )
+            documents.check_storable(item)
+        stored = [
+            documents.document_store(patient=patient, collection=self.collection, doc=item)
+            for item in items
+        ]
         return Response([documents.document_of(doc) for doc in stored])
 
     def delete_matching(self, request):

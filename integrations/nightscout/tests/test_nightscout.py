@@ -595,3 +595,18 @@ def test_crafted_numbers_are_refused_quickly_with_a_400(uploader, params):
     response = uploader.get(SGV, params)
     assert response.status_code == 400, response.content
     assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize("path", ["/api/v1/devicestatus.json", "/api/v1/profile"])
+@pytest.mark.parametrize("key", ["bad\x00key", "$where"])
+def test_a_document_no_database_can_hold_is_a_400_and_nothing_of_the_batch_is_stored(
+    uploader, path, key
+):
+    from integrations.models import NightscoutDocument
+
+    batch = [{"device": "fine", "created_at": "2026-01-01T00:00:00Z"}, {"loop": {key: 1}}]
+    response = uploader.post(path, json.dumps(batch), content_type="application/json")
+
+    assert response.status_code == 400, response.content
+    assert "cannot be stored" in response.json()["non_field_errors"][0]
+    assert not NightscoutDocument.objects.exists()
