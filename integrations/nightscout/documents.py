@@ -58,31 +58,51 @@ def _identifier(doc: dict) -> str | None:
     return None
 
 
-def _bad_key(value, depth: int = 0) -> str | None:
-    """A field name no database may hold (MongoDB: a NUL byte, a leading "$"), anywhere in
-    the document; or a nesting too deep to walk."""
-    if depth > 50:
-        return "(nested deeper than 50 levels)"
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            if "\x00" in key or key.startswith("$"):
-                return key.replace("\x00", "\\0")
-            found = _bad_key(inner, depth + 1)
-            if found is not None:
-                return found
-    elif isinstance(value, list):
-        for inner in value:
-            found = _bad_key(inner, depth + 1)
-            if found is not None:
-                return found
-    return None
+_INT64 = 2**63
+
+
+def storable(doc: dict) -> dict:
+    """``doc`` as any database can hold it, or a 400 (ValidationError) naming why not:
+    field names with a NUL byte or a leading "$" (MongoDB), text that is not valid Unicode
+    (a lone surrogate), nesting deeper than 50. Integers beyond 64 bits become floats, as
+    Nightscout's JavaScript reads them."""
+
+    def refuse(message: str):
+        raise ValidationError({"non_field_errors": [message]})
+
+    def clean(value, depth: int):
+        if depth > 50:
+            refuse("The document is nested deeper than 50 levels.")
+        if isinstance(value, dict):
+            out = {}
+            for key, inner in value.items():
+                if "\x00" in key or key.startswith("$"):
+                    refuse(f"Field name “{key[:40]!r}” cannot be stored.")
+                out[clean(key, depth)] = clean(inner, depth + 1)
+            return out
+        if isinstance(value, list):
+            return [clean(inner, depth + 1) for inner in value]
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                refuse("The document holds text that is not valid Unicode.")
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            if -_INT64 <= value < _INT64:
+                return value
+            try:
+                return float(value)
+            except OverflowError:
+                refuse("The document holds a number too large to store.")
+        return value
+
+    return clean(doc, 0)
 
 
 def check_storable(doc: dict) -> None:
-    """Raise a 400 (ValidationError) for a document no database may hold."""
-    bad = _bad_key(doc)
-    if bad is not None:
-        raise ValidationError({"non_field_errors": [f"Field name “{bad[:40]}” cannot be stored."]})
+    """Raise a 400 (ValidationError) for a document no database may hold (see storable)."""
+    storable(doc)
 
 
 def document_store(*, patient, collection: str, doc: dict, now: datetime | None = None):
@@ -90,7 +110,7 @@ def document_store(*, patient, collection: str, doc: dict, now: datetime | None 
     of a stored one replaces it (API v3 and AndroidAPS resend with the same identifier).
     Returns the stored NightscoutDocument."""
     now = now or timezone.now()
-    check_storable(doc)
+    doc = storable(doc)
     created_at = _time_of(doc, now)
     identifier = _identifier(doc)
     body = {k: v for k, v in doc.items() if k not in _SERVER_FIELDS}

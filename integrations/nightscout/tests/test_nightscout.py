@@ -610,3 +610,22 @@ def test_a_document_no_database_can_hold_is_a_400_and_nothing_of_the_batch_is_st
     assert response.status_code == 400, response.content
     assert "cannot be stored" in response.json()["non_field_errors"][0]
     assert not NightscoutDocument.objects.exists()
+
+
+def test_numbers_beyond_64_bits_are_kept_as_floats_and_broken_unicode_is_a_400(uploader):
+    from integrations.models import NightscoutDocument
+
+    big = '[{"created_at": "2026-01-01T00:00:00Z", "pump": {"n": 4240431228336193729986560}}]'
+    stored = uploader.generic("POST", "/api/v1/devicestatus", big, content_type="application/json")
+    surrogate = '[{"created_at": "2026-01-01T00:00:00Z", "note": "\\ud8c0"}]'
+    refused = uploader.generic(
+        "POST", "/api/v1/devicestatus", surrogate, content_type="application/json"
+    )
+    huge = '[{"n": ' + "9" * 400 + "}]"
+    too_big = uploader.generic(
+        "POST", "/api/v1/devicestatus", huge, content_type="application/json"
+    )
+
+    assert stored.status_code == 200, stored.content
+    assert NightscoutDocument.objects.get().document["pump"]["n"] == 4.2404312283361937e24
+    assert (refused.status_code, too_big.status_code) == (400, 400)
