@@ -25,6 +25,7 @@ from django.utils import timezone
 from accounts import roles
 from accounts.managers import normalize_email
 from accounts.models import User
+from core.text import one_line
 from patients import access
 from patients.access import Action
 from patients.models import Invitation, Patient, PatientAccess
@@ -210,7 +211,12 @@ def _require_invitee(invitation: Invitation, user: User) -> None:
 
 
 def _email(address: str, event: str, **context) -> None:
-    """Plain text, names and links only, never a medical value."""
+    """Plain text, names and links only, never a medical value. Names go in on one line
+    (core.text.one_line): a name stored before names were validated may hold line breaks."""
+    invitation = context.get("invitation")
+    if invitation is not None:
+        context["inviter_name"] = one_line(invitation.inviter_name)
+        context["record_name"] = one_line(invitation.patient.display_name)
     subject = render_to_string(f"patients/email/{event}_subject.txt", context)
     body = render_to_string(f"patients/email/{event}_body.txt", context)
     send_mail(

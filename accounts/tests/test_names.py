@@ -132,3 +132,24 @@ def test_validate_name_and_one_line_agree():
     for name in GOOD_NAMES:
         validate_name(name)
         assert one_line(name) == name
+
+
+def test_names_stored_before_the_check_reach_invitation_mail_on_one_line(patient):
+    from patients import invitations
+
+    record = patient.record
+    Patient.objects.filter(pk=record.pk).update(display_name="Mia" + INJECTED)
+    User.objects.filter(pk=patient.pk).update(first_name="Ann" + INJECTED)
+    record.refresh_from_db()
+    patient.refresh_from_db()
+    mail.outbox.clear()
+
+    invitations.invitation_send(
+        patient=record, by=patient, email="gran@example.org", role="follower"
+    )
+
+    (message,) = mail.outbox
+    assert "\n" not in message.subject
+    assert "\n\nYour account is locked" not in message.body
+    line = next(line for line in message.body.splitlines() if "invites you" in line)
+    assert line.count("Your account is locked") == 2  # both names, each kept on this line
