@@ -157,5 +157,16 @@ def screenshot(page, name: str) -> Path:
     """Save a full-page screenshot under test-artifacts/ (for people to look at)."""
     path = Path(settings.BASE_DIR) / "test-artifacts" / f"{name}.png"
     path.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(path), full_page=True)
+    from playwright.sync_api import Error as PlaywrightError
+
+    # Chromium now and then answers a capture with "Unable to capture screenshot" while it
+    # is busy (seen on a loaded 2-core machine): an artifact, not the page under test, so
+    # try again, then settle for the viewport.
+    for full_page in (True, True, False):
+        try:
+            page.screenshot(path=str(path), full_page=full_page)
+            return path
+        except PlaywrightError:
+            page.wait_for_timeout(250)
+    page.screenshot(path=str(path))
     return path
