@@ -21,7 +21,8 @@ from core.idempotency import insert_unless_stored, stored_external_ids
 from readings.figures import daily
 from readings.models import Context, DaySummary, Kind, Reading, Source, Target
 
-BULK_BATCH_SIZE = 5000  # readings per write batch (and per fallback on a clash)
+BULK_BATCH_SIZE = 5000
+HOUR = timedelta(hours=1)  # readings per write batch (and per fallback on a clash)
 
 
 def truncate_to_second(moment: datetime) -> datetime:
@@ -230,15 +231,15 @@ def day_summaries_refresh(*, patient, readings: Iterable[Reading]) -> None:
     their kind and time are what count) can change: their local days and the days within
     LOOKBACK / LOOKAHEAD of them. Meter readings and scans change none."""
     tz = patient.tzinfo
+    # By the hour: a 10,000-reading upload spans a few hundred hours, not 10,000 times.
+    hours = {
+        reading.taken_at.replace(minute=0, second=0, microsecond=0)
+        for reading in readings
+        if reading.kind == Kind.CGM
+    }
     days = set()
-    for reading in readings:
-        if reading.kind != Kind.CGM:
-            continue
-        for moment in (
-            reading.taken_at - daily.LOOKAHEAD,
-            reading.taken_at,
-            reading.taken_at + daily.LOOKBACK,
-        ):
+    for hour in hours:
+        for moment in (hour - daily.LOOKAHEAD, hour, hour + HOUR + daily.LOOKBACK):
             days.add(timezone.localdate(moment, tz))
     if days:
         _summaries_write(patient, sorted(days))

@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from patients.tests.factories import GrantFactory
-from readings.models import Kind
-from readings.tests.factories import ReadingFactory
+from readings.models import Kind, Reading
+from readings.tests.factories import store
 
 pytestmark = pytest.mark.django_db
 
@@ -39,20 +39,24 @@ def test_the_roster_and_the_report_show_identical_figures(client, patient, physi
     # 15, each a 75-minute level 2 event), the rest at 150; plus meter readings and scans,
     # which count on neither page.
     values = [150] * 900 + [50] * 15 + [60] * 81 + [150] * 500 + [50] * 15 + [150] * 489
-    for i, value in enumerate(values):
-        ReadingFactory(
+    store(
+        Reading(
             patient=patient.record,
             value_mgdl=value,
             kind=Kind.CGM,
             taken_at=now - timedelta(minutes=5 * (i + 1)),
         )
-    for i in range(20):
-        ReadingFactory(
+        for i, value in enumerate(values)
+    )
+    store(
+        Reading(
             patient=patient.record,
             value_mgdl=45,
             kind=Kind.FINGERSTICK if i % 2 else Kind.SCAN,
             taken_at=now - timedelta(minutes=37 * (i + 1)),
         )
+        for i in range(20)
+    )
     client.force_login(physician)
 
     roster = client.get("/clinic/").content.decode()

@@ -84,7 +84,9 @@ def records():
         ("UTC", 1, True, "standard"),
     ):
         record = PatientRecordFactory(timezone=zone, target_preset=preset)
-        readings = series(record, rng, cadence=cadence, stored_cadence=stored)
+        # 1-minute data: 15 days (36 hours of the previous window) keep the test quick.
+        days = 15 if cadence == 1 else 30
+        readings = series(record, rng, days=days, cadence=cadence, stored_cadence=stored)
         if zone == "Europe/Berlin":  # switched to a 5-minute sensor for the last 9 days
             switch = NOW - timedelta(days=9)
             readings = [r for r in readings if r.kind != Kind.CGM or r.taken_at < switch]
