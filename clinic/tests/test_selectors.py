@@ -26,13 +26,13 @@ NOW = timezone.now().replace(microsecond=0)
 CGM_READINGS = 300  # 25 hours of 5-minute CGM: enough for CGM figures (24 h)
 
 
-def add_readings(patient, values, *, hours_ago_start=1, kind=Kind.CGM, cadence=5):
+def add_readings(patient, values, *, hours_ago_start=1, kind=Kind.CGM, cadence=5, count=None):
     """5-minute CGM cycling through ``values`` (a whole number of cycles, >= 300 readings)
     going back from ``hours_ago_start`` hours ago, so each value's share of CGM time is its
     share of ``values``."""
     if not values:
         return
-    n = len(values) * -(-CGM_READINGS // len(values))
+    n = count or len(values) * -(-CGM_READINGS // len(values))
     store(
         Reading(
             patient=patient.record,
@@ -45,10 +45,10 @@ def add_readings(patient, values, *, hours_ago_start=1, kind=Kind.CGM, cadence=5
     )
 
 
-def linked_patient(physician, values=(), *, hours_ago_start=1, **fields):
+def linked_patient(physician, values=(), *, hours_ago_start=1, count=None, **fields):
     patient = PatientFactory(**fields)
     GrantFactory(user=physician, patient=patient.record)
-    add_readings(patient, values, hours_ago_start=hours_ago_start)
+    add_readings(patient, values, hours_ago_start=hours_ago_start, count=count)
     return patient
 
 
@@ -192,7 +192,8 @@ def test_someone_who_is_no_longer_a_physician_has_no_roster(physician, patient, 
 def roster_of(size):
     physician = PhysicianFactory()
     for i in range(size):
-        linked_patient(physician, [40 + i, 100, 200 + i])
+        # An hour of CGM each: the roster reads their window rows whatever they hold.
+        linked_patient(physician, [40 + i, 100, 200 + i], count=12)
     return physician
 
 
