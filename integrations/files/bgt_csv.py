@@ -15,15 +15,14 @@ from integrations.files.common import (
     RowContext,
     RowError,
     RowProblem,
-    Rows,
     cell,
     check_time,
     glucose,
     local,
     notes_of,
     shorten,
-    unescape_formula,
 )
+from integrations.files.text import Rows, unescape_formula
 from readings.models import Context, Kind, Source
 
 # --- BGT CSV --------------------------------------------------------------------------------

@@ -21,14 +21,12 @@ from core.units import Unit
 from integrations.files.common import (
     DateOrder,
     Format,
-    ImportRefused,
     ParsedFile,
     ParsedReading,
     ParsedTreatment,
     RowContext,
     RowError,
     RowProblem,
-    Rows,
     amount,
     cell,
     check_time,
@@ -36,6 +34,7 @@ from integrations.files.common import (
     local,
     shorten,
 )
+from integrations.files.text import ImportRefused, Rows
 from readings.models import Kind
 from treatments.models import TreatmentType
 

@@ -4,12 +4,8 @@ for the formats and how a file is recognised)."""
 
 from __future__ import annotations
 
-import codecs
-import csv
 import dataclasses
 import functools
-import io
-import re
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -23,6 +19,10 @@ from django.db.models.base import ModelState
 from core.localtime import local_datetime
 from core.units import MAX_MGDL, MIN_MGDL, mgdl_to_mmoll
 from core.validators import glucose_to_mgdl
+from integrations.files.clock import ClockHow, ClockResolution, ClockTracker, plain_hour
+from integrations.files.text import (
+    number_text,
+)
 from readings.models import Context, Reading, Source
 from treatments.models import (
     MAX_BOLUS_UNITS,
@@ -111,15 +111,6 @@ class SensorLimits:
 # strip or another format's markers are stored at BGT's own limits.
 DEXCOM_LIMITS = SensorLimits(40, 400, "Dexcom sensor's")
 METER_LIMITS = SensorLimits(MIN_MGDL, MAX_MGDL, "sensor's")
-
-# Cells a spreadsheet would run as a formula; the export prefixes them with an apostrophe
-# (readings/exporters.py), and the import takes exactly one apostrophe off again.
-FORMULA_START = re.compile(r"^'*[=+\-@\t\r]")
-ESCAPED_FORMULA = re.compile(r"^'+[=+\-@\t\r]")
-
-
-class ImportRefused(Exception):
-    """The whole file is refused (nothing is imported); the message is for the person."""
 
 
 @dataclass(frozen=True)
@@ -282,31 +273,6 @@ MAXIMA = {
 
 # Spaces that group thousands: plain, no-break and narrow no-break (French, Nordic, Czech,
 # Polish spreadsheets), and the apostrophe (Swiss).
-GROUPING_SPACES = re.compile(r"[ \u00a0\u202f\u2009']")
-GROUPED = {",": re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$"),
-           ".": re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$")}  # fmt: skip
-
-
-def number_text(text: str) -> str:
-    """A number as written in any locale, as Python reads it: ``5,8`` -> ``5.8``,
-    ``1.234,5`` -> ``1234.5``, ``1,234.5`` -> ``1234.5``, ``1 234`` -> ``1234``.
-
-    When both separators occur, the last is the decimal one. A lone separator is a decimal
-    one (``5,8``, ``5.8``) unless it repeats in groups of three (``1.234.567``). Text that
-    is not a number comes back unchanged, for the caller's "Enter a number"."""
-    text = GROUPING_SPACES.sub("", text.strip())
-    if "," in text and "." in text:
-        decimal = "," if text.rfind(",") > text.rfind(".") else "."
-        grouping = "." if decimal == "," else ","
-        if not GROUPED[grouping].match(text):
-            return text
-        return text.replace(grouping, "").replace(",", ".")
-    for separator in (",", "."):
-        if text.count(separator) > 1:
-            return text.replace(separator, "") if GROUPED[separator].match(text) else text
-    return text.replace(",", ".")
-
-
 def amount(text: str, label: str, kind: str, *, factor: float = 1.0) -> float:
     """A non-negative insulin (U) or carbohydrate (g) amount within the treatment's maximum
     (treatments.models), in any locale's number format; RowError otherwise."""
@@ -320,75 +286,6 @@ def amount(text: str, label: str, kind: str, *, factor: float = 1.0) -> float:
     if value > limit:
         raise RowError(f"{label} “{shorten(text)}”: {message}")
     return round(value, 2)
-
-
-def escape_formula(text: str) -> str:
-    """Make a cell safe to open in a spreadsheet: prefix an apostrophe to text that would
-    start a formula (``= + - @``, tab, carriage return). Reversed by ``unescape_formula``."""
-    return "'" + text if FORMULA_START.match(text) else text
-
-
-def unescape_formula(text: str) -> str:
-    return text[1:] if ESCAPED_FORMULA.match(text) else text
-
-
-def decode(data: bytes) -> str:
-    """The file's text: UTF-8 (with or without a byte-order mark), UTF-16 with a BOM (as
-    spreadsheets save "Unicode text"), or Windows-1252 for older Windows files."""
-    not_text = ImportRefused(
-        "This is not a CSV file. Export your data as CSV (comma-separated values) and "
-        "upload that file."
-    )
-    if data.startswith((b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        # PDF reports, and Excel workbooks (.xlsx is a zip, .xls an OLE file).
-        raise not_text
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise not_text from None
-    elif b"\x00" in data:
-        raise not_text
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = data.decode("cp1252")
-            except UnicodeDecodeError:
-                raise not_text from None
-    sample = text[:4096]
-    # Binary files are full of control characters; a note may hold the odd one (a form or
-    # the API accepts any but NUL), so only a file that is mostly controls is refused.
-    if "\x00" in text or _control_characters(sample) * 10 > len(sample):
-        raise not_text
-    return text
-
-
-def _control_characters(text: str) -> int:
-    return sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f")
-
-
-class Rows:
-    """The rows after the header, each with the physical line number it starts on.
-
-    Iterable more than once (each pass reads the text again) rather than a list: a list
-    of a large file's parsed rows would cost ten times the file's size in memory.
-    """
-
-    def __init__(self, text: str, delimiter: str, header_rows: int):
-        self.text, self.delimiter, self.header_rows = text, delimiter, header_rows
-
-    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
-        reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter)
-        for _ in range(self.header_rows):
-            next(reader)
-        next_line = reader.line_num + 1
-        for row in reader:
-            line, next_line = next_line, reader.line_num + 1
-            if not any(cell.strip() for cell in row):
-                continue
-            yield line, row
 
 
 # --- Shared row checks ----------------------------------------------------------------------
@@ -429,102 +326,6 @@ def shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class ClockHow:
-    TRANSMITTER = "transmitter"  # Dexcom's Transmitter Time counts seconds without a clock
-    ROW_ORDER = "row_order"  # the file's rows go back in time where the clock went back
-    FIRST = "first"  # no evidence: the first occurrence (the reading form's rule too)
-
-
-CLOCK_HOW_TEXT = {
-    ClockHow.TRANSMITTER: "from the Dexcom transmitter's own count of time",
-    ClockHow.ROW_ORDER: "from the order of the rows in the file",
-    ClockHow.FIRST: "as the first one, since nothing in the file tells which",
-}
-
-
-@dataclass(frozen=True)
-class ClockResolution:
-    """Rows of one local day whose time occurred twice, what was made of them and how."""
-
-    day: date
-    fold: int  # 0: the first occurrence of the repeated hour, 1: the second
-    how: str
-    count: int
-
-    @property
-    def occurrence(self) -> str:
-        if self.fold:
-            return "second occurrence (after the clocks went back)"
-        return "first occurrence (before the clocks went back)"
-
-    @property
-    def how_text(self) -> str:
-        return CLOCK_HOW_TEXT[self.how]
-
-
-@dataclass
-class _Stream:
-    """One stream's walk through a file (the CGM rows, the meter rows ...): its direction
-    and, inside an hour that repeats, whether the clock has gone back yet."""
-
-    last: datetime | None = None  # the last unambiguous wall time
-    direction: int = 0  # +1 oldest first, -1 newest first, 0 not known yet
-    window: tuple | None = None  # the repeated hour being walked through
-    extreme: datetime | None = None  # latest (or earliest) wall time seen in it
-    turned: bool = False  # the wall clock has stepped back inside the window
-
-
-class ClockTracker:
-    """Reads a wall time that occurs twice (the hour repeated when the clocks go back)
-    from the order of the file's rows.
-
-    Exports list each stream in time order, oldest or newest first. Walking oldest first
-    through a repeated hour, the wall clock steps back once (01:55, then 01:00 again):
-    rows before the step are the first occurrence, rows after it the second; newest first,
-    the other way round. A repeated hour with no step (the data covers only one of the two
-    hours) is read as the first occurrence, and counted as such."""
-
-    def __init__(self):
-        self.streams: dict[str, _Stream] = {}
-
-    def plain(self, naive: datetime, stream: str) -> None:
-        """Note an unambiguous wall time (the file's direction, the end of a window)."""
-        state = self.streams.get(stream)
-        if state is None:
-            state = self.streams[stream] = _Stream()
-        if state.last is not None and not state.direction and naive != state.last:
-            state.direction = 1 if naive > state.last else -1
-        state.last, state.window = naive, None
-
-    def fold(self, naive: datetime, tz: ZoneInfo, stream: str) -> tuple[int, str]:
-        state = self.streams.setdefault(stream, _Stream())
-        first = naive.replace(tzinfo=tz, fold=0)
-        second = naive.replace(tzinfo=tz, fold=1)
-        if first.utcoffset() == second.utcoffset():
-            if state.last is not None and naive != state.last and not state.direction:
-                state.direction = 1 if naive > state.last else -1
-            state.last, state.window = naive, None
-            return 0, ""
-        window = (naive.date(), first.utcoffset(), second.utcoffset())
-        if not state.direction and state.last is not None and state.window != window:
-            # Entering the repeated hour tells the direction: from below (01:45, then
-            # 02:00) when oldest first, from above (03:00, then 02:45) when newest first.
-            state.direction = 1 if naive > state.last else -1
-        ascending = state.direction >= 0
-        if state.window != window:
-            state.window, state.extreme, state.turned = window, naive, False
-        elif (naive < state.extreme) if ascending else (naive > state.extreme):
-            state.turned = True
-        else:
-            state.extreme = naive
-        if state.turned:
-            return (1 if ascending else 0), ClockHow.ROW_ORDER
-        if ascending:
-            return 0, ClockHow.FIRST  # counted as row order too once the clock turns
-        # Newest first, the rows just after the hour that follows are its latest times.
-        return 1, ClockHow.ROW_ORDER
-
-
 def local(
     day: date, clock: time, context: RowContext, parsed: ParsedFile, *, stream: str = ""
 ) -> datetime:
@@ -535,7 +336,7 @@ def local(
     hour = (day, clock.hour)
     plain = parsed.plain_hours.get(hour)
     if plain is None:
-        plain = parsed.plain_hours[hour] = _plain_hour(naive, context.tz)
+        plain = parsed.plain_hours[hour] = plain_hour(naive, context.tz)
     if plain:  # the common case, with no offset computed per row
         parsed.clock_tracker.plain(naive, stream)
         return naive.replace(tzinfo=context.tz)
@@ -550,20 +351,6 @@ def local(
         # In UTC: two aware times in one zone compare by wall clock, ignoring the fold.
         moment = moment.replace(fold=fold).astimezone(UTC)
     return moment
-
-
-def _plain_hour(naive: datetime, tz: ZoneInfo) -> bool:
-    """Whether every wall time of ``naive``'s hour exists once, with one UTC offset: the
-    offsets at its first and last second agree whichever occurrence is asked for (a clock
-    change inside the hour makes one of them differ)."""
-    start = naive.replace(minute=0, second=0, microsecond=0)
-    end = start.replace(minute=59, second=59)
-    offsets = {
-        moment.replace(tzinfo=tz, fold=fold).utcoffset()
-        for moment in (start, end)
-        for fold in (0, 1)
-    }
-    return len(offsets) == 1
 
 
 # No glucose meter or CGM recorded anything earlier; the figures count days from 1970.

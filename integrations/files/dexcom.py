@@ -9,7 +9,7 @@ treatments.
 
 Times repeated when the clocks go back are placed by the Transmitter Time column (seconds
 counted by the transmitter, which no clock change touches) where the file has it, else by
-the row order (integrations.files.common.ClockTracker).
+the row order (integrations.files.clock.ClockTracker).
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from datetime import timezone as dt_timezone
 
+from integrations.files.clock import ClockHow
 from integrations.files.common import (
     DEXCOM_LIMITS,
-    ClockHow,
     Format,
     ParsedFile,
     ParsedReading,
@@ -31,7 +31,6 @@ from integrations.files.common import (
     RowContext,
     RowError,
     RowProblem,
-    Rows,
     amount,
     cell,
     check_time,
@@ -40,6 +39,7 @@ from integrations.files.common import (
     marker_value,
     shorten,
 )
+from integrations.files.text import Rows
 from readings.models import Kind
 from treatments.models import TreatmentType
 

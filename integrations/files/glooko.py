@@ -26,7 +26,6 @@ from integrations.files.common import (
     RowContext,
     RowError,
     RowProblem,
-    Rows,
     amount,
     cell,
     check_time,
@@ -35,6 +34,7 @@ from integrations.files.common import (
     local,
     shorten,
 )
+from integrations.files.text import Rows
 from readings.models import Kind
 from treatments.models import TreatmentType
 

@@ -15,12 +15,12 @@ recognised by itself, never by its name:
   API v1/v3 JSON and API v3 CSV), **mySugr** (``mysugr``) and **Medtronic CareLink**
   (``carelink``), recognised by their column names (HEADER_MATCHERS).
 
-Numbers may use a decimal comma and thousands separators (``common.number_text``). Dates
+Numbers may use a decimal comma and thousands separators (``text.number_text``). Dates
 that read both day first and month first are worked out from the file (a day after the
 12th; AM/PM only in month-first exports) and asked for otherwise (LibreView, CareLink).
 
 Times without an offset are the patient's local time. A time in the hour that repeats when
-the clocks go back is placed from the file (``common.ClockTracker``: the row order; Dexcom:
+the clocks go back is placed from the file (``clock.ClockTracker``: the row order; Dexcom:
 the Transmitter Time column) and reported on the result page; a time that does not exist
 (clocks going forward) is a rejected row.
 
@@ -58,17 +58,19 @@ from integrations.files.common import (  # noqa: F401 (the importers' public nam
     MAX_UPLOAD_BYTES,
     DateOrder,
     Format,
-    ImportRefused,
     ParsedFile,
     ParsedReading,
     RowContext,
     RowProblem,
-    Rows,
     collapse_repeats,
-    decode,
-    escape_formula,
     reading_batches,
     treatment_batches,
+)
+from integrations.files.text import (  # noqa: F401 (the importers' public names)
+    ImportRefused,
+    Rows,
+    decode,
+    escape_formula,
     unescape_formula,
 )
 from readings.models import FUTURE_TOLERANCE

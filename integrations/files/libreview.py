@@ -9,14 +9,12 @@ from datetime import date, datetime, time
 from integrations.files.common import (
     DateOrder,
     Format,
-    ImportRefused,
     ParsedFile,
     ParsedReading,
     ParsedTreatment,
     RowContext,
     RowError,
     RowProblem,
-    Rows,
     amount,
     cell,
     check_time,
@@ -26,6 +24,7 @@ from integrations.files.common import (
     notes_of,
     shorten,
 )
+from integrations.files.text import ImportRefused, Rows
 from readings.models import Kind
 from treatments.models import TreatmentType
 

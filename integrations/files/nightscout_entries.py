@@ -20,19 +20,18 @@ from integrations.files.common import (
     MAX_EXTERNAL_ID,
     MAX_TREND,
     Format,
-    ImportRefused,
     ParsedFile,
     ParsedReading,
     RowContext,
     RowError,
     RowProblem,
-    Rows,
     cell,
     check_time,
     glucose,
     infer_cadence,
     shorten,
 )
+from integrations.files.text import ImportRefused, Rows
 from readings.models import Kind
 
 KINDS = {"sgv": (Kind.CGM, "sgv"), "mbg": (Kind.FINGERSTICK, "mbg")}

@@ -25,7 +25,6 @@ from integrations.files.common import (
     RowContext,
     RowError,
     RowProblem,
-    Rows,
     amount,
     cell,
     check_time,
@@ -34,6 +33,7 @@ from integrations.files.common import (
     notes_of,
     shorten,
 )
+from integrations.files.text import Rows
 from readings.models import Kind
 from treatments.models import TreatmentType
 

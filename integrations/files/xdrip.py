@@ -21,7 +21,6 @@ from integrations.files.common import (
     RowContext,
     RowError,
     RowProblem,
-    Rows,
     amount,
     cell,
     check_time,
@@ -31,6 +30,7 @@ from integrations.files.common import (
     notes_of,
     shorten,
 )
+from integrations.files.text import Rows
 from readings.models import Kind
 from treatments.models import TreatmentType
 

@@ -291,7 +291,7 @@ def test_times_before_1970_are_rejected_rows_not_errors(stamp):
     ],
 )
 def test_numbers_in_every_locale(text, number):
-    from integrations.files.common import number_text
+    from integrations.files.text import number_text
 
     assert number_text(text) == number
 
