@@ -3,16 +3,28 @@
 from django.db import migrations, models
 
 
-class Migration(migrations.Migration):
+def build_summaries(apps, schema_editor):
+    """Sum the readings already stored, with the window figures. Uses the current write
+    service (the sums are derived data with no history of their own): when a later
+    migration changes the readings or summary tables, move this to it and leave a comment
+    here; the rebuild_day_summaries command stays."""
+    from patients.models import Patient
+    from readings.services import day_summaries_rebuild
 
+    for patient in Patient.objects.iterator():
+        day_summaries_rebuild(patient=patient)
+
+
+class Migration(migrations.Migration):
     dependencies = [
-        ('readings', '0007_nightscout_entry_fields'),
+        ("readings", "0007_nightscout_entry_fields"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='daysummary',
-            name='figures',
+            model_name="daysummary",
+            name="figures",
             field=models.JSONField(blank=True, null=True),
         ),
+        migrations.RunPython(build_summaries, migrations.RunPython.noop),
     ]
