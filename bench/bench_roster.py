@@ -155,6 +155,7 @@ def seed_summaries(patients) -> None:
     epochs = np.asarray([int(m.timestamp()) for m in moments])
     hours = [m.hour + m.minute / 60 for m in moments]
     patterns = []
+    utc = Patient(timezone="UTC")  # the seeded records' zone and preset (standard)
     for _ in range(PATTERNS):
         values = np.asarray([row[2] for row in _trace("", moments, hours, rng, "")])
         n = len(values)
@@ -170,7 +171,7 @@ def seed_summaries(patients) -> None:
             for row in pattern
         }
         ends = [first + timedelta(days=d) for d in range(SUMMARY_DAYS)]
-        pattern += window_rows(None, by_day, ends)
+        pattern += window_rows(utc, by_day, ends)
         patterns.append(pattern)
     batch = []
     for n, patient in enumerate(patients):

@@ -1,7 +1,8 @@
 """Shared pieces of the benchmarks (bench/run.py runs every bench/bench_*.py module).
 
 Benchmarks run in-process against a throwaway SQLite file database with Django's test
-environment (DEBUG off, test client), after gc.freeze() as bgt/wsgi.py does in production.
+environment (DEBUG off, test client), with the garbage collector set up as bgt/wsgi.py sets
+it up in production (bgt/collector.py).
 They report medians against DESIGN.md section 8; they are measurements, not tests.
 """
 

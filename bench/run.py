@@ -6,7 +6,6 @@ Runs each bench/bench_*.py module's ``run(report)`` against a fresh SQLite file 
 a temporary folder, then prints one table. Exits 1 if any budget is missed.
 """
 
-import gc
 import importlib
 import os
 import shutil
@@ -31,11 +30,11 @@ def main(names: list[str]) -> int:
     from django.test.utils import setup_test_environment
 
     from bench.common import Report
+    from bgt.collector import tune_after_start_up
 
     setup_test_environment()  # DEBUG off, test client's host allowed, mail kept in memory
     call_command("migrate", verbosity=0)
-    gc.collect()
-    gc.freeze()  # as bgt/wsgi.py: start-up objects are never scanned by the collector
+    tune_after_start_up()  # as bgt/wsgi.py does in production
 
     modules = sorted(p.stem for p in (ROOT / "bench").glob("bench_*.py"))
     if names:

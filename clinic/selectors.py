@@ -19,11 +19,14 @@ from clinic.models import Clinic, ClinicMembership
 from core import consensus
 from core.formatting import format_percent
 from patients.models import Patient, PatientAccess
-from readings import stats
 from readings.models import DaySummary, Reading
 from readings.selectors import PeriodPair, period_figures_many
+from readings.window_figures import WindowFigures
 
 ROSTER_DAYS = DaySummary.ROSTER_DAYS  # the window the day summaries keep
+# What a roster reads of grants and records (2,000 of each: every column costs).
+ROSTER_GRANT_FIELDS = ("id", "patient", "user", "role", "status", "mrn")
+ROSTER_PATIENT_FIELDS = ("id", "display_name", "date_of_birth", "timezone", "target_preset")
 
 
 # --- the roster --------------------------------------------------------------------------------
@@ -68,13 +71,18 @@ class RosterRow:
     gri: float | None
     gri_zone: str | None
     tir_change: float | None  # points against the previous 14 days
-    goals: list[consensus.Goal] = field(default_factory=list)  # the preset's, mean, GMI, CV
+    figures: WindowFigures | None = None  # what the row's figures were read from
     flags: list[Flag] = field(default_factory=list)
+
+    @property
+    def goals(self) -> list[consensus.Goal]:
+        """The preset's goals, then mean, GMI and CV, judged."""
+        return list(self.figures.goals) if self.figures else []
 
     @property
     def goal_flags(self) -> list[consensus.Goal]:
         """The preset goals this patient missed (none when there is nothing to judge)."""
-        return [goal for goal in self.goals if goal.met is False]
+        return self.figures.missed_goals() if self.figures else []
 
     @property
     def has_recent_data(self) -> bool:
@@ -158,12 +166,16 @@ def roster_for_physician(
             status=PatientAccess.Status.ACTIVE,
         )
         .annotate(last_reading_at=Subquery(newest))
+        .only(*ROSTER_GRANT_FIELDS)
         .order_by()
     )
     if not grants:
         return []
     ids = [grant.patient_id for grant in grants]
-    patients = {patient.pk: patient for patient in Patient.objects.filter(pk__in=ids)}
+    patients = {
+        patient.pk: patient
+        for patient in Patient.objects.filter(pk__in=ids).only(*ROSTER_PATIENT_FIELDS)
+    }
     emails = _self_emails(ids)
     shown = [p for pk, p in patients.items() if emails.get(pk, "") is not None]
     figures = period_figures_many(patients=shown, now=now)
@@ -187,6 +199,20 @@ def roster_for_physician(
             )
         )
     return _sorted(rows, sort)
+
+
+def roster_matching(rows: list[RosterRow], search: str) -> list[RosterRow]:
+    """The rows whose name, email or MRN contains ``search`` (any case); all for ""."""
+    needle = search.strip().casefold()
+    if not needle:
+        return rows
+    return [
+        row
+        for row in rows
+        if needle in row.name.casefold()
+        or needle in row.email.casefold()
+        or needle in (row.grant.mrn or "").casefold()
+    ]
 
 
 def _self_emails(ids: list) -> dict:
@@ -218,13 +244,10 @@ def goal_flag_text(goal: consensus.Goal) -> str:
 
 def _row(grant, patient, *, email: str, age: int | None, summary: PeriodPair) -> RosterRow:
     f = summary.current
-    cgm, s = f.cgm, f.sufficiency
-    time = stats.time_figures(f)
     tir_change = summary.in_range_change
-    goals = list(f.goals)
-    flags = [Flag(goal.key, goal_flag_text(goal)) for goal in goals if goal.met is False]
-    if s.active_percent < WEAR_FLAG_BELOW:
-        flags.append(Flag("wear", f"CGM wear < 70 %: {format_percent(s.active_percent)}"))
+    flags = [Flag(goal.key, goal_flag_text(goal)) for goal in f.missed_goals()]
+    if f.active_percent < WEAR_FLAG_BELOW:
+        flags.append(Flag("wear", f"CGM wear < 70 %: {format_percent(f.active_percent)}"))
     if tir_change is not None and tir_change <= -TIR_DROP_POINTS:
         flags.append(Flag("tir_drop", f"TIR fell ≥ 15 points: {tir_change:+.1f}"))
     return RosterRow(
@@ -234,23 +257,23 @@ def _row(grant, patient, *, email: str, age: int | None, summary: PeriodPair) ->
         email=email,
         age=age,
         last_reading_at=grant.last_reading_at,
-        count=cgm.count if cgm else 0,
-        active_pct=s.active_percent,
-        mean_14d=cgm.mean if cgm else None,
-        gmi=s.gmi,
-        gmi_reason=s.gmi_reason,
-        cv=cgm.cv if cgm else None,
-        in_range_pct=time["in_range"],
-        below_70_pct=time["below_70"],
-        very_low_pct=time["below_54"],
-        low_pct=cgm.bands.low if cgm else None,
-        high_pct=cgm.bands.high if cgm else None,
-        very_high_pct=cgm.bands.very_high if cgm else None,
+        count=f.count,
+        active_pct=f.active_percent,
+        mean_14d=f.mean,
+        gmi=f.gmi,
+        gmi_reason=f.gmi_reason,
+        cv=f.cv,
+        in_range_pct=f.in_range,
+        below_70_pct=f.below_70,
+        very_low_pct=f.below_54,
+        low_pct=f.low,
+        high_pct=f.high,
+        very_high_pct=f.very_high,
         lv2_hypo_events=f.lv2_hypo_events,
-        gri=cgm.gri.value if cgm else None,
-        gri_zone=cgm.gri.zone if cgm else None,
+        gri=f.gri,
+        gri_zone=f.gri_zone,
         tir_change=tir_change,
-        goals=goals,
+        figures=f,
         flags=flags,
     )
 

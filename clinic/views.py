@@ -7,8 +7,11 @@ Views are thin: role mixins answer "may this kind of user be here" (sign-in redi
 patients.grants does every write.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -45,6 +48,9 @@ ROSTER_COLUMNS = (
 )
 
 
+ROSTER_PER_PAGE = 50  # rows a page shows, needs-attention first: a phone's long scroll
+
+
 class RosterView(PhysicianRequiredMixin, TemplateView):
     """/clinic/: the physician's active patients, needs-attention first, sortable."""
 
@@ -53,15 +59,23 @@ class RosterView(PhysicianRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         physician = self.request.user
         sort = self.request.GET.get("sort")
+        search = (self.request.GET.get("q") or "").strip()
         key, descending = selectors.parse_sort(sort)
         rows = selectors.roster_for_physician(physician=physician, sort=sort)
-        # Each row shows the patient's figures: the patient sees that in their access log.
-        access_log_record_many(grants=[row.grant for row in rows], what=AccessLogEntry.ROSTER)
+        found = selectors.roster_matching(rows, search)
+        page = Paginator(found, ROSTER_PER_PAGE).get_page(self.request.GET.get("page"))
+        # Each row shown shows the patient's figures: the patient sees that in their log.
+        access_log_record_many(grants=[row.grant for row in page], what=AccessLogEntry.ROSTER)
         offers = patient_selectors.offers_for_physician(physician=physician)
         return {
             **super().get_context_data(**kwargs),
-            "rows": [_roster_display(row, physician.unit) for row in rows],
-            "columns": _column_headers(key, descending),
+            "rows": [_roster_display(row, physician.unit) for row in page],
+            "page_obj": page,
+            "patients_total": len(rows),
+            "search": search,
+            "sort": sort or "",
+            "page_query": urlencode({k: v for k, v in (("sort", sort), ("q", search)) if v}),
+            "columns": _column_headers(key, descending, search),
             "sorted_by_default": key == selectors.DEFAULT_SORT,
             "offers": [(grant, OfferAcceptForm(prefix=str(grant.pk))) for grant in offers],
             "request_form": kwargs.get("request_form") or AccessRequestForm(),
@@ -98,7 +112,7 @@ def _roster_display(row, unit: str) -> dict:
     }
 
 
-def _column_headers(key: str, descending: bool) -> list[dict]:
+def _column_headers(key: str, descending: bool, search: str = "") -> list[dict]:
     """Each column's heading, its aria-sort state and the link that sorts by it (a second
     click on the sorted column reverses it)."""
     headers = []
@@ -118,7 +132,7 @@ def _column_headers(key: str, descending: bool) -> list[dict]:
                 "title": title,
                 "detail": detail,
                 "aria_sort": aria,
-                "url": f"?sort={next_sort}",
+                "url": "?" + urlencode({"sort": next_sort, **({"q": search} if search else {})}),
                 "numeric": numeric,
             }
         )

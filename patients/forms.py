@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.localtime import timezone_choices
-from patients.models import DiabetesType
+from patients.models import DiabetesType, TargetPreset
 
 
 class AccessOfferForm(forms.Form):
@@ -36,6 +36,21 @@ class MedicalProfileForm(forms.Form):
         label=_("Diabetes type"),
         required=False,
         choices=[("", _("Not specified")), *DiabetesType.choices],
+    )
+
+
+class PresetForm(forms.Form):
+    """The consensus target preset a record's figures are judged by (DESIGN.md 4.7)."""
+
+    target_preset = forms.ChoiceField(
+        label=_("Target preset"),
+        choices=TargetPreset.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+        help_text=_(
+            "The range and goals of the international consensus on time in range (2019) that "
+            "the figures, goals and flags follow. Pregnancy presets use 63–140 mg/dL "
+            "(3.5–7.8 mmol/L)."
+        ),
     )
 
 

@@ -104,11 +104,16 @@ def own_record(*, user: User) -> Patient | None:
     return grant.patient
 
 
-def records_for(*, user: User, action: Action = Action.VIEW) -> list[Patient]:
-    """Every record ``user`` may do ``action`` on, their own first, then by name."""
+def records_for(
+    *, user: User, action: Action = Action.VIEW, roles: tuple[str, ...] | None = None
+) -> list[Patient]:
+    """Every record ``user`` may do ``action`` on (through a grant of one of ``roles``, if
+    given), their own first, then by name."""
     if not (user.is_authenticated and user.is_active):
         return []
     grants = PatientAccess.objects.filter(user=user, status=Status.ACTIVE).select_related("patient")
+    if roles is not None:
+        grants = grants.filter(role__in=roles)
     records = []
     for grant in grants:
         if access.may(grant, action):

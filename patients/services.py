@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from patients import access, signals
 from patients.access import Action
-from patients.models import AccessLogEntry, Patient, PatientAccess
+from patients.models import AccessLogEntry, Patient, PatientAccess, TargetPreset
 from patients.selectors import grant_for, own_record, physician_title, self_login
 
 Role, Status, Side = PatientAccess.Role, PatientAccess.Status, PatientAccess.Side
@@ -74,6 +74,20 @@ def patient_update(*, patient: Patient, **changes) -> Patient:
     patient.save(update_fields=[*changes, "updated_at"])
     if patient.timezone != zone_before:
         signals.record_zone_changed.send(sender=Patient, patient=patient)
+    return patient
+
+
+def patient_preset_set(*, patient: Patient, preset: str) -> Patient:
+    """Judge the record's figures by another consensus target preset (DESIGN.md 4.7); who
+    may is patients.access's SET_PRESET (the patient, caregivers, physicians)."""
+    if preset not in TargetPreset.values:
+        raise ValidationError({"target_preset": "Choose one of the listed target presets."})
+    if patient.target_preset == preset:
+        return patient
+    patient.target_preset = preset
+    with transaction.atomic():
+        patient.save(update_fields=["target_preset", "updated_at"])
+        signals.record_preset_changed.send(sender=Patient, patient=patient)
     return patient
 
 

@@ -9,6 +9,9 @@ from accounts.models import User
 # Sent by patients.services.patient_update after a record's time zone changed (its local days
 # moved): apps above keep per-day data (readings' day summaries) and rebuild it.
 record_zone_changed = Signal()  # kwargs: patient
+# Sent by patients.services.patient_preset_set after a record's target preset changed: the
+# figures apps above keep per window (readings' roster windows) are judged by it.
+record_preset_changed = Signal()  # kwargs: patient
 
 
 def _give_new_login_a_record(sender, *, user, timezone, own_record=True, **kwargs):

@@ -9,6 +9,13 @@ def _rebuild_day_summaries(sender, *, patient, **kwargs):
     day_summaries_rebuild(patient=patient)
 
 
+def _refigure_windows(sender, *, patient, **kwargs):
+    """A record's target preset changed: its roster windows' goals and range follow."""
+    from readings.services import window_figures_refresh
+
+    window_figures_refresh(patient=patient)
+
+
 class ReadingsConfig(AppConfig):
     name = "readings"
     verbose_name = "Readings"
@@ -16,10 +23,11 @@ class ReadingsConfig(AppConfig):
     def ready(self):
         from core.personal_data import Owner, register
         from core.sqlite import use_real_variable_limit
-        from patients.signals import record_zone_changed
+        from patients.signals import record_preset_changed, record_zone_changed
         from readings.models import DaySummary, Reading, Target
 
         record_zone_changed.connect(_rebuild_day_summaries, dispatch_uid="readings.zone_changed")
+        record_preset_changed.connect(_refigure_windows, dispatch_uid="readings.preset_changed")
         # Bulk uploads of readings are the app's largest writes (see core/sqlite.py).
         connection_created.connect(use_real_variable_limit, dispatch_uid="core.sqlite.limit")
         register(Target, owner=Owner.RECORD, owner_field="patient", section="targets", medical=True)

@@ -223,6 +223,9 @@ class DaySummary(models.Model):
     lv2_hypo_1 = models.PositiveIntegerField(default=0)  # events starting this day, 1-min grid
     lv2_hypo_5 = models.PositiveIntegerField(default=0)
     lv2_hypo_15 = models.PositiveIntegerField(default=0)
+    # A window row's figures as the roster shows them (readings.window_figures), stored
+    # when the row is written; None on day rows.
+    figures = models.JSONField(null=True, blank=True)
 
     INTERVAL_FIELDS = (
         "minutes_below_54",

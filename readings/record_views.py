@@ -1,5 +1,6 @@
 """/record/: the settings of the record being worked on: its name and time zone, the
-target range readings are coloured by, and the medical profile (DESIGN.md section 3).
+target range readings are coloured by, the consensus target preset its figures are judged
+by, and the medical profile (DESIGN.md section 3).
 
 It lives here, above patients, because the target range is the readings app's."""
 
@@ -10,14 +11,14 @@ from django.views.generic import TemplateView
 
 from patients import services as patient_services
 from patients.access import Action
-from patients.forms import MedicalProfileForm, RecordForm
+from patients.forms import MedicalProfileForm, PresetForm, RecordForm
 from patients.mixins import RecordMixin
 from readings import selectors, services
 from readings.forms import TargetForm
 
 
 class RecordSettingsView(RecordMixin, TemplateView):
-    """Three independent forms, each with its own button, so that changing the time zone
+    """Four independent forms, each with its own button, so that changing the time zone
     or unit takes effect before targets are typed in."""
 
     template_name = "readings/record_settings.html"
@@ -40,6 +41,9 @@ class RecordSettingsView(RecordMixin, TemplateView):
                 prefix="targets",
                 user=user,
                 target=selectors.target_get(patient=patient),
+            ),
+            "preset": PresetForm(
+                bound("preset"), prefix="preset", initial={"target_preset": patient.target_preset}
             ),
             "medical": MedicalProfileForm(
                 bound("medical"),
@@ -79,6 +83,8 @@ class RecordSettingsView(RecordMixin, TemplateView):
             patient_services.patient_update(patient=patient, **data)
         elif name == "targets":
             services.target_set(patient=patient, low_mgdl=data["low"], high_mgdl=data["high"])
+        elif name == "preset":
+            patient_services.patient_preset_set(patient=patient, preset=data["target_preset"])
         elif name == "medical":
             patient_services.patient_update(
                 patient=patient,

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from core.expressions import EpochSeconds
 from readings import figures, stats
-from readings.figures.cgm import CgmSums
-from readings.figures.daily import DaySums, PeriodFigures, period_figures, previous_in_range
+from readings.figures import daily
+from readings.figures.daily import DaySums
 from readings.models import DaySummary, Reading, Target
+from readings.window_figures import WindowFigures, stored_in_range, sums_of, window_figures
 
 DASHBOARD_PERIODS = (7, 14, 30, 90)  # days
 
@@ -183,69 +184,89 @@ def reading_stats_many(
 class PeriodPair:
     """A window's figures, and the previous window's (of equal length) time in range."""
 
-    current: PeriodFigures
+    current: WindowFigures
     previous_in_range: float | None  # None when the previous window has < 24 h of CGM
 
     @property
     def in_range_change(self) -> float | None:
         """Points of time in the preset's range against the previous window: compare()'s
         rule (None when the previous window has under 24 h of CGM)."""
-        now = self.current.cgm.preset_in_range if self.current.cgm else None
-        return figures.compare_change(now, self.previous_in_range)
+        return figures.compare_change(self.current.preset_in_range, self.previous_in_range)
 
 
 def period_figures_many(*, patients: list, now: datetime | None = None) -> dict[object, PeriodPair]:
     """For each record: its last DaySummary.ROSTER_DAYS whole local days and as many
-    before, from the window rows the write services keep (readings.figures.daily) rather
-    than from the readings: what the roster shows, equal to reading_stats_many's figures
-    (tested). One query per distinct local "today" among the records' zones (one or two in
-    practice, three at most), whatever the number of records.
+    before, as the window rows the write services keep store them (readings.window_figures)
+    rather than from the readings: what the roster shows, equal to reading_stats_many's
+    figures (tested). One query per distinct local "today" among the records' zones (one
+    or two in practice, three at most), whatever the number of records.
     """
     days = DaySummary.ROSTER_DAYS
+    now = now or timezone.now()
+    by_zone: dict = {}  # zone name -> (window, its last day): most records share a few zones
     windows = {}
     groups: dict = {}
     for p in patients:
-        start, end = report_bounds(patient=p, days=days, now=now)
-        window = figures.report_window(start, end, p.tzinfo)
-        windows[p.pk] = window
-        last = start.astimezone(p.tzinfo).date() + timedelta(days=days - 1)
+        zone = p.timezone
+        if zone not in by_zone:
+            start, end = report_bounds(patient=p, days=days, now=now)
+            last = start.astimezone(p.tzinfo).date() + timedelta(days=days - 1)
+            by_zone[zone] = (figures.report_window(start, end, p.tzinfo), last)
+        windows[p.pk], last = by_zone[zone]
         groups.setdefault(last, []).append(p.pk)
-    sums: dict = {}
+    stored: dict = {}  # (record pk, current?) -> its window row's stored figures
     for last, ids in groups.items():
         rows = DaySummary.objects.filter(
             patient__in=ids, span=days, day__in=[last, last - timedelta(days=days)]
-        ).values_list("patient", "day", "days", *DaySummary.SUM_FIELDS)
-        for patient_id, day, with_data, *columns in rows:
-            sums[(patient_id, day == last)] = (_day_sums(columns), with_data)
-    empty = (DaySums(), 0)
+        ).values_list("patient", "day", "figures")
+        for patient_id, day, kept in rows:
+            stored[(patient_id, day == last)] = kept
+    presets = {p.pk: p.target_preset for p in patients}
+    older = _older_windows(stored, windows, presets, days)
+    empty: dict = {}  # (preset, window) -> the figures of a window without CGM data
     result = {}
     for p in patients:
-        current = windows[p.pk]
-        now_sums, now_days = sums.get((p.pk, True), empty)
-        before_sums, _ = sums.get((p.pk, False), empty)
-        result[p.pk] = PeriodPair(
-            period_figures(
-                now_sums, days_with_data=now_days, window=current, preset=p.target_preset
-            ),
-            previous_in_range(before_sums, preset=p.target_preset),
-        )
+        window, preset = windows[p.pk], p.target_preset
+        current = WindowFigures.from_json(stored.get((p.pk, True)), preset=preset)
+        if current is None and (p.pk, True) in older:  # kept by an older release
+            with_data, sums = older[(p.pk, True)]
+            current = window_figures(sums, days_with_data=with_data, window=window, preset=preset)
+        elif current is None:
+            if (preset, window) not in empty:
+                empty[(preset, window)] = window_figures(
+                    DaySums(), days_with_data=0, window=window, preset=preset
+                )
+            current = empty[(preset, window)]
+        known, previous_in_range = stored_in_range(stored.get((p.pk, False)), preset=preset)
+        if not known:
+            sums = older.get((p.pk, False), (0, DaySums()))[1]
+            previous_in_range = daily.previous_in_range(sums, preset=preset)
+        result[p.pk] = PeriodPair(current, previous_in_range)
     return result
 
 
-def _day_sums(columns) -> DaySums:
-    """DaySums from DaySummary.SUM_FIELDS values, in that order."""
-    n = len(figures.CADENCES)
-    intervals = len(DaySummary.INTERVAL_FIELDS)
-    by_cadence = tuple(columns[:n])
-    total, squares = columns[n], columns[n + 1]
-    cgm = CgmSums(
-        count=sum(by_cadence),
-        minutes=sum(c * k for c, k in zip(figures.CADENCES, by_cadence, strict=True)),
-        total=total,
-        squares=squares,
-        interval_minutes=tuple(columns[n + 2 : n + 2 + intervals]),
-    )
-    return DaySums(cgm, by_cadence, tuple(columns[n + 2 + intervals :]))
+def _older_windows(stored: dict, windows: dict, presets: dict, days: int) -> dict:
+    """(record pk, current?) -> (days with data, DaySums) of the window rows whose stored
+    figures are missing, from another release (readings.window_figures.VERSION) or by
+    another preset: their sums, to compute the figures from. One query when there are
+    any, none otherwise."""
+    wanted = [
+        key for key, kept in stored.items() if not stored_in_range(kept, preset=presets[key[0]])[0]
+    ]
+    if not wanted:
+        return {}
+    ends = {}
+    for pk, current in wanted:
+        last = (windows[pk].end - timedelta(microseconds=1)).astimezone(windows[pk].tz).date()
+        ends[(pk, last if current else last - timedelta(days=days))] = current
+    rows = DaySummary.objects.filter(
+        patient__in={pk for pk, _ in wanted}, span=days, day__in={day for _, day in ends}
+    ).values_list("patient", "day", "days", *DaySummary.SUM_FIELDS)
+    return {
+        (pk, ends[(pk, day)]): (with_data, sums_of(columns))
+        for pk, day, with_data, *columns in rows
+        if (pk, day) in ends
+    }
 
 
 def load_from(*, patient, start: datetime | None, end: datetime | None) -> datetime | None:

@@ -18,8 +18,10 @@ from django.utils import timezone
 
 from core.expressions import EpochSeconds
 from core.idempotency import insert_unless_stored, stored_external_ids
+from readings import figures
 from readings.figures import daily
 from readings.models import Context, DaySummary, Kind, Reading, Source, Target
+from readings.window_figures import summary_sums, window_figures
 
 BULK_BATCH_SIZE = 5000
 HOUR = timedelta(hours=1)  # readings per write batch (and per fallback on a clash)
@@ -316,8 +318,11 @@ def _windows_write(patient, days: list) -> None:
 
 def window_rows(patient, by_day: dict, ends: list) -> list[DaySummary]:
     """The roster-window rows ending on ``ends`` from day rows ``by_day``: (day, fresh) ->
-    SUM_FIELDS values. A window is its first day fresh plus its other days continuing."""
+    SUM_FIELDS values. A window is its first day fresh plus its other days continuing;
+    each row keeps its figures as the roster shows them (readings.window_figures), in the
+    record's zone and by its target preset."""
     span = DaySummary.ROSTER_DAYS
+    tz, preset = patient.tzinfo, patient.target_preset
     windows = []
     for end in ends:
         start = end - timedelta(days=span - 1)
@@ -326,18 +331,31 @@ def window_rows(patient, by_day: dict, ends: list) -> list[DaySummary]:
         found = [part for part in parts if part is not None]
         if not found:
             continue
-        sums = [sum(column) for column in zip(*found, strict=True)]
-        windows.append(
-            DaySummary(
-                patient=patient,
-                day=end,
-                fresh=True,
-                span=span,
-                days=len(found),
-                **dict(zip(DaySummary.SUM_FIELDS, sums, strict=True)),
-            )
-        )
+        sums = dict(zip(DaySummary.SUM_FIELDS, map(sum, zip(*found, strict=True)), strict=True))
+        row = DaySummary(patient=patient, day=end, fresh=True, span=span, days=len(found), **sums)
+        row.figures = window_figures(
+            summary_sums(row),
+            days_with_data=row.days,
+            window=figures.report_window(*figures.whole_days(span, end, tz), tz),
+            preset=preset,
+        ).to_json()
+        windows.append(row)
     return windows
+
+
+def window_figures_refresh(*, patient) -> None:
+    """Store the figures of every window row of the record again from its sums (after a
+    change of target preset: the sums stay, the goals and the preset's range change)."""
+    tz, span = patient.tzinfo, DaySummary.ROSTER_DAYS
+    rows = list(DaySummary.objects.filter(patient=patient, span=span))
+    for row in rows:
+        row.figures = window_figures(
+            summary_sums(row),
+            days_with_data=row.days,
+            window=figures.report_window(*figures.whole_days(span, row.day, tz), tz),
+            preset=patient.target_preset,
+        ).to_json()
+    DaySummary.objects.bulk_update(rows, ["figures"], batch_size=500)
 
 
 def day_summary_row(patient, day, fresh: bool, sums: daily.DaySums) -> DaySummary:

@@ -9,6 +9,11 @@ urlpatterns = [
     path("dashboard/data.json", views.dashboard_data, name="dashboard-data"),
     path("readings/version.json", views.readings_version, name="version"),
     path("clinic/patients/<uuid:pk>/", views.PatientReportView.as_view(), name="patient"),
+    path(
+        "clinic/patients/<uuid:pk>/preset/",
+        views.PatientPresetView.as_view(),
+        name="patient-preset",
+    ),
     path("day/", day_views.DayView.as_view(), name="today"),
     re_path(r"^day/(?P<day>\d{4}-\d{2}-\d{2})/$", day_views.DayView.as_view(), name="day"),
     path("meal/new/", meal.MealCreateView.as_view(), name="meal"),

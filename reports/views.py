@@ -2,20 +2,23 @@
 record shared with them (DESIGN.md sections 3-5)."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
 from accounts.mixins import PhysicianRequiredMixin
 from core.units import format_value
 from patients import selectors as patient_selectors
 from patients import services as patient_services
 from patients.access import Action
+from patients.forms import PresetForm
 from patients.mixins import RecordMixin, current_record
-from patients.models import AccessLogEntry
+from patients.models import AccessLogEntry, TargetPreset
 from readings import selectors as reading_selectors
 from reports.agp_report import paper_for
 from reports.presentation import dashboard_context, reading_rows
@@ -150,4 +153,30 @@ class PatientReportView(PhysicianRequiredMixin, TemplateView):
             "report_pdf_url": reverse("reports:patient-agp-pdf", args=[patient.pk]),
             "report_page_url": reverse("reports:patient-agp", args=[patient.pk]),
             "report_paper": paper_for(self.request.headers.get("Accept-Language", "")),
+            "preset_form": PresetForm(
+                prefix="preset", initial={"target_preset": patient.target_preset}
+            ),
         }
+
+
+class PatientPresetView(PhysicianRequiredMixin, View):
+    """POST: the physician sets the consensus target preset a patient's figures are judged
+    by (CLINICAL.md D9: "on the roster link"); back to the patient's page."""
+
+    def post(self, request, pk):
+        try:
+            patient = patient_selectors.patient_for(
+                user=request.user, patient_id=pk, action=Action.SET_PRESET
+            )
+        except patient_selectors.PatientNotAvailable:
+            raise Http404("No such patient on your roster.") from None
+        form = PresetForm(request.POST, prefix="preset")
+        if form.is_valid():
+            patient_services.patient_preset_set(
+                patient=patient, preset=form.cleaned_data["target_preset"]
+            )
+            label = TargetPreset(patient.target_preset).label
+            messages.success(request, f"{patient.display_name}'s figures now follow: {label}.")
+        else:
+            messages.error(request, "Choose one of the listed target presets.")
+        return redirect("reports:patient", pk=patient.pk)

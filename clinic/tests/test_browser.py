@@ -129,6 +129,7 @@ def test_request_accept_roster_report_and_access_log(browser_page, physician, pa
     names = page.locator("table.roster-table tbody th a").all_inner_texts()
     assert names == ["Pat Ient", "Quinn Quiet", "Sam Steady"], names
     assert "Olive Offer" in page.locator("[data-offer]").inner_text()
+    in_range_standard = row.locator("td").nth(5).inner_text()  # 70-180 mg/dL
     screenshot(page, "clinic-roster")
 
     row.get_by_role("link", name="Pat Ient", exact=True).click()
@@ -149,6 +150,21 @@ def test_request_accept_roster_report_and_access_log(browser_page, physician, pa
     assert "Read-only" in page.get_by_role("heading", level=1).inner_text()
     settle(page)
     screenshot(page, "clinic-report")
+
+    # The physician judges her by the pregnancy goals; the roster follows.
+    page.get_by_label(re.compile("^Target preset")).select_option("pregnancy_t1")
+    page.get_by_role("button", name="Save preset").click()
+    page.get_by_text("Pat Ient's figures now follow: Pregnancy with type 1 diabetes.").wait_for()
+    settle(page)
+    page.goto("/clinic/?q=ient")
+    settle(page)
+    row = page.locator(f"tr[data-patient='{patient.record.pk}']")
+    in_range_pregnancy = row.locator("td").nth(5).inner_text()  # 63-140 mg/dL
+    assert float(in_range_pregnancy.split()[0]) < float(in_range_standard.split()[0])
+    assert page.locator("table.roster-table tbody tr").count() == 1  # found by name
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "clinic-roster-search-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
     sign_out(page)
 
     # The patient sees the visit in the access log.

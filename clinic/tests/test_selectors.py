@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.tests.factories import PhysicianFactory
 from clinic.selectors import roster_for_physician
 from patients.models import PatientAccess
-from patients.services import patient_update
+from patients.services import patient_preset_set, patient_update
 from patients.tests.factories import GrantFactory, PatientFactory
 from readings import stats
 from readings.models import Kind, Reading
@@ -119,11 +119,12 @@ def test_goal_flags_name_each_missed_preset_goal_and_wear(physician):
 
 def test_the_preset_decides_the_goals(physician):
     patient = linked_patient(physician, [130] * 3 + [150])
-    patient.record.target_preset = "pregnancy_t1"
-    patient.record.save()
+    (before,) = roster_for_physician(physician=physician, now=NOW)
+    patient_preset_set(patient=patient.record, preset="pregnancy_t1")
 
     (row,) = roster_for_physician(physician=physician, now=NOW)
 
+    assert before.in_range_pct == 100.0  # 70-180 mg/dL
     assert row.in_range_pct == 75.0  # 63-140 mg/dL
     assert [g.key for g in row.goal_flags] == ["above_140"]
 

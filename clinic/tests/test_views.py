@@ -187,9 +187,12 @@ def test_report_shows_the_patients_stats_charts_and_readings_read_only(
     assert 'aria-current="page" href="?days=7"' in html
     # Read-only: no edit controls, no form at all but sign-out, no live polling.
     assert "/edit/" not in html and "/delete/" not in html and "Add a reading" not in html
-    # Read-only: the only forms are signing out and the report download (a GET).
-    assert html.count("<form") == 2 and reverse("account_logout") in html
-    assert html.count('method="post"') == 1
+    # Read-only: the only forms are signing out, the report download (a GET) and the target
+    # preset the figures are judged by (the physician's to set, CLINICAL.md D9).
+    assert html.count("<form") == 3 and reverse("account_logout") in html
+    assert html.count('method="post"') == 2
+    preset = reverse("reports:patient-preset", args=[patient.record.pk])
+    assert f'<form method="post" action="{preset}"' in html
     download = reverse("reports:patient-agp-pdf", args=[patient.record.pk])
     assert f'<form method="get" action="{download}"' in html
     assert "data-version-url" not in html

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import cached_property
+from itertools import accumulate
 
 import numpy as np
 
@@ -100,6 +102,10 @@ def gri_of(vlow: float, low: float, high: float, vhigh: float) -> Gri:
 LOW_CUTS = (cons.VERY_LOW_BELOW, 63, cons.LOW_BELOW)  # 63: the pregnancy presets' low bound
 HIGH_CUTS = (cons.TIGHT_RANGE[1], cons.HIGH_ABOVE, cons.VERY_HIGH_ABOVE)  # 140, 180, 250
 INTERVALS = len(LOW_CUTS) + len(HIGH_CUTS) + 1
+# The interval index where each cut point begins: values < a low cut lie before its edge,
+# values <= a high cut before its edge.
+_LOW_EDGE = {cut: i + 1 for i, cut in enumerate(LOW_CUTS)}
+_HIGH_EDGE = {cut: len(LOW_CUTS) + i + 1 for i, cut in enumerate(HIGH_CUTS)}
 
 
 def interval_index(values: np.ndarray) -> np.ndarray:
@@ -158,14 +164,22 @@ class CgmSums:
         each bound must be a cut point)."""
         lo, hi = 0, INTERVALS  # interval indices [lo, hi)
         if below is not None:
-            hi = min(hi, LOW_CUTS.index(below) + 1)
+            hi = min(hi, _LOW_EDGE[below])
         if at_least is not None:
-            lo = max(lo, LOW_CUTS.index(at_least) + 1)
+            lo = max(lo, _LOW_EDGE[at_least])
         if at_most is not None:
-            hi = min(hi, len(LOW_CUTS) + HIGH_CUTS.index(at_most) + 1)
+            hi = min(hi, _HIGH_EDGE[at_most])
         if above is not None:
-            lo = max(lo, len(LOW_CUTS) + HIGH_CUTS.index(above) + 1)
-        return sum(self.interval_minutes[lo:hi])
+            lo = max(lo, _HIGH_EDGE[above])
+        if lo >= hi:
+            return 0
+        cumulative = self._cumulative
+        return cumulative[hi] - cumulative[lo]
+
+    @cached_property
+    def _cumulative(self) -> tuple[int, ...]:
+        """Minutes in the intervals before each index: [0, i0, i0 + i1, ...]."""
+        return tuple(accumulate(self.interval_minutes, initial=0))
 
     def mean(self) -> float | None:
         return self.total / self.count if self.count else None
@@ -288,11 +302,13 @@ def preset_in_range_of(sums: CgmSums, *, preset: str) -> float | None:
     return _r(_preset_in_range(sums, cons.preset(preset))) if sums.count else None
 
 
+_METRIC_GOALS = {spec.key: spec for spec in cons.METRIC_GOALS}
+
+
 def _goals(p: cons.Preset, mean, cv, figures_by_key) -> tuple[cons.Goal, ...]:
     """The preset's time-in-ranges goals, then the mean and CV goals (GMI: see summarize)."""
     ranges = tuple(spec.judge(_r(figures_by_key.get(spec.key))) for spec in p.goals)
-    metric = {spec.key: spec for spec in cons.METRIC_GOALS}
-    return ranges + (metric["mean"].judge(mean), metric["cv"].judge(cv))
+    return ranges + (_METRIC_GOALS["mean"].judge(mean), _METRIC_GOALS["cv"].judge(cv))
 
 
 def _r(value: float | None) -> float | None:

@@ -5,17 +5,6 @@ import uuid
 from django.db import migrations, models
 
 
-def build_summaries(apps, schema_editor):
-    """Sum the readings already stored. Uses the current write service (the sums are
-    derived data with no history of their own); should a later migration change the
-    readings or summary tables, make this a no-op: the rebuild_day_summaries command stays."""
-    from patients.models import Patient
-    from readings.services import day_summaries_rebuild
-
-    for patient in Patient.objects.iterator():
-        day_summaries_rebuild(patient=patient)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -53,5 +42,6 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('patient', 'span', 'day', 'fresh'), name='day_summary_unique_day')],
             },
         ),
-        migrations.RunPython(build_summaries, migrations.RunPython.noop),
+        # The summaries of readings already stored are built by the latest migration that
+        # changes this table (0008), with the write service of that time.
     ]

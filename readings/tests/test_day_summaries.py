@@ -3,19 +3,24 @@ raw computation the report does (reading_stats_many -> summarize), on varied dat
 roster may only be faster, never different. And the write services keep the sums equal to
 a rebuild from the readings, whatever is written, changed or deleted."""
 
+import json
 import random
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from patients.services import patient_update
+from patients.services import patient_preset_set, patient_update
 from patients.tests.factories import PatientRecordFactory
-from readings import services, stats
+from readings import figures, services, stats, window_figures
+from readings.figures import daily
+from readings.figures.daily import DaySums
 from readings.models import DaySummary, Kind, Reading, Source
-from readings.selectors import period_figures_many, reading_stats_many
+from readings.selectors import period_figures_many, reading_stats_many, report_bounds
 from readings.tests.factories import store
+from readings.window_figures import WindowFigures, summary_sums
 
 pytestmark = pytest.mark.django_db
 
@@ -126,6 +131,19 @@ def shown(f):
     }
 
 
+def from_sums(record):
+    """The figures of the record's current window from its stored window row's sums."""
+    start, end = report_bounds(patient=record, days=14, now=NOW)
+    window = figures.report_window(start, end, record.tzinfo)
+    row = DaySummary.objects.filter(
+        patient=record, span=14, day=(end - timedelta(days=1)).astimezone(record.tzinfo).date()
+    ).first()
+    sums, days = (summary_sums(row), row.days) if row else (DaySums(), 0)
+    return daily.period_figures(
+        sums, days_with_data=days, window=window, preset=record.target_preset
+    )
+
+
 def test_the_roster_sums_equal_the_reports_computation_on_varied_data():
     made = records()
     raw = reading_stats_many(patients=made, days=14, now=NOW)
@@ -133,7 +151,10 @@ def test_the_roster_sums_equal_the_reports_computation_on_varied_data():
 
     for record in made:
         report, roster = raw[record.pk].figures, summed[record.pk]
-        assert shown(roster.current) == shown(report), record.timezone
+        # What the roster shows (stored with the window rows) is the report's figures...
+        assert roster.current == WindowFigures.of(report), record.timezone
+        # ... and every figure the sums give is too (SD, bands, tight range, minutes).
+        assert shown(from_sums(record)) == shown(report), record.timezone
         lv2 = report.events["lv2_hypo"].total if report.events else None
         assert roster.current.lv2_hypo_events == lv2, record.timezone
         assert roster.in_range_change == report.comparison["preset_in_range"].change
@@ -173,9 +194,13 @@ def test_a_window_starting_inside_a_hypo_counts_it_as_the_report_does():
 
 def rows(record):
     return sorted(
-        DaySummary.objects.filter(patient=record).values_list(
-            "span", "day", "fresh", "days", *DaySummary.SUM_FIELDS
-        )
+        (
+            (*row[:-1], json.dumps(row[-1], sort_keys=True))
+            for row in DaySummary.objects.filter(patient=record).values_list(
+                "span", "day", "fresh", "days", *DaySummary.SUM_FIELDS, "figures"
+            )
+        ),
+        key=lambda row: row[:3],
     )
 
 
@@ -233,3 +258,42 @@ def test_the_rebuild_command_sums_readings_written_behind_the_services_back():
     assert spans.count(14) == 4 + 13  # the roster windows ending on those days and 13 after
     services.day_summaries_rebuild(patient=record)
     assert rows(record) == summed
+
+
+def test_the_roster_reads_the_stored_figures_and_computes_rows_of_an_older_release():
+    record = PatientRecordFactory(timezone="Europe/Berlin")
+    store([r for r in series(record, random.Random(5), days=15) if r.kind == Kind.CGM])
+    report = reading_stats_many(patients=[record], days=14, now=NOW)[record.pk].figures
+    windows = DaySummary.objects.filter(patient=record, span=14)
+    assert all(row.figures[0] == window_figures.VERSION for row in windows)
+
+    windows.update(figures=[window_figures.VERSION - 1, 1, 2, 3])
+    older = period_figures_many(patients=[record], now=NOW)[record.pk]
+    windows.update(figures=None)
+    without = period_figures_many(patients=[record], now=NOW)[record.pk]
+
+    assert older.current == without.current == WindowFigures.of(report)
+    assert older.current.mean != 1
+
+
+def test_a_new_target_preset_judges_the_stored_windows_by_it():
+    record = PatientRecordFactory(timezone="UTC")
+    store([r for r in series(record, random.Random(9), days=15) if r.kind == Kind.CGM])
+    standard = period_figures_many(patients=[record], now=NOW)[record.pk].current
+
+    patient_preset_set(patient=record, preset="pregnancy_t1")
+
+    stored = period_figures_many(patients=[record], now=NOW)[record.pk].current
+    report = reading_stats_many(patients=[record], days=14, now=NOW)[record.pk].figures
+    assert report.preset == "pregnancy_t1"
+    assert stored == WindowFigures.of(report)
+    assert stored.in_range != standard.in_range  # 63-140 now, not 70-180
+    assert [g.key for g in stored.goals][:3] == ["in_range", "below_63", "below_54"]
+
+
+def test_an_unknown_preset_is_refused_and_changes_nothing():
+    record = PatientRecordFactory(timezone="UTC")
+    with pytest.raises(ValidationError):
+        patient_preset_set(patient=record, preset="athletes")
+    record.refresh_from_db()
+    assert record.target_preset == "standard"
