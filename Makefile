@@ -9,7 +9,7 @@ PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 PYTEST_ARGS ?= -n 2 --dist worksteal
 SECANTUS_SERVERS ?= 2
 
-.PHONY: help run demo serve test test-sqlite test-mongodb lint format bench loadtest clean
+.PHONY: help run demo serve test test-sqlite test-mongodb lint format bench loadtest clean vendor-plotly
 
 help:
 	@echo "make run      serve on http://127.0.0.1:8000 (SQLite; DEMO=1 seeds demo data)"
@@ -100,6 +100,18 @@ bench: $(VENV)/.dev-installed
 loadtest: $(VENV)/.dev-installed
 	$(PY) bench/load_test.py
 	$(PY) bin/with-secantusdb $(PY) bench/load_test.py
+
+# The browser's plotly.js: the basic partial bundle from npm (static/vendor/README.md says
+# why). Keep PLOTLY_JS_VERSION equal to the plotly.js inside the pinned plotly PyPI package.
+PLOTLY_JS_VERSION ?= 4.1.1
+vendor-plotly:
+	rm -rf var/npm-plotly && mkdir -p var/npm-plotly
+	cd var/npm-plotly && npm pack --silent plotly.js-basic-dist-min@$(PLOTLY_JS_VERSION) >/dev/null \
+		&& tar xzf plotly.js-basic-dist-min-$(PLOTLY_JS_VERSION).tgz
+	cp var/npm-plotly/package/plotly-basic.min.js static/vendor/plotly-basic.min.js
+	cp var/npm-plotly/package/LICENSE static/vendor/plotly-basic.LICENSE
+	@sha256sum static/vendor/plotly-basic.min.js
+	@echo "Put the version and sha256 above in static/vendor/README.md."
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -177,7 +177,6 @@ WHITENOISE_AUTOREFRESH = DEBUG
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "bgt.staticfinders.PackageFileFinder",  # plotly.min.js from the plotly package
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
