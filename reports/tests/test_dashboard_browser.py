@@ -101,6 +101,22 @@ def test_phone_first_screen_and_charts_loaded_when_scrolled_to(open_dashboard, p
     assert no_sideways_scroll(page)
 
 
+def test_dark_mode_follows_the_device_charts_included(open_dashboard, patient):
+    seeded(patient)
+    page, _ = open_dashboard(PHONE, color_scheme="dark")
+
+    assert page.evaluate("document.documentElement.dataset.bsTheme") == "dark"
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(33, 37, 41)"  # Bootstrap's dark body
+    screenshot(page, "dashboard-390-dark")
+    chart = page.locator('[data-figure-name="agp"]')
+    chart.scroll_into_view_if_needed()
+    chart.locator(".main-svg").first.wait_for()
+    # The chart sits on the card's dark background with light text.
+    assert chart.evaluate("el => el._fullLayout.paper_bgcolor") == "rgba(0,0,0,0)"
+    assert chart.evaluate("el => el._fullLayout.font.color") == "#dee2e6"
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_desktop_screenshots(open_dashboard, patient, scheme):
     seeded(patient)
