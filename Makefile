@@ -9,7 +9,7 @@ PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 PYTEST_ARGS ?= -n 2 --dist worksteal
 SECANTUS_SERVERS ?= 2
 
-.PHONY: help run demo serve test test-sqlite test-mongodb lint format bench loadtest clean vendor-plotly
+.PHONY: help run demo serve test test-sqlite test-mongodb lint format bench loadtest lighthouse clean vendor-plotly
 
 help:
 	@echo "make run      serve on http://127.0.0.1:8000 (SQLite; DEMO=1 seeds demo data)"
@@ -18,6 +18,7 @@ help:
 	@echo "make test     lint, migration checks, the test suite on SQLite and on MongoDB"
 	@echo "make bench    performance benchmarks (medians against DESIGN.md section 8)"
 	@echo "make loadtest concurrent clients against gunicorn on SQLite and MongoDB"
+	@echo "make lighthouse  Lighthouse mobile scores of the landing, login, dashboard, readings pages"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit("BGT needs Python >= 3.11" if sys.version_info < (3, 11) else 0)'
@@ -95,6 +96,16 @@ test-mongodb: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed
 	@bin/ensure-report-libs
 	$(PY) bench/run.py $(BENCH)
+
+# Lighthouse (mobile preset) on the landing, login, dashboard and readings pages under
+# production settings; Lighthouse 12.2.3 in var/tools (13.x needs Node 22), never global.
+LIGHTHOUSE_BIN = var/tools/node_modules/.bin/lighthouse
+$(LIGHTHOUSE_BIN):
+	mkdir -p var/tools
+	cd var/tools && npm install --save-exact --no-audit --no-fund lighthouse@12.2.3
+
+lighthouse: $(VENV)/.dev-installed $(LIGHTHOUSE_BIN)
+	$(PY) bench/lighthouse.py $(PAGES)
 
 # 20 clients for 30 s against gunicorn on SQLite, then on MongoDB (SecantusDB).
 loadtest: $(VENV)/.dev-installed
