@@ -115,6 +115,9 @@ def test_dark_mode_follows_the_device_charts_included(open_dashboard, patient):
     # The chart sits on the card's dark background with light text.
     assert chart.evaluate("el => el._fullLayout.paper_bgcolor") == "rgba(0,0,0,0)"
     assert chart.evaluate("el => el._fullLayout.font.color") == "#dee2e6"
+    # The median, dark blue on white, is light blue on the dark card.
+    median = chart.evaluate("el => el._fullData.find(t => t.name === 'Median').line.color")
+    assert median == "#8fb3ff"
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

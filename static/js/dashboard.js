@@ -54,11 +54,32 @@
     return copy;
   }
 
+  // The traces' own dark blues, lightened on a dark background: the brand blue of the
+  // medians and markers, and the overlay's days (newest darkest becomes newest lightest).
+  function themedColour(colour) {
+    if (colour === "#0b3d91") return "#8fb3ff";
+    var day = /^hsl\(218, 75%, (\d+)%\)$/.exec(colour);
+    return day ? "hsl(218, 75%, " + (100 - Number(day[1])) + "%)" : colour;
+  }
+
+  function themedData(data) {
+    if (!dark()) return data;
+    var copy = JSON.parse(JSON.stringify(data));
+    copy.forEach(function (trace) {
+      ["line", "marker", "error_y"].forEach(function (part) {
+        if (trace[part] && typeof trace[part].color === "string") {
+          trace[part].color = themedColour(trace[part].color);
+        }
+      });
+    });
+    return copy;
+  }
+
   function draw(element) {
     var figure = figures[element.dataset.plotlyFigure];
     if (!figure) return;
     loadPlotly().then(function (Plotly) {
-      Plotly.react(element, figure.data, themed(figure.layout), CONFIG);
+      Plotly.react(element, themedData(figure.data), themed(figure.layout), CONFIG);
     });
   }
 
