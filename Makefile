@@ -9,7 +9,7 @@ PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 PYTEST_ARGS ?= -n 2 --dist worksteal
 SECANTUS_SERVERS ?= 2
 
-.PHONY: help run demo serve test test-sqlite test-mongodb lint format bench loadtest clean
+.PHONY: help run demo serve test test-sqlite test-mongodb lint format bench loadtest lighthouse clean vendor-plotly
 
 help:
 	@echo "make run      serve on http://127.0.0.1:8000 (SQLite; DEMO=1 seeds demo data)"
@@ -18,6 +18,7 @@ help:
 	@echo "make test     lint, migration checks, the test suite on SQLite and on MongoDB"
 	@echo "make bench    performance benchmarks (medians against DESIGN.md section 8)"
 	@echo "make loadtest concurrent clients against gunicorn on SQLite and MongoDB"
+	@echo "make lighthouse  Lighthouse mobile scores of the landing, login, dashboard, readings pages"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit("BGT needs Python >= 3.11" if sys.version_info < (3, 11) else 0)'
@@ -96,10 +97,32 @@ bench: $(VENV)/.dev-installed
 	@bin/ensure-report-libs
 	$(PY) bench/run.py $(BENCH)
 
+# Lighthouse (mobile preset) on the landing, login, dashboard and readings pages under
+# production settings; Lighthouse 12.2.3 in var/tools (13.x needs Node 22), never global.
+LIGHTHOUSE_BIN = var/tools/node_modules/.bin/lighthouse
+$(LIGHTHOUSE_BIN):
+	mkdir -p var/tools
+	cd var/tools && npm install --save-exact --no-audit --no-fund lighthouse@12.2.3
+
+lighthouse: $(VENV)/.dev-installed $(LIGHTHOUSE_BIN)
+	$(PY) bench/lighthouse.py $(PAGES)
+
 # 20 clients for 30 s against gunicorn on SQLite, then on MongoDB (SecantusDB).
 loadtest: $(VENV)/.dev-installed
 	$(PY) bench/load_test.py
 	$(PY) bin/with-secantusdb $(PY) bench/load_test.py
+
+# The browser's plotly.js: the basic partial bundle from npm (static/vendor/README.md says
+# why). Keep PLOTLY_JS_VERSION equal to the plotly.js inside the pinned plotly PyPI package.
+PLOTLY_JS_VERSION ?= 4.1.1
+vendor-plotly:
+	rm -rf var/npm-plotly && mkdir -p var/npm-plotly
+	cd var/npm-plotly && npm pack --silent plotly.js-basic-dist-min@$(PLOTLY_JS_VERSION) >/dev/null \
+		&& tar xzf plotly.js-basic-dist-min-$(PLOTLY_JS_VERSION).tgz
+	cp var/npm-plotly/package/plotly-basic.min.js static/vendor/plotly-basic.min.js
+	cp var/npm-plotly/package/LICENSE static/vendor/plotly-basic.LICENSE
+	@sha256sum static/vendor/plotly-basic.min.js
+	@echo "Put the version and sha256 above in static/vendor/README.md."
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

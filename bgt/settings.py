@@ -174,10 +174,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # In development and tests whitenoise serves straight from the finders (no collectstatic).
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# The web app manifest's registered type (whitenoise does not know the extension).
+WHITENOISE_MIMETYPES = {".webmanifest": "application/manifest+json"}
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "bgt.staticfinders.PackageFileFinder",  # plotly.min.js from the plotly package
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

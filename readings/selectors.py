@@ -14,7 +14,7 @@ from core.expressions import EpochSeconds
 from readings import figures, stats
 from readings.figures import daily
 from readings.figures.daily import DaySums
-from readings.models import DaySummary, Reading, Target
+from readings.models import FUTURE_TOLERANCE, DaySummary, Reading, Target
 from readings.window_figures import WindowFigures, stored_in_range, sums_of, window_figures
 
 DASHBOARD_PERIODS = (7, 14, 30, 90)  # days
@@ -35,6 +35,24 @@ def reading_list(
     if kind:
         qs = qs.filter(kind=kind)
     return qs.order_by("-taken_at")
+
+
+# Enough readings before the newest to find a CGM reading 4-15 minutes older at 1-minute
+# cadence (readings.now).
+NEWEST_COUNT = 16
+
+
+def reading_newest(*, patient, now: datetime | None = None) -> list[Reading]:
+    """The record's newest readings (at most NEWEST_COUNT, newest first, none taken more than
+    the 10 minutes a meter may run ahead of ``now``), for readings.now.latest_glucose. One
+    query on the (patient, taken_at) index."""
+    end = (now or timezone.now()) + FUTURE_TOLERANCE
+    return list(
+        Reading.objects.of(patient)
+        .filter(taken_at__lte=end)
+        .order_by("-taken_at")
+        .only("value_mgdl", "taken_at", "kind", "direction")[:NEWEST_COUNT]
+    )
 
 
 def reading_get(*, patient, reading_id) -> Reading:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 from django.utils import timezone
@@ -13,10 +13,12 @@ from patients.models import Patient
 from readings import stats
 from readings.figures import Figures, whole_days
 from readings.models import FUTURE_TOLERANCE, Kind, Target
+from readings.now import Latest, latest_glucose
 from readings.selectors import (
     DASHBOARD_PERIODS,
     Series,
     load_from,
+    reading_newest,
     reading_series,
     reading_stats,
     report_bounds,
@@ -182,4 +184,33 @@ def agp_report_get(*, patient: Patient, last_day: date, days: int) -> ReportData
     summary = reading_stats(patient=patient, start=start, end=end, target=target, series=both)
     return ReportData(
         patient, days, last_day, start, end, target, summary, _between(both, start, end)
+    )
+
+
+@dataclass(frozen=True)
+class NowData:
+    """The record's newest reading (None: the record has none) and its readings of the
+    last ``hours`` hours up to ``now`` (``series``, oldest first), for the "now" card."""
+
+    patient: Patient
+    now: datetime
+    latest: Latest | None
+    series: Series
+    target: Target
+
+
+def now_get(*, patient: Patient, now: datetime | None = None, hours: int = 24) -> NowData:
+    """The "now" card's data. Three queries (the newest readings, the last ``hours`` hours,
+    the target) whatever the record holds.
+
+    Callers pass a record they got through patients.selectors.patient_for (the gate)."""
+    now = now or timezone.now()
+    return NowData(
+        patient=patient,
+        now=now,
+        latest=latest_glucose(reading_newest(patient=patient, now=now)),
+        series=reading_series(
+            patient=patient, start=now - timedelta(hours=hours), end=now + FUTURE_TOLERANCE
+        ),
+        target=target_get(patient=patient),
     )

@@ -7,6 +7,7 @@ app_name = "reports"
 urlpatterns = [
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("dashboard/data.json", views.dashboard_data, name="dashboard-data"),
+    path("dashboard/now.json", views.now_data, name="now"),
     path("readings/version.json", views.readings_version, name="version"),
     path("clinic/patients/<uuid:pk>/", views.PatientReportView.as_view(), name="patient"),
     path(

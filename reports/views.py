@@ -13,6 +13,7 @@ from django.views.generic import TemplateView, View
 
 from accounts.mixins import PhysicianRequiredMixin
 from core.units import format_value
+from patients import access
 from patients import selectors as patient_selectors
 from patients import services as patient_services
 from patients.access import Action
@@ -21,8 +22,9 @@ from patients.mixins import RecordMixin, current_record
 from patients.models import AccessLogEntry, TargetPreset
 from readings import selectors as reading_selectors
 from reports.agp_report import paper_for
+from reports.now import now_context
 from reports.presentation import dashboard_context, reading_rows
-from reports.selectors import dashboard_get
+from reports.selectors import dashboard_get, now_get
 
 READINGS_PER_PAGE = 50
 
@@ -47,6 +49,7 @@ class DashboardView(RecordMixin, TemplateView):
         return {
             **super().get_context_data(**kwargs),
             **dashboard_context(dashboard, unit=self.request.user.unit),
+            **now_context(now_get(patient=self.patient), unit=self.request.user.unit),
             "days": days,
             "periods": reading_selectors.DASHBOARD_PERIODS,
             "version": reading_selectors.readings_version(patient=self.patient),
@@ -75,6 +78,27 @@ def _record_json(view):
 def readings_version(request, patient):
     """A tiny payload the dashboard polls to learn that readings changed."""
     return JsonResponse({"version": reading_selectors.readings_version(patient=patient)})
+
+
+@_record_json
+def now_data(request, patient):
+    """The "now" card, polled by the dashboard: its HTML, the tab title's prefix, and the
+    readings' version (a change makes the dashboard fetch dashboard_data). Not in the
+    access log, like the other polls: the page view that started them is."""
+    context = {
+        **now_context(now_get(patient=patient), unit=request.user.unit),
+        "may_write": access.may(patient.grant, Action.WRITE),
+    }
+    with timezone.override(patient.tzinfo):
+        html = render_to_string("reports/_now.html", context, request=request)
+    return JsonResponse(
+        {
+            "version": reading_selectors.readings_version(patient=patient),
+            "state": context["now_card"].state,
+            "title": context["now_card"].title,
+            "html": html,
+        }
+    )
 
 
 @_record_json

@@ -92,10 +92,12 @@ def test_a_new_patient_from_signup_to_export(browser_page, tmp_path):
     page.get_by_role("link", name="Dashboard").click()
     for name in ("readings", "meter"):
         chart = page.locator(f'[data-figure-name="{name}"]')
+        chart.scroll_into_view_if_needed()  # charts are drawn when they come into view
         expect(chart.locator(".main-svg").first).to_be_visible()
         points = chart.evaluate("el => el.data.reduce((n, t) => n + (t.y ? t.y.length : 0), 0)")
         assert points > 0, name
     for name in ("agp", "ranges"):
+        page.locator(f'[data-figure-name="{name}"]').scroll_into_view_if_needed()
         expect(page.locator(f'[data-figure-name="{name}"] .annotation-text')).to_contain_text(
             "CGM data"
         )

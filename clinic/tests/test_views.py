@@ -183,7 +183,7 @@ def test_report_shows_the_patients_stats_charts_and_readings_read_only(
         assert f'id="{figure}"' in html
     assert 'data-stat="in_range"' in html  # the stat cards
     assert "after pizza" in html and "250 mg/dL" in html
-    assert "vendor/plotly.min.js" in html and "js/dashboard.js" in html
+    assert "vendor/plotly-basic.min.js" in html and "js/dashboard.js" in html
     assert 'aria-current="page" href="?days=7"' in html
     # Read-only: no edit controls, no form at all but sign-out, no live polling.
     assert "/edit/" not in html and "/delete/" not in html and "Add a reading" not in html

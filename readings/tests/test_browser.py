@@ -23,7 +23,10 @@ def sign_in(page, user, password):
 
 
 def plotted_points(page, name):
-    return page.locator(f'[data-figure-name="{name}"]').evaluate(
+    chart = page.locator(f'[data-figure-name="{name}"]')
+    chart.scroll_into_view_if_needed()  # charts are drawn when they come into view
+    chart.locator(".main-svg").first.wait_for()
+    return chart.evaluate(
         "el => el.data ? el.data.reduce((n, t) => n + (t.x ? t.x.length : 0), 0) : -1"
     )
 
@@ -70,6 +73,7 @@ def test_add_a_reading_see_it_highlighted_and_plotted(browser_page, patient, pas
     screenshot(page, "readings-table")
 
     page.get_by_role("link", name="Dashboard").click()
+    page.locator('[data-figure-name="readings"]').scroll_into_view_if_needed()
     expect(page.locator('[data-figure-name="readings"] .main-svg').first).to_be_visible()
     # the grey line plus one marker per reading
     assert plotted_points(page, "readings") == 2 * (len(cgm) + 1)

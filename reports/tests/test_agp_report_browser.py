@@ -38,6 +38,7 @@ def test_overlay_download_and_browser_print_of_the_report(browser_page, patient,
     sign_in(page, patient, password)
 
     overlay = page.locator("[data-plotly-figure=figure-overlay]")
+    overlay.scroll_into_view_if_needed()  # charts are drawn when they come into view
     overlay.locator(".main-svg").first.wait_for()
     assert overlay.evaluate("el => el.data.length") == 14
     wide = page.evaluate(
