@@ -29,6 +29,8 @@ TREATMENT_FIELDS = (
     "notes",
 )
 TREATMENT_EDITABLE_FIELDS = TREATMENT_FIELDS
+# Set by Nightscout uploads (integrations.nightscout.treatments), never by a form.
+NIGHTSCOUT_FIELDS = "nightscout_fields"
 
 
 def _second(moment: datetime) -> datetime:
@@ -47,7 +49,7 @@ def treatment_build(
 ) -> Treatment:
     """An unsaved, validated treatment (the model's rules, including "already recorded").
     Raises ValidationError. ``values``: any of TREATMENT_FIELDS."""
-    unknown = set(values) - set(TREATMENT_FIELDS)
+    unknown = set(values) - {*TREATMENT_FIELDS, NIGHTSCOUT_FIELDS}
     if unknown:
         raise TypeError(f"Not a treatment field: {', '.join(sorted(unknown))}")
     treatment = Treatment(
@@ -72,8 +74,9 @@ def treatment_create(*, patient, **fields) -> Treatment:
 
 
 def treatment_update(*, treatment: Treatment, **changes) -> Treatment:
-    """Change a treatment's type, time, amounts or notes; validated like a new one."""
-    unknown = set(changes) - set(TREATMENT_EDITABLE_FIELDS)
+    """Change a treatment's type, time, amounts or notes (or, from a Nightscout upload, its
+    other Nightscout fields); validated like a new one."""
+    unknown = set(changes) - {*TREATMENT_EDITABLE_FIELDS, NIGHTSCOUT_FIELDS}
     if unknown:
         raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
     if changes.get("taken_at"):
