@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 
 from core.idempotency import insert_unless_stored, stored_external_ids
+from core.signals import record_data_deleted
 from treatments.models import Source, Treatment
 
 BULK_BATCH_SIZE = 5000
@@ -89,7 +90,14 @@ def treatment_update(*, treatment: Treatment, **changes) -> Treatment:
 
 
 def treatment_delete(*, treatment: Treatment) -> None:
+    """Delete a treatment; says so (core.signals.record_data_deleted) for the clients
+    that sync the record (Nightscout API v3 history)."""
+    identifier = treatment.external_id or str(treatment.pk)
+    patient = treatment.patient
     treatment.delete()
+    record_data_deleted.send(
+        sender=Treatment, patient=patient, collection="treatments", identifier=identifier
+    )
 
 
 @dataclass
