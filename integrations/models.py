@@ -37,6 +37,7 @@ class NightscoutCollection(models.TextChoices):
     DEVICESTATUS = "devicestatus", "devicestatus"
     PROFILE = "profile", "profile"
     FOOD = "food", "food"
+    CAL = "cal", "cal"  # entries of type cal: a CGM's calibrations (never glucose)
 
 
 class NightscoutDocument(models.Model):

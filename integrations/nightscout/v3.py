@@ -31,7 +31,7 @@ from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.response import Response
 
 from integrations.models import NightscoutCollection, NightscoutDocument
-from integrations.nightscout import batches, deletions, documents
+from integrations.nightscout import batches, calibrations, deletions, documents
 from integrations.nightscout import treatments as ns_treatments
 from integrations.nightscout.authentication import record_of, role_of
 from integrations.nightscout.entries import entry_of
@@ -189,10 +189,37 @@ class Documents:
         return self.queryset(patient).filter(q).first()
 
 
+class Calibrations(Documents):
+    """``entries`` of type cal (calibrations.py): searched with type=cal, and in history."""
+
+    def __init__(self):
+        super().__init__(NightscoutCollection.CAL)
+
+    def filter(self, qs, field, lookup, raw):
+        if field == "type" and lookup == "exact" and raw == "cal":
+            return qs
+        if field == "dateString":
+            field = "date"
+        return super().filter(qs, field, lookup, raw)
+
+    def shape(self, document, tz):
+        doc = calibrations.entry_of(document)
+        doc["identifier"] = document.identifier or str(document.pk)
+        doc["srvModified"] = _ms(document.srv_modified)
+        doc["srvCreated"] = int(document.created_at.timestamp() * 1000)
+        doc["isValid"] = document.is_valid
+        return doc
+
+
+def _asks_for_calibrations(collection: str, params) -> bool:
+    return collection == "entries" and "cal" in (params.get("type"), params.get("type$eq"))
+
+
 def _is_uuid(value: str) -> bool:
     return bool(re.fullmatch(r"[0-9a-fA-F-]{32,36}", value))
 
 
+CALIBRATIONS = Calibrations()
 HANDLERS = {
     "entries": Entries(),
     "treatments": Treatments(),
@@ -275,9 +302,10 @@ class CollectionView(NightscoutView):
         responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
     )
     def get(self, request, collection: str):
-        handler = HANDLERS[collection]
-        patient = record_of(request)
         params = request.query_params
+        handler = CALIBRATIONS if _asks_for_calibrations(collection, params) else None
+        handler = handler or HANDLERS[collection]
+        patient = record_of(request)
         qs = handler.queryset(patient)
         if isinstance(handler, Documents):
             qs = qs.filter(is_valid=True)
@@ -349,6 +377,12 @@ def _written(identifier: str, *, created: bool) -> Response:
 
 
 def _create(patient, collection: str, doc: dict) -> Response:
+    if collection == "entries" and calibrations.is_calibration(doc):
+        stored = calibrations.calibration_store(patient=patient, item=doc, now=timezone.now())
+        if stored.document is None:
+            raise ValidationError({"non_field_errors": [stored.reason]})
+        document = stored.document
+        return _written(document.identifier or str(document.pk), created=stored.outcome == "stored")
     if collection == "entries":
         (outcome,) = batches.entries_upload(patient=patient, items=[doc])
         if outcome.reading is None:
@@ -480,7 +514,11 @@ class HistoryView(NightscoutView):
                 patient=patient, collection=collection, since=moment
             )
             result += [deletions.tombstone_of(row) for row in deleted[:limit]]
-            result = sorted(result, key=lambda doc: doc["srvModified"])[:limit]
+        if collection == "entries":
+            changed = CALIBRATIONS.queryset(patient).filter(srv_modified__gte=moment)
+            changed = changed.order_by("srv_modified")[:limit]
+            result += [CALIBRATIONS.shape(row, patient.tzinfo) for row in changed]
+        result = sorted(result, key=lambda doc: doc["srvModified"])[:limit]
         response = _result(result)
         if result:
             newest = max(doc["srvModified"] for doc in result)
