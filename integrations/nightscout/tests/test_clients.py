@@ -355,6 +355,9 @@ def test_trio(site):
         headers=headers,
     ).json()
     assert [t["duration"] for t in targets] == [60]
+    # Trio's TempTarget (Trio/Sources/Models/TempTarget.swift, nightscout/Trio commit
+    # 29350e31) decodes targetTop and targetBottom: the range comes back as sent.
+    assert [(t["targetTop"], t["targetBottom"]) for t in targets] == [(120, 120)]
     status = {
         "device": "Trio",
         "openaps": {"iob": {"iob": 1.1}, "suggested": {"COB": 8}},
