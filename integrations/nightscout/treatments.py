@@ -8,7 +8,7 @@ Nightscout stamps it now) and reads with ``find[created_at][$gt]``, ``find[event
 ``find[carbs][$exists]``, ``find[$and][n][enteredBy][$ne]``; Juggluco PUTs its arrays.
 
 Each item is upserted as Nightscout does: the treatment with the same client id
-(``identifier``, ``uuid``, ``syncIdentifier``, a non-ObjectId ``_id``), else with the same
+(``identifier``, ``uuid``, ``syncIdentifier``, ``_id``), else with the same
 ``created_at`` (to the second) and ``eventType``, is updated; otherwise one is created.
 ``eventType`` is kept verbatim. One outcome per item: ``stored``, ``updated``,
 ``duplicate`` (nothing changed) or ``skipped`` with a reason (the model's validation
@@ -71,7 +71,6 @@ EVENT_OF_TYPE = {
     TreatmentType.OTHER: "<none>",
 }
 _ID_KEYS = ("identifier", "uuid", "syncIdentifier", "_id", "id")
-_OBJECT_ID = re.compile(r"^[0-9a-fA-F]{24}$")
 _field = Treatment._meta.get_field
 EVENT_MAX = _field("event_type").max_length
 NOTES_MAX = _field("notes").max_length
@@ -135,13 +134,13 @@ def _moment(item: dict, now: datetime) -> datetime:
 
 
 def client_id(item: dict) -> str | None:
-    """The client's own id of a treatment: identifier, uuid, syncIdentifier, or an _id that
-    is not one of Nightscout's ObjectIds (Loop and Trio put their ids there)."""
+    """The client's own id of a treatment: identifier, uuid, syncIdentifier, or _id (Loop
+    and Trio put their ids there; Juggluco one of 24 hex digits, the shape of a MongoDB
+    ObjectId, by which it later DELETEs treatments/<_id>: uploadtreatment.cpp with
+    watchserver.cpp mkid). BGT's own ids are UUIDs, so an _id sent is never one of BGT's."""
     for key in _ID_KEYS:
         value = item.get(key)
         if isinstance(value, str) and 0 < len(value) <= EXTERNAL_ID_MAX:
-            if key in ("_id", "id") and _OBJECT_ID.match(value):
-                continue
             return value
     return None
 

@@ -478,7 +478,12 @@ class DocumentView(NightscoutView):
     )
     def delete(self, request, collection: str, identifier: str):
         patient = record_of(request)
-        row = self._row(patient, collection, identifier)
+        try:
+            row = self._row(patient, collection, identifier)
+        except Gone:
+            # Deleted already: 200, as cgm-remote-monitor answers a repeated DELETE of a
+            # soft-deleted document (Juggluco's NightPost.deleteUrl retries until a 200).
+            return Response({"status": 200})
         if collection == "entries":
             reading_services.reading_delete(reading=row)
         elif collection == "treatments":

@@ -416,6 +416,33 @@ def test_juggluco_v1(site):
     assert Reading.objects.of(site.record).count() == MAX_ITEMS
 
 
+def test_juggluco_v1_treatments(site):
+    """Juggluco's v1 treatments, j-kaltes/Juggluco commit 4e2a5f29: uploadtreatment.cpp
+    sendtreatment PUTs (uploader.cpp nightuploadTreatments, put=true) one object made by
+    watchserver.cpp writetreatment (line 2145) with an _id from mkid ("ba<base>e<pos>"
+    padded with "b" to 24 characters: the shape of a MongoDB ObjectId); when the amount is
+    removed on the phone, deletetreatment DELETEs /api/v1/treatments/<that _id>, and
+    NightPost.deleteUrl takes anything but 200 as a failure that stops the upload loop."""
+    headers = {"api-secret": sha1(site.secret), "Content-Type": "application/json"}
+    moment = timezone.now().replace(microsecond=0) - timedelta(minutes=20)
+    seconds = int(moment.timestamp())
+    juggluco_id = "ba0e12".ljust(24, "b")
+    body = (
+        f'{{"_id":"{juggluco_id}","date":{seconds}000,"eventType":"<none>",'
+        f'"enteredBy":"Juggluco","created_at":"{moment.strftime("%Y-%m-%dT%H:%M:%S")}.000Z",'
+        '"notes":"Rapid-Acting","carbs":null,"insulin":4.5,"insulinType":"Fiasp"}'
+    )
+    stored = site.put(url(site, "/api/v1/treatments"), data=body, headers=headers)
+    assert stored.status_code == 200 and stored.json()[0]["outcome"] == "stored"
+    assert Treatment.objects.get().insulin_units == 4.5
+    deleted = site.delete(url(site, f"/api/v1/treatments/{juggluco_id}"), headers=headers)
+    assert deleted.status_code == 200 and deleted.json()["n"] == 1
+    assert not Treatment.objects.exists()
+    # Sent again (its answer was lost on the way): still a 200, nothing left to delete.
+    again = site.delete(url(site, f"/api/v1/treatments/{juggluco_id}"), headers=headers)
+    assert again.status_code == 200 and again.json()["n"] == 0
+
+
 def test_glucodatahandler(site):
     """GlucoDataHandler, pachi81/GlucoDataHandler commit 114460bc,
     common/src/main/java/de/michelinside/glucodatahandler/common/tasks/NightscoutSourceTask.kt:
