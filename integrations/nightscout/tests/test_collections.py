@@ -587,3 +587,22 @@ def test_deleting_the_record_deletes_its_deletions(patient):
     assert [row["identifier"] for row in deletions] == [identifier]
     data.account_delete(user=patient)
     assert not DeletedRecord.objects.exists()
+
+
+def test_a_duration_longer_than_a_day_is_kept_as_sent(uploader):
+    """BGT's durations stop at 24 hours; a longer one (a two-day temporary target) is kept
+    among the fields as sent instead of refusing the treatment."""
+    moment = timezone.now().replace(microsecond=0) - timedelta(hours=1)
+    sent = {
+        "eventType": "Temporary Target",
+        "created_at": iso(moment),
+        "duration": 2880,
+        "targetTop": 110,
+        "targetBottom": 100,
+        "reason": "Illness",
+    }
+    (answer,) = uploader.post(TREATMENTS, sent, format="json").json()
+    assert answer["outcome"] == "stored"
+    assert Treatment.objects.get().duration_min is None
+    (doc,) = uploader.get(TREATMENTS + ".json").json()
+    assert (doc["duration"], doc["targetTop"], doc["reason"]) == (2880, 110, "Illness")
