@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 from accounts.api import TokenView
 from clinic.api import PatientListView, PatientReadingListView, PatientStatsView
 from core.api.views import ApiNotFoundView
+from integrations.nightscout import calibration_views as nightscout_cal
 from integrations.nightscout import v1 as nightscout_v1
 from integrations.nightscout import v2 as nightscout_v2
 from integrations.nightscout import v3 as nightscout_v3
@@ -83,6 +84,8 @@ nightscout_urlpatterns = [
         nightscout_v2.AuthorizationRequestView.as_view(),
         name="nightscout-authorization-request",
     ),
+    path("v1/entries/cal.json", nightscout_cal.CalibrationEntriesView.as_view()),
+    path("v1/entries/cal", nightscout_cal.CalibrationEntriesView.as_view()),
 ]
 
 urlpatterns = [

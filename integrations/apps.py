@@ -7,7 +7,16 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self):
         from core.personal_data import Owner, register
-        from integrations.models import AccessToken, NightscoutDocument, UploadSecret
+        from core.signals import record_data_deleted
+        from integrations.models import (
+            AccessToken,
+            DeletedRecord,
+            NightscoutDocument,
+            UploadSecret,
+        )
+        from integrations.nightscout.deletions import deletion_record
+
+        record_data_deleted.connect(deletion_record, dispatch_uid="integrations.deletion_record")
 
         register(
             UploadSecret,
@@ -31,4 +40,12 @@ class IntegrationsConfig(AppConfig):
             section="nightscout_access_tokens",
             medical=True,
             secret_fields=("digest",),
+        )
+        # That a reading or treatment was deleted (its identifier, no value or time).
+        register(
+            DeletedRecord,
+            owner=Owner.RECORD,
+            owner_field="patient",
+            section="nightscout_deletions",
+            medical=True,
         )

@@ -37,6 +37,7 @@ class NightscoutCollection(models.TextChoices):
     DEVICESTATUS = "devicestatus", "devicestatus"
     PROFILE = "profile", "profile"
     FOOD = "food", "food"
+    CAL = "cal", "cal"  # entries of type cal: a CGM's calibrations (never glucose)
 
 
 class NightscoutDocument(models.Model):
@@ -118,3 +119,39 @@ class AccessToken(models.Model):
     @staticmethod
     def digest_of(token: str) -> str:
         return hashlib.sha256(token.strip().encode()).hexdigest()
+
+
+class DeletedRecord(models.Model):
+    """That a reading or treatment of a record was deleted, and when: what API v3's history
+    lists as ``isValid: false`` so that syncing clients (AndroidAPS) delete their copy, as
+    cgm-remote-monitor's soft delete does (lib/api3/generic/delete/operation.js). Only the
+    identifier clients know it by is kept, never its time, value or notes.
+
+    Written by every deletion (the web pages, BGT's API, Nightscout's v1 and v3 DELETE)
+    through ``core.signals.record_data_deleted``; deleted with the record.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="nightscout_deletions"
+    )
+    collection = models.CharField(max_length=20)  # "entries" or "treatments"
+    # The API v3 identifier: the uploader's id (external_id), else BGT's own id.
+    identifier = models.CharField(max_length=200)
+    srv_modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["srv_modified"]
+        indexes = [
+            models.Index(
+                fields=["patient", "collection", "srv_modified"], name="nsdeleted_coll_mod"
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "collection", "identifier"], name="nsdeleted_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"Deleted {self.collection} {self.pk}"

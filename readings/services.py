@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from core.expressions import EpochSeconds
 from core.idempotency import insert_unless_stored, stored_external_ids
+from core.signals import record_data_deleted
 from readings import figures
 from readings.figures import daily
 from readings.models import Context, DaySummary, Kind, Reading, Source, Target
@@ -83,8 +84,13 @@ def reading_update(*, reading: Reading, **changes) -> Reading:
 
 
 def reading_delete(*, reading: Reading) -> None:
+    identifier = reading.external_id or str(reading.pk)
     reading.delete()
     day_summaries_refresh(patient=reading.patient, readings=[reading])
+    # For the clients that sync the record (Nightscout API v3 history).
+    record_data_deleted.send(
+        sender=Reading, patient=reading.patient, collection="entries", identifier=identifier
+    )
 
 
 @dataclass

@@ -122,6 +122,10 @@ class Treatment(models.Model):
         _("external id"), max_length=200, null=True, blank=True
     )
     device = models.CharField(_("device"), max_length=100, blank=True)
+    # A Nightscout upload's fields beyond the ones above (a temporary target's range and
+    # reason, a profile switch's profile and percentage, a pump's ids, Loop's override
+    # settings, ...), as the client sent them, so that every read gives them back.
+    nightscout_fields = models.JSONField(_("other Nightscout fields"), default=dict, blank=True)
     measurement_key = models.CharField(max_length=200, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 
 from core.idempotency import insert_unless_stored, stored_external_ids
+from core.signals import record_data_deleted
 from treatments.models import Source, Treatment
 
 BULK_BATCH_SIZE = 5000
@@ -29,6 +30,8 @@ TREATMENT_FIELDS = (
     "notes",
 )
 TREATMENT_EDITABLE_FIELDS = TREATMENT_FIELDS
+# Set by Nightscout uploads (integrations.nightscout.treatments), never by a form.
+NIGHTSCOUT_FIELDS = "nightscout_fields"
 
 
 def _second(moment: datetime) -> datetime:
@@ -47,7 +50,7 @@ def treatment_build(
 ) -> Treatment:
     """An unsaved, validated treatment (the model's rules, including "already recorded").
     Raises ValidationError. ``values``: any of TREATMENT_FIELDS."""
-    unknown = set(values) - set(TREATMENT_FIELDS)
+    unknown = set(values) - {*TREATMENT_FIELDS, NIGHTSCOUT_FIELDS}
     if unknown:
         raise TypeError(f"Not a treatment field: {', '.join(sorted(unknown))}")
     treatment = Treatment(
@@ -72,8 +75,9 @@ def treatment_create(*, patient, **fields) -> Treatment:
 
 
 def treatment_update(*, treatment: Treatment, **changes) -> Treatment:
-    """Change a treatment's type, time, amounts or notes; validated like a new one."""
-    unknown = set(changes) - set(TREATMENT_EDITABLE_FIELDS)
+    """Change a treatment's type, time, amounts or notes (or, from a Nightscout upload, its
+    other Nightscout fields); validated like a new one."""
+    unknown = set(changes) - {*TREATMENT_EDITABLE_FIELDS, NIGHTSCOUT_FIELDS}
     if unknown:
         raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
     if changes.get("taken_at"):
@@ -86,7 +90,14 @@ def treatment_update(*, treatment: Treatment, **changes) -> Treatment:
 
 
 def treatment_delete(*, treatment: Treatment) -> None:
+    """Delete a treatment; says so (core.signals.record_data_deleted) for the clients
+    that sync the record (Nightscout API v3 history)."""
+    identifier = treatment.external_id or str(treatment.pk)
+    patient = treatment.patient
     treatment.delete()
+    record_data_deleted.send(
+        sender=Treatment, patient=patient, collection="treatments", identifier=identifier
+    )
 
 
 @dataclass

@@ -8,11 +8,23 @@ Nightscout stamps it now) and reads with ``find[created_at][$gt]``, ``find[event
 ``find[carbs][$exists]``, ``find[$and][n][enteredBy][$ne]``; Juggluco PUTs its arrays.
 
 Each item is upserted as Nightscout does: the treatment with the same client id
-(``identifier``, ``uuid``, ``syncIdentifier``, a non-ObjectId ``_id``), else with the same
+(``identifier``, ``uuid``, ``syncIdentifier``, ``_id``), else with the same
 ``created_at`` (to the second) and ``eventType``, is updated; otherwise one is created.
 ``eventType`` is kept verbatim. One outcome per item: ``stored``, ``updated``,
 ``duplicate`` (nothing changed) or ``skipped`` with a reason (the model's validation
 message: an amount beyond its maximum, a time over 10 minutes ahead, ...).
+
+Fields BGT does not model are kept as sent (``Treatment.nightscout_fields``) and given back
+on every read, so a loop's sync round-trips: AndroidAPS's temporary target (targetTop,
+targetBottom, reason, units, durationInMilliseconds), profile switch (profile, percentage,
+timeshift, profileJson, originalProfileName, originalDuration), temporary basal (percent,
+type), bolus (type, isSMB, isBasalInsulin, iCfg) and every treatment's pumpId, pumpType,
+pumpSerial, endId, app, device and utcOffset (nightscout/AndroidAPS core/nssdk
+remotemodel/RemoteTreatment.kt and mapper/TreatmentMapper.kt); Loop's override fields
+(NightscoutKit OverrideTreatment: correctionRange, insulinNeedsScaleFactor, reason,
+durationType, remoteAddress), Trio's (targetTop/targetBottom, isSMB, ...). A field BGT
+models (time, amounts, duration, rate) is returned as sent while it still says what BGT
+holds, and as BGT holds it once it was changed in BGT.
 """
 
 from __future__ import annotations
@@ -27,9 +39,9 @@ from django.db.models import Q
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
-from integrations.nightscout import query
+from integrations.nightscout import documents, query
 from treatments import selectors, services
-from treatments.models import Source, Treatment, TreatmentType
+from treatments.models import MAX_DURATION_MIN, Source, Treatment, TreatmentType
 
 DEFAULT_COUNT = 100  # cgm-remote-monitor lib/api/treatments: count defaults to 100
 
@@ -59,12 +71,19 @@ EVENT_OF_TYPE = {
     TreatmentType.OTHER: "<none>",
 }
 _ID_KEYS = ("identifier", "uuid", "syncIdentifier", "_id", "id")
-_OBJECT_ID = re.compile(r"^[0-9a-fA-F]{24}$")
 _field = Treatment._meta.get_field
 EVENT_MAX = _field("event_type").max_length
 NOTES_MAX = _field("notes").max_length
 DEVICE_MAX = _field("device").max_length
 EXTERNAL_ID_MAX = _field("external_id").max_length
+# Fields of an upload that BGT's own columns hold and that every read writes from them.
+_MODELLED = frozenset({"eventType", "insulin", "carbs", "notes", "enteredBy", "insulin_name"})
+# What the server adds (Nightscout's, or BGT's `outcome` in an upload's answer): never
+# kept from a client's copy.
+_SERVER_FIELDS = frozenset(
+    {"_id", "identifier", "srvModified", "srvCreated", "isValid", "subject", "modifiedBy"}
+    | {"outcome"}
+)
 
 
 class Skip(Exception):  # noqa: N818 (an outcome, not an error)
@@ -115,13 +134,13 @@ def _moment(item: dict, now: datetime) -> datetime:
 
 
 def client_id(item: dict) -> str | None:
-    """The client's own id of a treatment: identifier, uuid, syncIdentifier, or an _id that
-    is not one of Nightscout's ObjectIds (Loop and Trio put their ids there)."""
+    """The client's own id of a treatment: identifier, uuid, syncIdentifier, or _id (Loop
+    and Trio put their ids there; Juggluco one of 24 hex digits, the shape of a MongoDB
+    ObjectId, by which it later DELETEs treatments/<_id>: uploadtreatment.cpp with
+    watchserver.cpp mkid). BGT's own ids are UUIDs, so an _id sent is never one of BGT's."""
     for key in _ID_KEYS:
         value = item.get(key)
         if isinstance(value, str) and 0 < len(value) <= EXTERNAL_ID_MAX:
-            if key in ("_id", "id") and _OBJECT_ID.match(value):
-                continue
             return value
     return None
 
@@ -137,6 +156,10 @@ def fields_of_item(item, *, now: datetime) -> dict:
     carbs = _amount(item.get("carbs"))
     rate = _amount(item.get("absolute", item.get("rate")))
     duration = _amount(item.get("duration"))
+    if duration is not None and round(duration) > MAX_DURATION_MIN:
+        # Longer than BGT's durations go (a loop's indefinite override, a permanent
+        # profile switch): kept as sent among the other fields, not as BGT's duration.
+        duration = None
     fields = {
         "event_type": event,
         "taken_at": _moment(item, now),
@@ -146,6 +169,7 @@ def fields_of_item(item, *, now: datetime) -> dict:
         "duration_min": round(duration) if duration is not None else None,
         "notes": str(item.get("notes") or "")[:NOTES_MAX],
         "insulin_name": str(item.get("insulin_name") or item.get("insulinType") or "")[:100],
+        "nightscout_fields": _other_fields(item),
     }
     if event.lower() == "temp basal" and rate is not None:
         fields.update(type=TreatmentType.BASAL, basal_rate=rate, insulin_units=None)
@@ -156,6 +180,16 @@ def fields_of_item(item, *, now: datetime) -> dict:
     else:
         fields["type"] = TYPE_OF_EVENT.get(event.lower(), TreatmentType.OTHER)
     return fields
+
+
+def _other_fields(item: dict) -> dict:
+    """The fields of an uploaded treatment beyond what BGT's columns hold, as any database
+    can store them (documents.storable: raises a ValidationError otherwise)."""
+    kept = {k: v for k, v in item.items() if k not in _MODELLED and k not in _SERVER_FIELDS}
+    try:
+        return documents.storable(kept)
+    except ValidationError as error:
+        raise Skip(" ".join(str(m) for m in error.detail["non_field_errors"])) from None
 
 
 def _error_text(error: DjangoValidationError) -> str:
@@ -221,11 +255,36 @@ def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def _same_second(raw, moment: datetime) -> bool:
+    """Whether a time as a client sent it (epoch ms, or ISO 8601) is ``moment``'s second."""
+    second = int(moment.timestamp())
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return math.isfinite(raw) and int(raw // 1000) == second
+    if isinstance(raw, str):
+        try:
+            sent = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return False
+        sent = sent.replace(tzinfo=UTC) if timezone.is_naive(sent) else sent
+        return int(sent.timestamp()) == second
+    return False
+
+
+def _same_number(raw, value) -> bool:
+    if value is None or isinstance(raw, bool) or not isinstance(raw, int | float):
+        return False
+    return math.isfinite(raw) and round(float(raw), 6) == round(float(value), 6)
+
+
 def treatment_of(treatment: Treatment, tz) -> dict:
-    """A treatment as Nightscout returns one."""
+    """A treatment as Nightscout returns one: the fields a client sent beyond BGT's
+    columns, then BGT's (a time, amount, duration or rate stays as the client sent it
+    while it says what BGT holds)."""
+    sent = treatment.nightscout_fields or {}
     offset = treatment.taken_at.astimezone(tz).utcoffset()
     millis = int(treatment.taken_at.timestamp() * 1000)
     doc = {
+        **sent,
         "_id": str(treatment.pk),
         "eventType": treatment.event_type or EVENT_OF_TYPE[treatment.type],
         "created_at": _iso(treatment.taken_at),
@@ -239,7 +298,11 @@ def treatment_of(treatment: Treatment, tz) -> dict:
         "enteredBy": treatment.device or f"bgt-{treatment.source}",
     }
     if treatment.basal_rate is not None:
-        doc["absolute"] = doc["rate"] = treatment.basal_rate
+        # The keys the client used (AndroidAPS sends only `rate` with a percent basal, and
+        # `absolute` would make it an absolute one), both for one entered in BGT.
+        keys = [key for key in ("absolute", "rate") if key in sent] or ["absolute", "rate"]
+        for key in keys:
+            doc[key] = treatment.basal_rate
     if treatment.duration_min is not None:
         doc["duration"] = treatment.duration_min
     if treatment.insulin_name:
@@ -247,6 +310,19 @@ def treatment_of(treatment: Treatment, tz) -> dict:
     if treatment.external_id:
         doc["identifier"] = treatment.external_id
         doc["uuid"] = treatment.external_id
+    # As the client sent them, while they still say what BGT holds.
+    for key in ("created_at", "date", "mills", "timestamp"):
+        if key in sent and _same_second(sent[key], treatment.taken_at):
+            doc[key] = sent[key]
+    for key, value in (
+        ("duration", treatment.duration_min),
+        ("absolute", treatment.basal_rate),
+        ("rate", treatment.basal_rate),
+    ):
+        if key in sent and _same_number(sent[key], value):
+            doc[key] = sent[key]
+    if isinstance(sent.get("utcOffset"), int | float) and not isinstance(sent["utcOffset"], bool):
+        doc["utcOffset"] = sent["utcOffset"]
     return doc
 
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core.api.schema import FieldErrorsSerializer
@@ -129,7 +129,7 @@ class TreatmentsView(NightscoutView):
         summary="Nightscout: upload treatments",
         description=(
             "A treatment or an array of them; each is upserted as Nightscout does (same "
-            "client id -- identifier, uuid, syncIdentifier or a non-ObjectId _id -- else "
+            "client id -- identifier, uuid, syncIdentifier or _id -- else "
             "same created_at and eventType: updated; otherwise stored). One element per "
             "item in the answer, with `outcome` stored, updated, duplicate or skipped (and "
             "a `reason`). eventType is kept verbatim."
@@ -169,20 +169,22 @@ class TreatmentsView(NightscoutView):
 
 
 class TreatmentDetailView(NightscoutView):
-    """``DELETE /api/v1/treatments/<_id>`` (xDrip+ deletes by the _id it looked up)."""
+    """``DELETE /api/v1/treatments/<_id>`` (xDrip+ deletes by the _id it looked up,
+    Juggluco by the _id it uploaded with)."""
 
     @extend_schema(
         summary="Nightscout: delete one treatment",
+        description="By BGT's id or the client's. 200 with n = 0 when none has it, as "
+        "Nightscout answers: Juggluco (NightPost.deleteUrl) takes anything but 200 as a "
+        "failure and retries, so a treatment already deleted must not block it.",
         parameters=[OpenApiParameter("treatment_id", OpenApiTypes.STR, OpenApiParameter.PATH)],
-        responses={200: OpenApiTypes.OBJECT, 404: OpenApiResponse(description="No such one.")},
+        responses={200: OpenApiTypes.OBJECT},
     )
     def delete(self, request, treatment_id):
         found = ns_treatments.treatments_queryset(
             patient=record_of(request), query_params={"find[_id]": treatment_id}, count=1
         )
         deleted = ns_treatments.treatments_delete(treatments=list(found))
-        if not deleted:
-            raise NotFound("No treatment with this id.")
         return Response({"n": deleted, "ok": 1, "deletedCount": deleted})
 
 

@@ -7,25 +7,31 @@ PATCH and DELETE by ``identifier``.
 Answers are wrapped as cgm-remote-monitor's lib/api3 sends them: ``{status, result}`` for
 reads, ``{status, identifier, lastModified, isDeduplication}`` for writes. Every document has
 ``identifier``, ``srvModified``, ``srvCreated`` and ``isValid``. Readings and treatments are
-BGT's own rows; a deleted one is gone (history lists no tombstones for them), a deleted
-device status or profile stays with ``isValid: false``.
+BGT's own rows; a deleted one (by any path) leaves a DeletedRecord that ``history`` lists
+as ``{identifier, srvModified, isValid: false}`` (no value or time), that ``lastModified``
+counts, that a read of it answers 410 Gone, and that a search finds with
+``isValid$eq=false``, as cgm-remote-monitor lib/api3 does with its soft-deleted documents.
+A deleted device status or profile stays with ``isValid: false``. ``history`` answers with
+``ETag: W/"<newest srvModified>"``, the cursor AndroidAPS takes for its next call
+(core/nssdk NSAndroidClientImpl.getTreatmentsModifiedSince).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.response import Response
 
 from integrations.models import NightscoutCollection, NightscoutDocument
-from integrations.nightscout import batches, documents
+from integrations.nightscout import batches, calibrations, deletions, documents
 from integrations.nightscout import treatments as ns_treatments
 from integrations.nightscout.authentication import record_of, role_of
 from integrations.nightscout.entries import entry_of
@@ -40,6 +46,9 @@ DEFAULT_LIMIT = 100
 COLLECTIONS = ("entries", "treatments", "devicestatus", "profile", "food")
 _FILTER = re.compile(r"^(?P<field>[A-Za-z_][A-Za-z0-9_]{0,40})(?:\$(?P<op>eq|ne|gt|gte|lt|lte))?$")
 _RESERVED = {"limit", "skip", "sort", "sort$desc", "fields", "token", "secret", "now"}
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _ms(moment: datetime) -> int:
@@ -180,10 +189,37 @@ class Documents:
         return self.queryset(patient).filter(q).first()
 
 
+class Calibrations(Documents):
+    """``entries`` of type cal (calibrations.py): searched with type=cal, and in history."""
+
+    def __init__(self):
+        super().__init__(NightscoutCollection.CAL)
+
+    def filter(self, qs, field, lookup, raw):
+        if field == "type" and lookup == "exact" and raw == "cal":
+            return qs
+        if field == "dateString":
+            field = "date"
+        return super().filter(qs, field, lookup, raw)
+
+    def shape(self, document, tz):
+        doc = calibrations.entry_of(document)
+        doc["identifier"] = document.identifier or str(document.pk)
+        doc["srvModified"] = _ms(document.srv_modified)
+        doc["srvCreated"] = int(document.created_at.timestamp() * 1000)
+        doc["isValid"] = document.is_valid
+        return doc
+
+
+def _asks_for_calibrations(collection: str, params) -> bool:
+    return collection == "entries" and "cal" in (params.get("type"), params.get("type$eq"))
+
+
 def _is_uuid(value: str) -> bool:
     return bool(re.fullmatch(r"[0-9a-fA-F-]{32,36}", value))
 
 
+CALIBRATIONS = Calibrations()
 HANDLERS = {
     "entries": Entries(),
     "treatments": Treatments(),
@@ -237,8 +273,15 @@ class LastModifiedView(NightscoutView):
                 .values_list(column, flat=True)
                 .first()
             )
-            if newest is not None:
-                collections[name] = _ms(newest)
+            deleted = (
+                deletions.deletions_since(patient=patient, collection=name, since=_EPOCH)
+                .order_by("-srv_modified")
+                .values_list("srv_modified", flat=True)
+                .first()
+            )
+            times = [moment for moment in (newest, deleted) if moment is not None]
+            if times:
+                collections[name] = _ms(max(times))
         return _result({"srvDate": _ms(timezone.now()), "collections": collections})
 
 
@@ -259,14 +302,20 @@ class CollectionView(NightscoutView):
         responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
     )
     def get(self, request, collection: str):
-        handler = HANDLERS[collection]
-        patient = record_of(request)
         params = request.query_params
+        handler = CALIBRATIONS if _asks_for_calibrations(collection, params) else None
+        handler = handler or HANDLERS[collection]
+        patient = record_of(request)
         qs = handler.queryset(patient)
         if isinstance(handler, Documents):
             qs = qs.filter(is_valid=True)
+        if _asks_for_deleted(params):
+            if isinstance(handler, Documents):
+                qs = handler.queryset(patient).filter(is_valid=False)
+            else:
+                return _result(_deleted_list(patient, collection, params))
         for key, raw in params.items():
-            if key in _RESERVED:
+            if key in _RESERVED or key.startswith("isValid"):
                 continue
             match = _FILTER.match(key)
             if not match:
@@ -295,6 +344,25 @@ class CollectionView(NightscoutView):
         return _create(record_of(request), collection, doc)
 
 
+def _asks_for_deleted(params) -> bool:
+    """``isValid$eq=false`` (or ``isValid=false``, ``isValid$ne=true``): the deleted
+    documents; ``isValid=true`` is what a search returns anyway."""
+    for key, raw in params.items():
+        if key in ("isValid", "isValid$eq") and str(raw).lower() == "false":
+            return True
+        if key == "isValid$ne" and str(raw).lower() == "true":
+            return True
+    return False
+
+
+def _deleted_list(patient, collection: str, params) -> list[dict]:
+    """The deleted readings or treatments, newest deletion first (no other filter applies:
+    a deletion keeps no time or value to filter on)."""
+    found = deletions.deletions_since(patient=patient, collection=collection, since=_EPOCH)
+    found = found.order_by("-srv_modified")[: _limit(params)]
+    return [deletions.tombstone_of(deleted) for deleted in found]
+
+
 def _written(identifier: str, *, created: bool) -> Response:
     status = 201 if created else 200
     return Response(
@@ -309,6 +377,12 @@ def _written(identifier: str, *, created: bool) -> Response:
 
 
 def _create(patient, collection: str, doc: dict) -> Response:
+    if collection == "entries" and calibrations.is_calibration(doc):
+        stored = calibrations.calibration_store(patient=patient, item=doc, now=timezone.now())
+        if stored.document is None:
+            raise ValidationError({"non_field_errors": [stored.reason]})
+        document = stored.document
+        return _written(document.identifier or str(document.pk), created=stored.outcome == "stored")
     if collection == "entries":
         (outcome,) = batches.entries_upload(patient=patient, items=[doc])
         if outcome.reading is None:
@@ -328,6 +402,14 @@ def _create(patient, collection: str, doc: dict) -> Response:
     return _written(stored.identifier or str(stored.pk), created=not existed)
 
 
+class Gone(APIException):
+    """A deleted document (cgm-remote-monitor lib/api3/generic/read: 410)."""
+
+    status_code = 410
+    default_detail = "This document was deleted."
+    default_code = "gone"
+
+
 class DocumentView(NightscoutView):
     @extend_schema(
         summary="Nightscout v3: read one document",
@@ -344,7 +426,13 @@ class DocumentView(NightscoutView):
 
     def _row(self, patient, collection, identifier):
         row = HANDLERS[collection].get(patient, identifier)
-        if row is None or getattr(row, "is_valid", True) is False:
+        deleted = getattr(row, "is_valid", True) is False or (
+            row is None
+            and deletions.deletion_of(patient=patient, collection=collection, identifier=identifier)
+        )
+        if deleted:
+            raise Gone()
+        if row is None:
             raise NotFound("No document with this identifier.")
         return row
 
@@ -390,7 +478,12 @@ class DocumentView(NightscoutView):
     )
     def delete(self, request, collection: str, identifier: str):
         patient = record_of(request)
-        row = self._row(patient, collection, identifier)
+        try:
+            row = self._row(patient, collection, identifier)
+        except Gone:
+            # Deleted already: 200, as cgm-remote-monitor answers a repeated DELETE of a
+            # soft-deleted document (Juggluco's NightPost.deleteUrl retries until a 200).
+            return Response({"status": 200})
         if collection == "entries":
             reading_services.reading_delete(reading=row)
         elif collection == "treatments":
@@ -413,7 +506,27 @@ class HistoryView(NightscoutView):
     def get(self, request, collection: str, since: str):
         handler = HANDLERS[collection]
         patient = record_of(request)
+        # After `since` to the millisecond, as srvModified says it: a change at
+        # 12:00:00.123456 is srvModified ...123, and a client that asks since ...123 (the
+        # ETag it was given) has it.
+        moment = _since(since) + timedelta(milliseconds=1)
+        limit = _limit(request.query_params)
         column = "srv_modified" if isinstance(handler, Documents) else "updated_at"
-        qs = handler.queryset(patient).filter(**{f"{column}__gt": _since(since)}).order_by(column)
-        rows = qs[: _limit(request.query_params)]
-        return _result([handler.shape(row, patient.tzinfo) for row in rows])
+        qs = handler.queryset(patient).filter(**{f"{column}__gte": moment}).order_by(column)
+        result = [handler.shape(row, patient.tzinfo) for row in qs[:limit]]
+        if not isinstance(handler, Documents):
+            deleted = deletions.deletions_since(
+                patient=patient, collection=collection, since=moment
+            )
+            result += [deletions.tombstone_of(row) for row in deleted[:limit]]
+        if collection == "entries":
+            changed = CALIBRATIONS.queryset(patient).filter(srv_modified__gte=moment)
+            changed = changed.order_by("srv_modified")[:limit]
+            result += [CALIBRATIONS.shape(row, patient.tzinfo) for row in changed]
+        result = sorted(result, key=lambda doc: doc["srvModified"])[:limit]
+        response = _result(result)
+        if result:
+            newest = max(doc["srvModified"] for doc in result)
+            response["ETag"] = f'W/"{newest}"'
+            response["Last-Modified"] = http_date(newest / 1000)
+        return response

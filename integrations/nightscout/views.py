@@ -53,7 +53,7 @@ from core.api.schema import FieldErrorsSerializer
 from core.consensus import VERY_HIGH_ABOVE, VERY_LOW_BELOW
 from core.perf import collector_paused
 from core.units import Unit
-from integrations.nightscout import batches
+from integrations.nightscout import batches, calibrations
 from integrations.nightscout.authentication import (
     HasNightscoutRecord,
     NightscoutSecretAuthentication,
@@ -166,6 +166,11 @@ class EntriesView(NightscoutView):
         responses={200: EntrySerializer(many=True)},
     )
     def get(self, request):
+        if calibrations.asks_for_calibrations(request.query_params):
+            found = calibrations.calibrations_queryset(
+                patient=record_of(request), query_params=request.query_params
+            )
+            return Response([calibrations.entry_of(document) for document in found])
         return self.entries_response(request)
 
     @extend_schema(
@@ -200,7 +205,7 @@ class EntriesView(NightscoutView):
             )
         patient = record_of(request)
         with collector_paused():
-            outcomes = batches.entries_upload(patient=patient, items=data)
+            outcomes = calibrations.entries_upload(patient=patient, items=data)
             return Response([_outcome_entry(outcome, patient.tzinfo) for outcome in outcomes])
 
     @extend_schema(
@@ -221,6 +226,8 @@ class EntriesView(NightscoutView):
 def _outcome_entry(outcome: batches.Outcome, tz) -> dict:
     """The response element of one uploaded item: the stored reading as an entry (with
     ``_id``), or for a skipped item its type and time as sent, and the reason."""
+    if isinstance(outcome, calibrations.Outcome):
+        return calibrations.outcome_entry(outcome)
     if outcome.reading is not None:
         return {**entry_of(outcome.reading, tz), "outcome": outcome.outcome}
     item = outcome.item if isinstance(outcome.item, dict) else {}

@@ -18,6 +18,7 @@ from patients.services import patient_update
 from patients.tests.factories import GrantFactory
 from readings.models import Kind, Reading, Source
 from readings.tests.factories import ReadingFactory, TargetFactory
+from treatments import services as treatment_services
 from treatments.tests.factories import TreatmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +43,7 @@ RECORD_SECTIONS = {
     "day_summaries",
     "nightscout_documents",
     "nightscout_access_tokens",
+    "nightscout_deletions",
 }
 
 
@@ -97,6 +99,9 @@ def full_patient(patient, physician):
     Token.objects.create(user=patient)
     TreatmentFactory(
         patient=patient.record, type="carbs", insulin_units=None, carbs_g=45, notes="Lunch"
+    )
+    treatment_services.treatment_delete(  # the deletion is kept for Nightscout API v3
+        treatment=TreatmentFactory(patient=patient.record, type="carbs", carbs_g=20)
     )
     ReadingFactory(
         patient=patient.record,

@@ -23,6 +23,7 @@ from patients import data, invitations
 from patients.models import AccessLogEntry, Patient
 from patients.tests.factories import GrantFactory, PatientFactory, PatientRecordFactory
 from readings.tests.factories import ReadingFactory, TargetFactory
+from treatments import services as treatment_services
 from treatments.tests.factories import TreatmentFactory
 
 User = get_user_model()
@@ -77,6 +78,8 @@ def everything(db, physician):
     credentials.upload_secret_rotate(patient=record)
     tokens.access_token_create(patient=record, name="Follower", role="readable")
     documents.document_store(patient=record, collection="devicestatus", doc={"device": "x"})
+    gone = TreatmentFactory(patient=record, carbs_g=12, taken_at=datetime(2025, 1, 2, tzinfo=UTC))
+    treatment_services.treatment_delete(treatment=gone)  # its deletion is kept (API v3)
     invitations.invitation_send(patient=record, by=patient, email="g@example.org", role="follower")
     for entry in personal_data.entries():
         owner = patient if entry.owner == Owner.LOGIN else record

@@ -355,6 +355,9 @@ def test_trio(site):
         headers=headers,
     ).json()
     assert [t["duration"] for t in targets] == [60]
+    # Trio's TempTarget (Trio/Sources/Models/TempTarget.swift, nightscout/Trio commit
+    # 29350e31) decodes targetTop and targetBottom: the range comes back as sent.
+    assert [(t["targetTop"], t["targetBottom"]) for t in targets] == [(120, 120)]
     status = {
         "device": "Trio",
         "openaps": {"iob": {"iob": 1.1}, "suggested": {"COB": 8}},
@@ -411,6 +414,33 @@ def test_juggluco_v1(site):
     assert response.status_code == 200
     assert len(response.json()) == MAX_ITEMS
     assert Reading.objects.of(site.record).count() == MAX_ITEMS
+
+
+def test_juggluco_v1_treatments(site):
+    """Juggluco's v1 treatments, j-kaltes/Juggluco commit 4e2a5f29: uploadtreatment.cpp
+    sendtreatment PUTs (uploader.cpp nightuploadTreatments, put=true) one object made by
+    watchserver.cpp writetreatment (line 2145) with an _id from mkid ("ba<base>e<pos>"
+    padded with "b" to 24 characters: the shape of a MongoDB ObjectId); when the amount is
+    removed on the phone, deletetreatment DELETEs /api/v1/treatments/<that _id>, and
+    NightPost.deleteUrl takes anything but 200 as a failure that stops the upload loop."""
+    headers = {"api-secret": sha1(site.secret), "Content-Type": "application/json"}
+    moment = timezone.now().replace(microsecond=0) - timedelta(minutes=20)
+    seconds = int(moment.timestamp())
+    juggluco_id = "ba0e12".ljust(24, "b")
+    body = (
+        f'{{"_id":"{juggluco_id}","date":{seconds}000,"eventType":"<none>",'
+        f'"enteredBy":"Juggluco","created_at":"{moment.strftime("%Y-%m-%dT%H:%M:%S")}.000Z",'
+        '"notes":"Rapid-Acting","carbs":null,"insulin":4.5,"insulinType":"Fiasp"}'
+    )
+    stored = site.put(url(site, "/api/v1/treatments"), data=body, headers=headers)
+    assert stored.status_code == 200 and stored.json()[0]["outcome"] == "stored"
+    assert Treatment.objects.get().insulin_units == 4.5
+    deleted = site.delete(url(site, f"/api/v1/treatments/{juggluco_id}"), headers=headers)
+    assert deleted.status_code == 200 and deleted.json()["n"] == 1
+    assert not Treatment.objects.exists()
+    # Sent again (its answer was lost on the way): still a 200, nothing left to delete.
+    again = site.delete(url(site, f"/api/v1/treatments/{juggluco_id}"), headers=headers)
+    assert again.status_code == 200 and again.json()["n"] == 0
 
 
 def test_glucodatahandler(site):
@@ -787,3 +817,192 @@ def test_juggluco_v3(site):
     stored = Reading.objects.of(site.record).order_by("-taken_at")
     assert [r.value_mgdl for r in stored] == [120, 121, 122]
     assert stored[0].external_id == "0fffffff-ffff-ffff-ffff-17500000000ff"
+
+
+def _aaps_treatments(now: datetime) -> dict[str, dict]:
+    """The bodies AndroidAPS's v3 client POSTs (nightscout/AndroidAPS commit 02052250,
+    core/nssdk mapper/TreatmentMapper.kt toRemoteTreatment, fields as RemoteTreatment.kt
+    names them, Gson leaving out nulls; NSAndroidClientImpl.createTreatment sets app) for a
+    temporary target, a profile switch, a percent temporary basal and an SMB, made by
+    plugins/sync nsclientV3/extensions TemporaryTargetExtension, ProfileSwitchExtension,
+    TemporaryBasalExtension and BolusExtension; pump ids as its pump drivers fill them."""
+
+    def at(minutes: int) -> int:
+        return int((now - timedelta(minutes=minutes)).timestamp() * 1000) + 123
+
+    pump = {"pumpType": "ACCU_CHEK_INSIGHT_BLUETOOTH", "pumpSerial": "REDACTED"}
+    profile_json = json.dumps(
+        {
+            "units": "mg/dl",
+            "dia": 5,
+            "timezone": "UTC",
+            "sens": [{"time": "00:00", "timeAsSeconds": 0, "value": 60}],
+            "carbratio": [{"time": "00:00", "timeAsSeconds": 0, "value": 5.7}],
+            "basal": [{"time": "00:00", "timeAsSeconds": 0, "value": 0.525}],
+            "target_low": [{"time": "00:00", "timeAsSeconds": 0, "value": 100}],
+            "target_high": [{"time": "00:00", "timeAsSeconds": 0, "value": 100}],
+        }
+    )
+    return {
+        "temporary target": {
+            "date": at(30),
+            "units": "mg/dl",
+            "utcOffset": 60,
+            "isReadOnly": False,
+            "isValid": True,
+            "eventType": "Temporary Target",
+            "duration": 60,
+            "durationInMilliseconds": 3_600_000,
+            "targetBottom": 80.0,
+            "targetTop": 80.0,
+            "reason": "Eating Soon",
+            "app": "AAPS",
+        },
+        "profile switch": {
+            "date": at(25),
+            "utcOffset": 60,
+            "isReadOnly": False,
+            "isValid": True,
+            "eventType": "Profile Switch",
+            "profileJson": profile_json,
+            "profile": "Tuned 13/01 (90%,1h)",
+            "originalProfileName": "Tuned 13/01",
+            "originalDuration": 7_200_000,
+            "duration": 120,
+            "durationInMilliseconds": 7_200_000,
+            "timeshift": 1,
+            "percentage": 90,
+            "app": "AAPS",
+        },
+        "temporary basal": {
+            "date": at(20),
+            "utcOffset": 60,
+            "isReadOnly": False,
+            "isValid": True,
+            "eventType": "Temp Basal",
+            "pumpId": 4102,
+            "endId": 4103,
+            **pump,
+            "duration": 30,
+            "durationInMilliseconds": 1_800_000,
+            "percent": -50.0,
+            "rate": 0.2625,
+            "type": "NORMAL",
+            "app": "AAPS",
+        },
+        "bolus": {
+            "date": at(15),
+            "utcOffset": 60,
+            "isReadOnly": False,
+            "isValid": True,
+            "eventType": "Correction Bolus",
+            "pumpId": 4104,
+            **pump,
+            "insulin": 0.35,
+            "type": "SMB",
+            "isBasalInsulin": False,
+            "app": "AAPS",
+        },
+    }
+
+
+def _aaps_kind(doc: dict) -> str | None:
+    """Which NSTreatment AndroidAPS's RemoteTreatment.toTreatment() makes of a document
+    (TreatmentMapper.kt, in its order), or None where it drops it."""
+    duration = doc.get("duration")
+    if (doc.get("insulin") or 0) > 0:
+        return "bolus"
+    if (doc.get("carbs") or 0) > 0:
+        return "carbs"
+    if doc.get("eventType") == "Temporary Target":
+        if duration is None or doc.get("targetBottom") is None or doc.get("targetTop") is None:
+            return None
+        return "temporary target"
+    if doc.get("eventType") == "Temp Basal":
+        if doc.get("absolute", doc.get("percent")) is None or duration is None:
+            return None
+        return "temporary basal"
+    if doc.get("eventType") == "Profile Switch":
+        return "profile switch" if doc.get("profile") is not None else None
+    return None
+
+
+def test_androidaps_v3_treatment_sync(site):
+    """AndroidAPS's v3 treatment sync round-trips every field it sends and parses: it
+    creates (POST v3/treatments), updates (NSAndroidClientImpl.updateTreatment: PATCH
+    without date and utcOffset) and reads back (v3/treatments?sort=created_at&created_at$gt
+    on its first load, v3/treatments/history/<cursor> after, the cursor being the ETag
+    W/"<ms>" it parses with substring(3, length - 1)), and deletes by DELETE when a record
+    becomes invalid; the deletion reaches it through history as isValid false."""
+    from integrations.nightscout import tokens
+
+    _, text = tokens.access_token_create(patient=site.record, name="AAPS", role="full")
+    jwt = site.get(url(site, f"/api/v2/authorization/request/{text}")).json()["token"]
+    headers = {"Authorization": f"Bearer {jwt}"}
+    now = timezone.now().replace(microsecond=0)
+    sent = _aaps_treatments(now)
+    start = int(timezone.now().timestamp() * 1000) - 1000
+
+    identifiers = {}
+    for kind, body in sent.items():
+        created = site.post(url(site, "/api/v3/treatments"), json=body, headers=headers)
+        assert created.status_code == 201, (kind, created.text)
+        identifiers[kind] = created.json()["identifier"]
+    assert len(set(identifiers.values())) == 4
+
+    # The temporary target is shortened on the phone: AAPS sends it again without date
+    # and utcOffset (they "cannot be updated"), with the identifier it was given.
+    update = {k: v for k, v in sent["temporary target"].items() if k not in ("date", "utcOffset")}
+    update.update(
+        identifier=identifiers["temporary target"], duration=20, durationInMilliseconds=1_200_000
+    )
+    patched = site.patch(
+        url(site, f"/api/v3/treatments/{identifiers['temporary target']}"),
+        json=update,
+        headers=headers,
+    )
+    assert patched.status_code == 200
+    sent["temporary target"].update(duration=20, durationInMilliseconds=1_200_000)
+
+    since = iso_ms(now - timedelta(hours=2))
+    first_load = site.get(
+        url(site, f"/api/v3/treatments?sort=created_at&created_at$gt={since}&limit=500"),
+        headers=headers,
+    ).json()["result"]
+    history = site.get(url(site, f"/api/v3/treatments/history/{start}?limit=500"), headers=headers)
+    etag = history.headers["ETag"]
+    cursor = int(etag[3:-1])  # AAPS: eTagString.substring(3, eTagString.length - 1).toLong()
+    assert cursor == max(doc["srvModified"] for doc in history.json()["result"])
+    v1 = site.get(
+        url(site, "/api/v1/treatments.json?count=10"), headers={"api-secret": sha1(site.secret)}
+    ).json()
+    for answer in (first_load, history.json()["result"], v1):
+        by_id = {doc.get("identifier", doc["_id"]): doc for doc in answer}
+        for kind, body in sent.items():
+            doc = by_id[identifiers[kind]]
+            assert _aaps_kind(doc) == kind
+            for field, value in body.items():
+                if field == "isValid" and answer is v1:
+                    continue  # v1 documents carry no isValid (cgm-remote-monitor's neither)
+                assert doc[field] == value, (kind, field, doc.get(field))
+                assert type(doc[field]) is type(value), (kind, field, doc[field])
+    temp_basal = {doc["identifier"]: doc for doc in first_load}[identifiers["temporary basal"]]
+    assert "absolute" not in temp_basal  # AAPS: isAbsolute = absolute != null
+
+    # Nothing new since the cursor: AAPS's loop ends (an empty page, no ETag needed).
+    again = site.get(url(site, f"/api/v3/treatments/history/{cursor}"), headers=headers)
+    assert again.json()["result"] == []
+
+    # The SMB is invalidated on the phone: updateTreatment sends DELETE for an invalid one.
+    bolus_id = identifiers["bolus"]
+    deleted = site.delete(url(site, f"/api/v3/treatments/{bolus_id}"), headers=headers)
+    assert deleted.status_code == 200
+    modified = site.get(url(site, "/api/v3/lastModified"), headers=headers).json()["result"]
+    assert modified["collections"]["treatments"] > cursor  # AAPS loads only when newer
+    after = site.get(url(site, f"/api/v3/treatments/history/{cursor}"), headers=headers)
+    assert after.json()["result"] == [
+        {"identifier": bolus_id, "srvModified": int(after.headers["ETag"][3:-1]), "isValid": False}
+    ]
+    assert site.get(url(site, f"/api/v3/treatments/{bolus_id}"), headers=headers).status_code == 410
+    listed = site.get(url(site, "/api/v3/treatments?limit=100"), headers=headers).json()["result"]
+    assert bolus_id not in {doc["identifier"] for doc in listed}

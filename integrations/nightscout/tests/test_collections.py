@@ -2,6 +2,7 @@
 v2 properties, /pebble and CORS, through the API as clients call them."""
 
 import hashlib
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -89,7 +90,12 @@ def test_treatments_upsert_find_and_delete_as_xdrip_does(uploader, patient):
     assert found["created_at"] == iso(at)
     assert uploader.delete(f"{TREATMENTS}/{found['_id']}").status_code == 200
     assert not Treatment.objects.exists()
-    assert uploader.delete(f"{TREATMENTS}/{found['_id']}").status_code == 404
+    # Nothing left with that id: Nightscout's answer, n = 0 (never a 404 a client retries).
+    assert uploader.delete(f"{TREATMENTS}/{found['_id']}").json() == {
+        "n": 0,
+        "ok": 1,
+        "deletedCount": 0,
+    }
 
 
 def test_trios_setup_note_is_stored_now_with_its_event_type(uploader, patient):
@@ -423,3 +429,180 @@ def test_v3_a_readable_token_reads_but_cannot_create(patient):
     assert (
         client.post("/api/v3/treatments", {"eventType": "Note"}, format="json").status_code == 403
     )
+
+
+# --- fields BGT does not model, and deletions --------------------------------------------
+
+
+def test_loops_override_comes_back_with_its_fields(uploader, patient):
+    """Loop's temporary override (LoopKit/NightscoutKit Sources/NightscoutKit/Models/
+    Treatments/OverrideTreatment.swift dictionaryRepresentation, with NightscoutTreatment's
+    created_at, timestamp, enteredBy, syncIdentifier): OverrideTreatment(entry) needs
+    `reason` and `duration` as a Double (or durationType "indefinite"), NightscoutTreatment
+    `timestamp` as a string."""
+    moment = timezone.now().replace(microsecond=0) - timedelta(minutes=30)
+    finite = {
+        "created_at": iso(moment),
+        "timestamp": iso(moment),
+        "enteredBy": "Loop",
+        "eventType": "Temporary Override",
+        "duration": 90.0,
+        "reason": "Running",
+        "insulinNeedsScaleFactor": 0.5,
+        "correctionRange": [140.0, 160.0],
+        "remoteAddress": "REDACTED",
+        "syncIdentifier": "REDACTED-override-1",
+    }
+    indefinite = {
+        **finite,
+        "created_at": iso(moment + timedelta(minutes=5)),
+        "timestamp": iso(moment + timedelta(minutes=5)),
+        "reason": "Pre-Meal",
+        "syncIdentifier": "REDACTED-override-2",
+        "durationType": "indefinite",
+    }
+    del indefinite["duration"]
+    stored = uploader.post(TREATMENTS, [finite, indefinite], format="json").json()
+    assert [item["outcome"] for item in stored] == ["stored", "stored"]
+    listed = uploader.get(TREATMENTS + ".json?find[eventType]=Temporary Override").json()
+    by_sync = {doc["syncIdentifier"]: doc for doc in listed}
+    for sent in (finite, indefinite):
+        doc = by_sync[sent["syncIdentifier"]]
+        for field, value in sent.items():
+            assert doc[field] == value and type(doc[field]) is type(value), field
+    assert "duration" not in by_sync["REDACTED-override-2"]
+    # Re-sending the same override changes nothing; a changed field is an update.
+    assert uploader.put(TREATMENTS, [finite], format="json").json()[0]["outcome"] == "duplicate"
+    changed = {**finite, "insulinNeedsScaleFactor": 0.7}
+    assert uploader.put(TREATMENTS, [changed], format="json").json()[0]["outcome"] == "updated"
+    treatment = Treatment.objects.get(external_id="REDACTED-override-1")
+    assert treatment.nightscout_fields["insulinNeedsScaleFactor"] == 0.7
+    assert treatment.duration_min == 90
+
+
+def test_a_time_changed_in_bgt_wins_over_the_one_sent(uploader, patient):
+    """A field BGT models comes back as sent only while BGT still holds that value."""
+    from treatments import services
+
+    moment = timezone.now().replace(microsecond=0) - timedelta(hours=1)
+    sent = {"eventType": "Temporary Target", "date": int(moment.timestamp() * 1000) + 250}
+    sent |= {"duration": 60, "targetTop": 90, "targetBottom": 90, "identifier": "REDACTED-tt"}
+    uploader.post(TREATMENTS, sent, format="json")
+    treatment = Treatment.objects.get()
+    services.treatment_update(
+        treatment=treatment, taken_at=moment - timedelta(minutes=10), duration_min=30
+    )
+    (doc,) = uploader.get(TREATMENTS + ".json").json()
+    assert doc["date"] == int((moment - timedelta(minutes=10)).timestamp() * 1000)
+    assert doc["duration"] == 30 and doc["targetTop"] == 90
+
+
+def test_an_unstorable_field_skips_only_that_treatment(uploader):
+    moment = timezone.now() - timedelta(minutes=5)
+    bad = xdrip_treatment(moment, uuid="REDACTED-bad", **{"$where": 1})
+    good = xdrip_treatment(moment, uuid="REDACTED-good", carbs=12)
+    answer = uploader.post(TREATMENTS, [bad, good], format="json").json()
+    assert answer[0]["outcome"] == "skipped" and "cannot be stored" in answer[0]["reason"]
+    assert answer[1]["outcome"] == "stored"
+
+
+def _history(client, collection: str, since_ms: int) -> list[dict]:
+    return client.get(f"/api/v3/{collection}/history/{since_ms}").json()["result"]
+
+
+def test_deletions_by_every_path_are_listed_by_v3_history(uploader, patient):
+    """The web pages, BGT's own API and Nightscout's v1 and v3 DELETE all leave a
+    deletion that v3 history lists as isValid false, with no value or time."""
+    from django.test import Client
+
+    from readings.models import Reading
+
+    now = timezone.now().replace(microsecond=0)
+    start = int(now.timestamp() * 1000) - 1000
+    readings = [
+        ReadingFactory(
+            patient=patient.record,
+            kind=Kind.CGM,
+            value_mgdl=100 + n,
+            taken_at=now - timedelta(minutes=5 * n + 1),
+            external_id=f"REDACTED-r{n}" if n else None,
+        )
+        for n in range(3)
+    ]
+    treatments = [
+        Treatment.objects.create(
+            patient=patient.record,
+            type=TreatmentType.CARBS,
+            carbs_g=10 + n,
+            taken_at=now - timedelta(minutes=5 * n + 1),
+            source=Source.NIGHTSCOUT,
+            external_id=f"REDACTED-t{n}",
+        )
+        for n in range(3)
+    ]
+    web = Client()
+    web.force_login(patient)
+    assert web.post(f"/readings/{readings[0].pk}/delete/").status_code == 302
+    assert web.post(f"/treatments/{treatments[0].pk}/delete/").status_code == 302
+    bgt_api = APIClient()
+    bgt_api.force_authenticate(patient)
+    assert bgt_api.delete(f"/api/v1/treatments/{treatments[1].pk}/").status_code == 204
+    assert bgt_api.delete(f"/api/v1/readings/{readings[1].pk}/").status_code == 204
+    assert uploader.delete(TREATMENTS + "?find[uuid]=REDACTED-t2").json()["n"] == 1
+    assert uploader.delete("/api/v3/entries/REDACTED-r2").status_code == 200
+    assert not Reading.objects.exists() and not Treatment.objects.exists()
+
+    entries = _history(uploader, "entries", start)
+    assert [e["identifier"] for e in entries] == [str(readings[0].pk), "REDACTED-r1", "REDACTED-r2"]
+    treated = _history(uploader, "treatments", start)
+    assert [t["identifier"] for t in treated] == ["REDACTED-t0", "REDACTED-t1", "REDACTED-t2"]
+    for tombstone in entries + treated:
+        assert set(tombstone) == {"identifier", "srvModified", "isValid"}
+        assert tombstone["isValid"] is False and isinstance(tombstone["srvModified"], int)
+    searched = uploader.get("/api/v3/treatments?isValid$eq=false").json()["result"]
+    assert {t["identifier"] for t in searched} == {"REDACTED-t0", "REDACTED-t1", "REDACTED-t2"}
+    assert uploader.get("/api/v3/treatments").json()["result"] == []
+    assert uploader.get("/api/v3/entries/REDACTED-r1").status_code == 410
+    assert uploader.delete("/api/v3/entries/REDACTED-r1").status_code == 200  # again: 200
+    assert uploader.get("/api/v3/entries/REDACTED-never").status_code == 404
+
+
+def test_deleting_the_record_deletes_its_deletions(patient):
+    from integrations.models import DeletedRecord
+    from patients import data
+
+    treatment = Treatment.objects.create(
+        patient=patient.record,
+        type=TreatmentType.NOTE,
+        notes="x",
+        taken_at=timezone.now() - timedelta(minutes=1),
+    )
+    from treatments import services
+
+    identifier = str(treatment.pk)
+    services.treatment_delete(treatment=treatment)
+    assert DeletedRecord.objects.filter(patient=patient.record).count() == 1
+    export = json.loads("".join(data.account_data_export(user=patient)))
+    deletions = export["records"][0]["nightscout_deletions"]
+    assert [row["identifier"] for row in deletions] == [identifier]
+    data.account_delete(user=patient)
+    assert not DeletedRecord.objects.exists()
+
+
+def test_a_duration_longer_than_a_day_is_kept_as_sent(uploader):
+    """BGT's durations stop at 24 hours; a longer one (a two-day temporary target) is kept
+    among the fields as sent instead of refusing the treatment."""
+    moment = timezone.now().replace(microsecond=0) - timedelta(hours=1)
+    sent = {
+        "eventType": "Temporary Target",
+        "created_at": iso(moment),
+        "duration": 2880,
+        "targetTop": 110,
+        "targetBottom": 100,
+        "reason": "Illness",
+    }
+    (answer,) = uploader.post(TREATMENTS, sent, format="json").json()
+    assert answer["outcome"] == "stored"
+    assert Treatment.objects.get().duration_min is None
+    (doc,) = uploader.get(TREATMENTS + ".json").json()
+    assert (doc["duration"], doc["targetTop"], doc["reason"]) == (2880, 110, "Illness")

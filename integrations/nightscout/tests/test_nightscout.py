@@ -132,8 +132,9 @@ def test_a_day_of_xdrip_cgm_upload_is_stored_and_read_back(uploader, patient):
 
     body = response.json()
     assert len(body) == 290  # one element per item sent, in order
-    assert [entry["outcome"] for entry in body] == ["stored"] * 289 + ["skipped"]
-    assert body[-1]["type"] == "cal" and "not a glucose reading" in body[-1]["reason"]
+    assert [entry["outcome"] for entry in body] == ["stored"] * 290
+    # The calibration is kept apart from the readings (calibrations.py).
+    assert body[-1]["type"] == "cal" and body[-1]["slope"] == 1012.3
     assert body[0]["sgv"] == entries[0]["sgv"] and body[0]["date"] == entries[0]["date"]
     # What xDrip+ reported beside the value is kept and read back.
     assert {key: body[0][key] for key in ("delta", "filtered", "unfiltered", "noise", "rssi")} == {
@@ -205,7 +206,7 @@ def test_reposting_the_same_entries_adds_nothing(uploader, patient):
     assert again.status_code == 200
     assert Reading.objects.of(patient.record).count() == 289
     assert [e.get("_id") for e in again.json()] == [e.get("_id") for e in first]
-    assert [e["outcome"] for e in again.json()] == ["duplicate"] * 289 + ["skipped"]
+    assert [e["outcome"] for e in again.json()] == ["duplicate"] * 290
     # An overlapping next upload (xDrip+ resends its backlog) adds only the new minutes.
     newest = entries[287]
     new = {**newest, "date": newest["date"] + 300_000, "sgv": 131, "dateString": None}

@@ -29,6 +29,8 @@ def test_make_a_follower_token_use_it_and_revoke_it(
     assert token.startswith("mums-nightguard-")
     assert page.locator("main").inner_text().count(f"/?token={token}") == 1
     assert "//?token" not in page.locator("main").inner_text()
+    # AndroidAPS's set-up needs websockets off (BGT serves no socket.io).
+    assert "Connect to websockets off" in page.locator("main").inner_text()
     screenshot(page, f"access-token-created-{width}")
 
     answer = requests.get(
