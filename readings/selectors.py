@@ -317,6 +317,11 @@ def period_bounds(days: int, *, now: datetime | None = None) -> tuple[datetime, 
     return end - timedelta(days=days), end + timedelta(minutes=10)
 
 
+def reading_any(*, patient) -> bool:
+    """Whether the record has any reading at all (a first visit has none)."""
+    return Reading.objects.of(patient).exists()
+
+
 def readings_version(*, patient) -> str:
     """A short token that changes whenever the record's readings change (add, edit, delete);
     the dashboard polls it to know when to redraw."""

@@ -180,3 +180,27 @@ def test_a_follower_of_an_empty_record_is_told_without_links_to_act(client, pati
 
     assert "No readings yet" in html and "Nothing has been recorded" in html
     assert "Add a reading" not in html and "Import a file" not in html
+
+
+def test_import_is_in_the_menu_and_add_is_one_tap_away_for_those_who_may_write(client, patient):
+    follower = UserFactory(email="mum@example.org", roles=[PATIENTS])
+    PatientAccess.objects.create(
+        user=follower,
+        patient=patient.record,
+        role="follower",
+        status="active",
+        initiated_by="patient",
+    )
+    client.force_login(patient)
+    html = client.get(reverse("home")).content.decode()
+    nav = html[html.index('aria-label="Main navigation"') : html.index("</nav>")]
+    client.force_login(follower)
+    html = client.get(reverse("home")).content.decode()
+    follower_nav = html[html.index('aria-label="Main navigation"') : html.index("</nav>")]
+
+    assert f'href="{reverse("files:import")}">Import</a>' in nav
+    # Outside the collapsed menu, shown on phones only: one tap to the form.
+    button = nav[: nav.index('id="main-nav"')]
+    assert f'd-lg-none nav-add" href="{reverse("readings:create")}"' in button
+    assert reverse("files:import") not in follower_nav
+    assert reverse("readings:create") not in follower_nav

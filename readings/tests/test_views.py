@@ -476,7 +476,22 @@ def test_dashboard_period_selector(client, patient, query, days, count):
     assert response.context["summary"].count == count
 
 
-def test_dashboard_with_no_readings_says_so(client, patient):
+def test_dashboard_of_a_record_without_readings_says_how_to_start_and_draws_nothing(
+    client, patient
+):
+    client.force_login(patient)
+
+    html = client.get(reverse("reports:dashboard")).content.decode()
+
+    assert "No readings yet: three ways to start" in html
+    assert f'href="{reverse("files:import")}">Import a file</a>' in html
+    # No blank cards, no empty charts, and no chart library to download.
+    assert "data-stat=" not in html and "data-plotly-figure" not in html
+    assert "plotly" not in html
+
+
+def test_dashboard_of_a_period_without_readings_says_so(client, patient):
+    ReadingFactory(patient=patient.record, taken_at=timezone.now() - timedelta(days=40))
     client.force_login(patient)
 
     response = client.get(reverse("reports:dashboard"))
