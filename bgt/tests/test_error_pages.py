@@ -59,6 +59,7 @@ def test_403_explains_and_keeps_the_navigation(client, physician):
     assert response.status_code == 403
     assert "You may not open this page" in html
     assert "My patients" in html  # the physician's own menu, to go on from here
+    assert 'href="/clinic/">Go to your patients</a>' in html  # not a dashboard they lack
 
 
 def test_500_is_styled_without_touching_the_request(settings):
