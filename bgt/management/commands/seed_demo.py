@@ -48,7 +48,7 @@ class Profile:
     level: float = 140
     meals: float = 75
     noise: float = 5
-    cadence: int = 5
+    cadence: int = 15  # a Libre's history (Noah's Dexcom: 5)
     days: int = 14
     stale_days: float = 0
     worn: float = 1.0
@@ -67,6 +67,7 @@ ROSTER = [
         level=95,
         meals=45,
         noise=9,
+        cadence=5,
         born=date(2009, 3, 2),
     ),  # mostly low: many level 2 hypos
     Profile(
@@ -148,8 +149,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--reset", action="store_true", help="Delete the demo accounts first.")
         parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
+        parser.add_argument(
+            "--no-roster",
+            action="store_true",
+            help="Only the three demo accounts, without the physician's other patients.",
+        )
 
-    def handle(self, *args, reset=False, force=False, **options):
+    def handle(self, *args, reset=False, force=False, no_roster=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError("Demo accounts have public passwords; use --force to seed anyway.")
         emails = [email for email, *_ in DEMO_USERS.values()] + [p.email for p in ROSTER]
@@ -180,11 +186,12 @@ class Command(BaseCommand):
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             clinic = self.link_in_clinic(login, physician, mrn="DEMO-0001")
             count = len(result.created)
-            for number, profile in enumerate(ROSTER, start=2):
+            for number, profile in enumerate([] if no_roster else ROSTER, start=2):
                 count += self.roster_patient(profile, physician, mrn=f"DEMO-{number:04d}")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Seeded {count} readings: the demo patient and {len(ROSTER)} more patients "
+                f"Seeded {count} readings: the demo patient and "
+                f"{0 if no_roster else len(ROSTER)} more patients "
                 f"on {physician.get_full_name()}'s roster at {clinic.name}."
             )
         )
