@@ -24,8 +24,11 @@ $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit("BGT needs Python >= 3.11" if sys.version_info < (3, 11) else 0)'
 	$(PYTHON) -m venv $(VENV)
 
+# The first `make run` installs ~60 packages: pip shows each one as it goes (no --quiet),
+# so a first run is not a silent minute.
 $(VENV)/.runtime-installed: requirements.txt | $(PY)
-	$(PIP) -r requirements.txt
+	@echo "Installing BGT's dependencies into $(VENV) (first run only; about a minute)..."
+	$(PY) -m pip install --disable-pip-version-check --progress-bar on -r requirements.txt
 	@touch $@
 
 $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)

@@ -1,4 +1,8 @@
+from dataclasses import dataclass
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.conf import settings
 from django.urls import reverse
 
 from accounts import roles, signals
@@ -42,3 +46,22 @@ class AccountAdapter(DefaultAccountAdapter):
                 return reverse("admin:index")
             return reverse("accounts:profile")
         return super().get_login_redirect_url(request)
+
+    def send_mail(self, template_prefix, email, context):
+        """allauth's mail signs with the site's name and domain (settings BGT_SITE_NAME,
+        BGT_SITE_DOMAIN; the domain the request came to when that is empty), never the
+        development server's "127.0.0.1:8000" that allauth takes from the request without
+        the Sites framework."""
+        request = context.get("request") or allauth_context.request
+        domain = settings.BGT_SITE_DOMAIN or (request.get_host() if request else "")
+        site = SiteName(name=settings.BGT_SITE_NAME, domain=domain)
+        super().send_mail(template_prefix, email, {**context, "current_site": site})
+
+
+@dataclass(frozen=True)
+class SiteName:
+    """What account mail calls the site (allauth's templates read current_site.name and
+    current_site.domain)."""
+
+    name: str
+    domain: str

@@ -437,3 +437,15 @@ CORS_ALLOW_HEADERS = ("accept", "authorization", "content-type", "api-secret", "
 ACCOUNT_RATE_LIMITS["nightscout_credential"] = env.str(
     "BGT_NIGHTSCOUT_RATE_LIMIT", default="300/m/ip"
 )
+
+# --- Error and trust pages, account mail (issue 18) ------------------------------------------
+# A refused form (expired or missing CSRF token) gets the site's styled page with a way back.
+CSRF_FAILURE_VIEW = "bgt.views.csrf_failure"
+# Who runs this site and how to reach them: shown on the contact, privacy and terms pages.
+BGT_OPERATOR = env.str("BGT_OPERATOR", default="")
+BGT_CONTACT_EMAIL = env.str("BGT_CONTACT_EMAIL", default="")
+BGT_CONTACT_ADDRESS = env.str("BGT_CONTACT_ADDRESS", default="")
+# The name and domain account mail signs with ("Hello from BGT!", "bgt.example.org");
+# an empty domain is the address the request came to.
+BGT_SITE_NAME = env.str("BGT_SITE_NAME", default="BGT")
+BGT_SITE_DOMAIN = env.str("BGT_SITE_DOMAIN", default="")

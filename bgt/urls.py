@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from bgt.views import favicon, healthz
+from bgt.views import TrustPageView, favicon, healthz
 from integrations.nightscout import v2 as nightscout_v2
 
 urlpatterns = [
@@ -23,4 +23,8 @@ urlpatterns = [
     path("favicon.ico", favicon),
     # Nightscout's watch endpoint lives at the site root (GlucoDataHandler, watch faces).
     path("pebble", nightscout_v2.PebbleView.as_view(), name="nightscout-pebble"),
+    # What the site stores and who sees it, its terms, and how to reach whoever runs it.
+    path("privacy/", TrustPageView.as_view(template_name="trust/privacy.html"), name="privacy"),
+    path("terms/", TrustPageView.as_view(template_name="trust/terms.html"), name="terms"),
+    path("contact/", TrustPageView.as_view(template_name="trust/contact.html"), name="contact"),
 ]

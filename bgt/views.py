@@ -1,9 +1,13 @@
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import DatabaseError
 from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django.views.generic import TemplateView
 
 
 @never_cache
@@ -20,3 +24,27 @@ def healthz(request):
 def favicon(request):
     """Browsers ask for /favicon.ico on pages without an icon link (Django admin, files)."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: the site's styled 403 page (templates/403_csrf.html), with the
+    navigation and a link back to the form when the browser said where it came from (on
+    this site only). Django's own view renders its template without the request."""
+    referer = request.headers.get("referer", "")
+    same_site = url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return render(request, "403_csrf.html", {"back_url": referer if same_site else ""}, status=403)
+
+
+class TrustPageView(TemplateView):
+    """The privacy notice, terms and contact page, with who runs the site and how to reach
+    them (settings BGT_OPERATOR, BGT_CONTACT_EMAIL, BGT_CONTACT_ADDRESS)."""
+
+    def get_context_data(self, **kwargs):
+        contact = {
+            "operator": settings.BGT_OPERATOR,
+            "email": settings.BGT_CONTACT_EMAIL,
+            "address": settings.BGT_CONTACT_ADDRESS,
+        }
+        return {**super().get_context_data(**kwargs), "contact": contact}

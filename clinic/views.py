@@ -7,6 +7,8 @@ Views are thin: role mixins answer "may this kind of user be here" (sign-in redi
 patients.grants does every write.
 """
 
+import re
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -21,7 +23,7 @@ from accounts.mixins import PhysicianRequiredMixin
 from clinic import selectors
 from clinic.forms import AccessRequestForm, OfferAcceptForm, RequestWithdrawForm
 from core.formatting import format_percent
-from core.units import format_value
+from core.units import Unit, format_value, from_mgdl
 from patients import grants
 from patients import selectors as patient_selectors
 from patients.models import AccessLogEntry, PatientAccess
@@ -75,7 +77,8 @@ class RosterView(PhysicianRequiredMixin, TemplateView):
             "search": search,
             "sort": sort or "",
             "page_query": urlencode({k: v for k, v in (("sort", sort), ("q", search)) if v}),
-            "columns": _column_headers(key, descending, search),
+            "columns": _column_headers(key, descending, search=search, unit=physician.unit),
+            "bounds": _bounds(physician.unit),
             "sorted_by_default": key == selectors.DEFAULT_SORT,
             "offers": [(grant, OfferAcceptForm(prefix=str(grant.pk))) for grant in offers],
             "request_form": kwargs.get("request_form") or AccessRequestForm(),
@@ -108,15 +111,41 @@ def _roster_display(row, unit: str) -> dict:
         ),
         "report_url": reverse("reports:patient", args=[row.patient.pk]),
         "end_url": reverse("clinic:roster-end", args=[row.grant.pk]),
-        "flags": row.flags,
+        "flags": [_flag_in_unit(flag, unit) for flag in row.flags],
     }
 
 
-def _column_headers(key: str, descending: bool, search: str = "") -> list[dict]:
+def _bound(mgdl: int, unit: str) -> str:
+    """A consensus threshold as the roster writes it: 70 (mg/dL) or 3.9 (mmol/L)."""
+    return str(from_mgdl(mgdl, unit))
+
+
+def _bounds(unit: str) -> dict:
+    """The thresholds the roster's headings and footnote name, in the physician's unit."""
+    return {f"g{mgdl}": _bound(mgdl, unit) for mgdl in (54, 70, 140, 154, 180, 250)}
+
+
+def _flag_in_unit(flag, unit: str):
+    """A goal flag with its glucose in ``unit``: clinic.selectors words them in mg/dL
+    ("Below 70: 6.1 % (goal < 4 %)", "Mean: 172 mg/dL (goal < 154 mg/dL)")."""
+    if unit != Unit.MMOLL:
+        return flag
+    label, sep, rest = flag.text.partition(":")
+    label = re.sub(r"\d+", lambda m: _bound(int(m.group()), unit), label)
+    rest = re.sub(r"(\d+) mg/dL", lambda m: format_value(int(m.group(1)), unit), rest)
+    return replace(flag, text=label + sep + rest)
+
+
+def _column_headers(
+    key: str, descending: bool, *, search: str = "", unit: str = Unit.MGDL
+) -> list[dict]:
     """Each column's heading, its aria-sort state and the link that sorts by it (a second
     click on the sorted column reverses it)."""
     headers = []
     for column, title, detail, numeric in ROSTER_COLUMNS:
+        if unit == Unit.MMOLL:  # "Below 70" is "Below 3.9" for a mmol/L reader
+            title = re.sub(r"\d+", lambda m: _bound(int(m.group()), unit), title)
+            detail = re.sub(r"< (\d+)", lambda m: f"< {_bound(int(m.group(1)), unit)}", detail)
         active = column == key
         if active:
             aria = "descending" if descending else "ascending"

@@ -183,3 +183,18 @@ class TargetForm(forms.Form):
         if low is not None and high is not None and low >= high:
             self.add_error("high", _("The high target must be above the low target."))
         return cleaned
+
+
+class DayJumpForm(forms.Form):
+    """The readings table's "go to a day" (GET): the page whose newest day it is, and the
+    day whose CGM rows are unfolded."""
+
+    day = DayField(
+        label=_("Go to day"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    open = DayField(required=False)
+
+    def days(self) -> tuple:
+        """(the page's last day or None, the unfolded day or None); bad input is ignored."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return data.get("day"), data.get("open")

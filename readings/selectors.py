@@ -5,7 +5,7 @@ reading of another record simply does not exist (404) here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
@@ -52,6 +52,60 @@ def reading_newest(*, patient, now: datetime | None = None) -> list[Reading]:
         .filter(taken_at__lte=end)
         .order_by("-taken_at")
         .only("value_mgdl", "taken_at", "kind", "direction")[:NEWEST_COUNT]
+    )
+
+
+@dataclass(frozen=True)
+class DayPage:
+    """A page of the readings table: whole local days, newest first."""
+
+    readings: list[Reading]  # newest first
+    first_day: date | None  # the page's days, in the record's zone; None: no readings
+    last_day: date | None
+    newer: date | None  # the last day of the newer page, None when this is the newest
+    older: date | None  # the last day of the older page, None when this is the oldest
+
+
+def reading_day_page(
+    *,
+    patient,
+    days: int,
+    last_day: date | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    context: str | None = None,
+    kind: str | None = None,
+) -> DayPage:
+    """``days`` local days of the record's readings in [start, end) (with the filters),
+    ending with ``last_day`` (default: the day of the newest reading), and where the pages
+    on either side end. A newer or older page starts at the next day with readings, so a
+    gap of months costs one click. Four queries."""
+    tz = patient.tzinfo
+    readings = reading_list(patient=patient, start=start, end=end, context=context, kind=kind)
+    newest = readings.values_list("taken_at", flat=True).first()
+    if newest is None:  # none at all (with these filters): no day to show
+        return DayPage([], None, None, None, None)
+    newest_day = timezone.localdate(newest, tz)
+    last_day = last_day or newest_day
+    first_day = last_day - timedelta(days=days - 1)
+    window_start, window_end = figures.whole_days(days, last_day, tz)
+    older = readings.filter(taken_at__lt=window_start).values_list("taken_at", flat=True).first()
+    newer = (
+        readings.filter(taken_at__gte=window_end)
+        .order_by("taken_at")
+        .values_list("taken_at", flat=True)
+        .first()
+    )
+    return DayPage(
+        readings=list(readings.between(window_start, window_end)),
+        first_day=first_day,
+        last_day=last_day,
+        newer=(
+            min(timezone.localdate(newer, tz) + timedelta(days=days - 1), newest_day)
+            if newer
+            else None
+        ),
+        older=timezone.localdate(older, tz) if older else None,
     )
 
 
@@ -300,6 +354,11 @@ def period_bounds(days: int, *, now: datetime | None = None) -> tuple[datetime, 
     end = now or timezone.now()
     # A reading may be up to 10 minutes ahead of the server clock (a fast meter); include it.
     return end - timedelta(days=days), end + timedelta(minutes=10)
+
+
+def reading_any(*, patient) -> bool:
+    """Whether the record has any reading at all (a first visit has none)."""
+    return Reading.objects.of(patient).exists()
 
 
 def readings_version(*, patient) -> str:

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
-from django.views.generic import FormView, ListView, TemplateView
+from django.views.generic import FormView, TemplateView
 
 from core.units import format_value
 from patients.access import Action
@@ -13,9 +13,9 @@ from patients.mixins import RecordMixin
 from patients.models import AccessLogEntry
 from patients.services import access_log_record
 from readings import selectors, services
-from readings.forms import ReadingFilterForm, ReadingForm
+from readings.forms import DayJumpForm, ReadingFilterForm, ReadingForm
 from readings.models import Reading
-from readings.presentation import CONTEXT_LABELS, reading_rows
+from readings.presentation import CONTEXT_LABELS, day_groups
 
 # Service (model) field names -> the form fields a person typed them in.
 FORM_FIELD_OF = {
@@ -36,37 +36,46 @@ def add_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-class ReadingListView(RecordMixin, ListView):
+class ReadingListView(RecordMixin, TemplateView):
+    """The table: DAYS_PER_PAGE local days a page, each with its summary, CGM folded."""
+
     template_name = "readings/reading_list.html"
-    paginate_by = 50
+    DAYS_PER_PAGE = 7
 
-    def get_queryset(self):
-        self.filters = ReadingFilterForm(self.request.GET or None)
-        start, end = self.filters.bounds(self.patient.tzinfo)
-        self.period = {"start": start, "end": end, **self.filters.selected()}
-        return selectors.reading_list(patient=self.patient, **self.period)
-
-    def render_to_response(self, context, **kwargs):
-        if self.filters.is_bound and not self.filters.is_valid():
-            kwargs["status"] = 400  # the page says why, under the filters
-        return super().render_to_response(context, **kwargs)
+    def get(self, request, *args, **kwargs):
+        context = self.get_context_data(**kwargs)
+        status = 400 if self.filters.is_bound and not self.filters.is_valid() else 200
+        return self.render_to_response(context, status=status)  # 400: the page says why
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, patient = self.request.user, self.patient
+        self.filters = ReadingFilterForm(self.request.GET or None)
+        start, end = self.filters.bounds(patient.tzinfo)
+        period = {"start": start, "end": end, **self.filters.selected()}
+        jump = DayJumpForm(self.request.GET or None)
+        last_day, open_day = jump.days()
+        page = selectors.reading_day_page(
+            patient=patient, days=self.DAYS_PER_PAGE, last_day=last_day, **period
+        )
         access_log_record(grant=patient.grant, what=AccessLogEntry.READINGS_PAGE)
         target = selectors.target_get(patient=patient)
-        summary = selectors.reading_stats(patient=patient, target=target, **self.period)
-        query = self.request.GET.copy()
-        query.pop("page", None)
+        summary = selectors.reading_stats(patient=patient, target=target, **period)
+        filters_query = self.request.GET.copy()
+        for key in ("day", "open"):
+            filters_query.pop(key, None)
+        groups = day_groups(
+            page.readings, unit=user.unit, tz=patient.tzinfo, target=target, open_days={open_day}
+        )
         context.update(
             filters=self.filters,
+            jump=DayJumpForm(initial={"day": page.last_day}),
+            page=page,
+            groups=groups,
+            rows=[row for group in groups for row in group.rows],
             summary=summary,
             target=target,
             unit=user.unit,
-            rows=reading_rows(
-                context["object_list"], unit=user.unit, tz=patient.tzinfo, target=target
-            ),
             mean=format_value(round(summary.mean), user.unit) if summary.count else None,
             target_text=(
                 f"{format_value(target.low_mgdl, user.unit)} to "
@@ -76,12 +85,8 @@ class ReadingListView(RecordMixin, ListView):
                 (CONTEXT_LABELS.get(g.key, g.key), g.count, format_value(round(g.mean), user.unit))
                 for g in summary.by_context
             ],
-            day_means=[
-                (g.key, g.count, format_value(round(g.mean), user.unit))
-                for g in reversed(summary.by_day)
-            ],
-            querystring=query.urlencode(),
-            filtered=any(self.period.values()),
+            querystring=filters_query.urlencode(),
+            filtered=any(period.values()),
         )
         return context
 

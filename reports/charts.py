@@ -233,8 +233,20 @@ RANGE_LABELS = {
 }
 
 
-def time_in_ranges_figure(cgm: CgmFigures | None) -> dict:
-    """One stacked bar of the five consensus ranges, in % of CGM time."""
+# The legend for mmol/L readers: the consensus' own mmol/L bounds.
+RANGE_LABELS_MMOLL = {
+    "very_low": "Very low (<3.0 mmol/L)",
+    "low": "Low (3.0–3.8)",
+    "in_range": "In range (3.9–10.0)",
+    "high": "High (10.1–13.9)",
+    "very_high": "Very high (>13.9)",
+}
+
+
+def time_in_ranges_figure(cgm: CgmFigures | None, *, unit: str = Unit.MGDL) -> dict:
+    """One stacked bar of the five consensus ranges, in % of CGM time; the legend's
+    bounds in ``unit``."""
+    labels = RANGE_LABELS_MMOLL if unit == Unit.MMOLL else RANGE_LABELS
     title = "Time in ranges (CGM)"
     if cgm is None or cgm.bands is None:
         return _empty(title, "Not enough CGM data in this period.")
@@ -244,13 +256,13 @@ def time_in_ranges_figure(cgm: CgmFigures | None) -> dict:
         traces.append(
             {
                 "type": "bar",
-                "name": RANGE_LABELS[key],
+                "name": labels[key],
                 "x": ["CGM time"],
                 "y": [share],
                 "text": [format_percent(share)],
                 "textposition": "inside",
                 "marker": {"color": BAND_COLOURS[key]},
-                "hovertemplate": f"{RANGE_LABELS[key]}: %{{y:.1f}} % of CGM time<extra></extra>",
+                "hovertemplate": f"{labels[key]}: %{{y:.1f}} % of CGM time<extra></extra>",
             }
         )
     layout = _layout(

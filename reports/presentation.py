@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from core import consensus
 from core.formatting import format_percent
-from core.units import MGDL_PER_MMOLL, Unit, format_value
+from core.units import MGDL_PER_MMOLL, Unit, format_value, from_mgdl
 from readings import stats
 from readings.figures import Figures
 from readings.presentation import CONTEXT_LABELS, reading_rows  # noqa: F401 (re-exported)
@@ -107,34 +107,38 @@ def stat_cards(
     ]
     low, high = preset.range_low, preset.range_high
     time = stats.time_figures(figures)
+
+    def g(mgdl):  # a consensus bound in the viewer's unit, without the unit
+        return str(from_mgdl(mgdl, unit))
+
     preset_cards = [
-        ("in_range", f"Time in range {low}–{high}", time["in_range"]),
-        (f"below_{low}", f"Time below {low}", time["below_low"]),
-        ("below_54", "Time below 54", time["below_54"]),
-        (f"above_{high}", f"Time above {high}", time["above_high"]),
-        ("above_250", "Time above 250", time["above_250"]),
+        ("in_range", f"Time in range {g(low)}–{g(high)}", time["in_range"]),
+        (f"below_{low}", f"Time below {g(low)}", time["below_low"]),
+        ("below_54", f"Time below {g(54)}", time["below_54"]),
+        (f"above_{high}", f"Time above {g(high)}", time["above_high"]),
+        ("above_250", f"Time above {g(250)}", time["above_250"]),
     ]
     for key, title, value in preset_cards:  # without a goal in the preset: no goal line
-        cards.append(goal_card(key, title, format_percent(value), f"mg/dL, {CGM_TIME}"))
+        cards.append(goal_card(key, title, format_percent(value), f"{unit}, {CGM_TIME}"))
     cards.append(
         StatCard(
             "tight_range",
-            "Time in tight range 70–140",
+            f"Time in tight range {g(70)}–{g(140)}",
             format_percent(cgm.tight_range if cgm else None),
-            detail=f"mg/dL, {CGM_TIME}",
+            detail=f"{unit}, {CGM_TIME}",
         )
     )
     lv2 = events["lv2_hypo"] if events else None
+    below_54 = f"≥ 15 min below {format_value(54, unit)}"
     cards.append(
         StatCard(
             "lv2_hypo",
             "Level 2 hypo events",
             str(lv2.total) if lv2 else "–",
             detail=(
-                f"≥ 15 min below 54 mg/dL; {lv2.per_week or 0:.1f} per week, "
-                f"{lv2.nocturnal} at night"
+                f"{below_54}; {lv2.per_week or 0:.1f} per week, {lv2.nocturnal} at night"
                 if lv2
-                else "≥ 15 min below 54 mg/dL"
+                else below_54
             ),
         )
     )
@@ -175,6 +179,33 @@ EVENT_ROWS = (
     ("lv1_hyper", "Level 1 hyper (≥ 15 min above 180)"),
     ("lv2_hyper", "Level 2 hyper (≥ 15 min above 250)"),
 )
+# The same rows for mmol/L readers, with the consensus' own mmol/L bounds (a range above
+# 180 mg/dL starts at 10.1 mmol/L, not at 181 mg/dL converted, 10.0).
+BAND_ROWS_MMOLL = (
+    ("very_high", "Very high (above 13.9 mmol/L)"),
+    ("high", "High (10.1–13.9 mmol/L)"),
+    ("in_range", "In range (3.9–10.0 mmol/L)"),
+    ("low", "Low (3.0–3.8 mmol/L)"),
+    ("very_low", "Very low (below 3.0 mmol/L)"),
+)
+EVENT_ROWS_MMOLL = (
+    ("lv2_hypo", "Level 2 hypo (≥ 15 min below 3.0)"),
+    ("lv1_hypo", "Level 1 hypo (≥ 15 min below 3.9)"),
+    ("extended_hypo", "Extended hypo (over 120 min below 3.9)"),
+    ("lv1_hyper", "Level 1 hyper (≥ 15 min above 10.0)"),
+    ("lv2_hyper", "Level 2 hyper (≥ 15 min above 13.9)"),
+)
+
+
+def band_rows(unit: str) -> tuple[tuple[str, str], ...]:
+    """The five consensus ranges' names, bounds in ``unit``."""
+    return BAND_ROWS_MMOLL if unit == Unit.MMOLL else BAND_ROWS
+
+
+def event_rows(unit: str) -> tuple[tuple[str, str], ...]:
+    return EVENT_ROWS_MMOLL if unit == Unit.MMOLL else EVENT_ROWS
+
+
 MEAL_LABELS = {"breakfast": "Breakfast", "lunch": "Lunch", "dinner": "Dinner", "snack": "Snacks"}
 # Changes shown in points of a percentage; others in the figure's own unit.
 _GLUCOSE_CHANGES = {"mean"}
@@ -230,11 +261,14 @@ def meter_context(figures: Figures, *, unit: str) -> dict | None:
         return None
     return {
         "count": meter.count,
+        # ADA's pre-meal target, 80-130 mg/dL (4.4-7.2 mmol/L).
+        "fasting_range": f"{from_mgdl(80, unit)}–{from_mgdl(130, unit)} {unit}",
+        "after_high": f"{from_mgdl(180, unit)}",
         "per_day": f"{meter.per_day:.1f}",
         "mean": _glucose(meter.mean, unit),
         "range": f"{_glucose(meter.min, unit)} to {_glucose(meter.max, unit)}",
         "cv": format_percent(meter.cv),
-        "bands": [(label, format_percent(meter.bands[key])) for key, label in BAND_ROWS],
+        "bands": [(label, format_percent(meter.bands[key])) for key, label in band_rows(unit)],
         "meals": [
             (
                 MEAL_LABELS[m.slot],
@@ -287,13 +321,16 @@ def dashboard_context(dashboard: Dashboard, *, unit: str) -> dict:
                 format_percent(getattr(cgm.bands, key)),
                 f"{cgm.minutes_per_day[key]:.0f} min/day",
             )
-            for key, label in BAND_ROWS
+            for key, label in band_rows(unit)
         ]
         if cgm and cgm.bands
         else [],
         "combined_rows": [
-            ("Below 70 mg/dL (low and very low)", format_percent(cgm.below_70)),
-            ("Above 180 mg/dL (high and very high)", format_percent(cgm.above_180)),
+            (f"Below {format_value(70, unit)} (low and very low)", format_percent(cgm.below_70)),
+            (
+                f"Above {format_value(180, unit)} (high and very high)",
+                format_percent(cgm.above_180),
+            ),
         ]
         if cgm
         else [],
@@ -307,7 +344,7 @@ def dashboard_context(dashboard: Dashboard, *, unit: str) -> dict:
                 else f"{events[key].mean_duration_min:.0f} min",
                 events[key].nocturnal,
             )
-            for key, label in EVENT_ROWS
+            for key, label in event_rows(unit)
         ]
         if events
         else [],

@@ -86,7 +86,7 @@ class Dashboard:
             "overlay": charts.overlay_figure(
                 figures.daily, unit=unit, days=7 if self.days == 7 else 14
             ),
-            "ranges": charts.time_in_ranges_figure(figures.cgm),
+            "ranges": charts.time_in_ranges_figure(figures.cgm, unit=unit),
             "meter": charts.meter_hourly_figure(
                 figures.meter,
                 unit=unit,

@@ -53,6 +53,7 @@ class DashboardView(RecordMixin, TemplateView):
             "days": days,
             "periods": reading_selectors.DASHBOARD_PERIODS,
             "version": reading_selectors.readings_version(patient=self.patient),
+            "record_has_readings": reading_selectors.reading_any(patient=self.patient),
             "poll_seconds": settings.BGT_DASHBOARD_POLL_SECONDS,
             "report_pdf_url": reverse("reports:agp-pdf"),
             "report_page_url": reverse("reports:agp"),

@@ -111,8 +111,10 @@ def test_a_new_patient_from_signup_to_export(browser_page, tmp_path):
         "taken_at,value_mgdl,value_mmoll,kind,context,notes,source,external_id,trend\n"
         f"{taken},101,5.6,fingerstick,fasting,from my old meter,import,,\n"
     )
-    page.get_by_role("link", name="Readings", exact=True).click()
-    page.get_by_role("link", name="Import").click()
+    # Import is in the menu.
+    page.get_by_role("navigation", name="Main navigation").get_by_role(
+        "link", name="Import"
+    ).click()
     page.locator('input[type="file"]').set_input_files(str(csv))
     page.get_by_role("button", name=re.compile("Import")).click()
     expect(page.get_by_role("heading", name="Import result")).to_be_visible()

@@ -63,8 +63,14 @@ def test_roster_shows_each_patients_figures_and_missed_goals_in_words(
     assert "Pat Ient" in html and reverse("reports:patient", args=[patient.record.pk]) in html
     assert "7.2 mmol/L" in html  # the mean, 130 mg/dL, in the physician's unit
     assert "90.0 %" in html and "10.0 %" in html
-    assert "Below 54: 10.0 % (goal &lt; 1 %)" in html  # a flag in words, not colour alone
-    assert "Below 70: 10.0 % (goal &lt; 4 %)" in html
+    # A flag in words, not colour alone, and in the physician's unit (mmol/L first).
+    assert "Below 3.0: 10.0 % (goal &lt; 1 %)" in html
+    assert "Below 3.9: 10.0 % (goal &lt; 4 %)" in html
+    assert ">Below 3.9<" in html and "events &lt; 3.0" in html  # column headings
+    footnote = html[html.index("roster-footnote") :]
+    assert "Ranges in mmol/L" in footnote and "mg/dL" not in footnote
+    assert "time in range 3.9–10.0 more than 70 %" in footnote
+    assert "average glucose less than 8.5 mmol/L" in footnote
     assert "MRN-1001" in html  # the clinic's own record number, for the physician
     assert "Riverside Clinic" in html
 

@@ -63,7 +63,7 @@ def test_add_a_reading_see_it_highlighted_and_plotted(browser_page, patient, pas
         .first.inner_text()
         .startswith("Saved a reading of 2.7 mmol/L")
     )
-    row = page.locator(".reading-table tbody tr").first
+    row = page.locator(".reading-table tbody tr[data-kind]").first
     assert "2.7 mmol/L" in row.inner_text()
     badge = row.locator(".band")
     assert badge.inner_text().strip().endswith("Very low")

@@ -303,13 +303,16 @@ def test_table_filters_by_local_days_context_and_kind(client, patient_ny):
     client.force_login(patient_ny)
     url = reverse("readings:list")
 
-    by_day = client.get(url, {"start": "2026-01-05", "end": "2026-01-05"}).context["rows"]
-    by_context = client.get(url, {"context": "bedtime"}).context["rows"]
-    by_kind = client.get(url, {"kind": "cgm"}).context["rows"]
+    def shown(query):
+        return client.get(url, query).context["page"].readings
 
-    assert {r.reading.value_mgdl for r in by_day} == {101, 103}
-    assert [r.reading for r in by_context] == [late]
-    assert [r.reading.value_mgdl for r in by_kind] == [103]
+    by_day = shown({"start": "2026-01-05", "end": "2026-01-05"})
+    by_context = shown({"context": "bedtime"})
+    by_kind = shown({"kind": "cgm"})
+
+    assert {r.value_mgdl for r in by_day} == {101, 103}
+    assert by_context == [late]
+    assert [r.value_mgdl for r in by_kind] == [103]
 
 
 def test_table_averages_cover_the_filtered_rows_overall_per_context_and_per_day(client, patient_ny):
@@ -341,22 +344,65 @@ def test_table_averages_cover_the_filtered_rows_overall_per_context_and_per_day(
         ("After a meal", 1, "200 mg/dL"),
         ("Before a meal", 2, "110 mg/dL"),
     ]
-    assert context["day_means"] == [("2026-01-05", 3, "140 mg/dL")]
+    [day] = context["groups"]
+    assert (day.day, day.count, day.mean) == (date(2026, 1, 5), 3, "140 mg/dL")
 
 
-def test_table_paginates_and_keeps_the_filters(client, patient):
-    now = timezone.now()
-    for i in range(55):
+def test_table_pages_by_seven_local_days_and_keeps_the_filters(client, patient_ny):
+    tz = patient_ny.record.tzinfo
+    for day in (1, 2, 8, 9, 30):  # days of January 2026; a gap from the 9th to the 30th
         ReadingFactory(
-            patient=patient.record, taken_at=now - timedelta(minutes=10 * (i + 1)), kind="cgm"
+            patient=patient_ny.record,
+            kind="fingerstick",
+            taken_at=datetime(2026, 1, day, 23, 30, tzinfo=tz),  # late, local: same day
         )
+    client.force_login(patient_ny)
+    url = reverse("readings:list")
+
+    def page(**query):
+        response = client.get(url, {"kind": "fingerstick", **query})
+        return response.context["page"], [g.day.day for g in response.context["groups"]], response
+
+    newest, days, response = page()
+    assert (newest.first_day, newest.last_day, days) == (date(2026, 1, 24), date(2026, 1, 30), [30])
+    # "Older" skips the empty days: the next page ends on the 9th.
+    assert newest.older == date(2026, 1, 9) and newest.newer is None
+    assert '?kind=fingerstick&amp;day=2026-01-09">Older days</a>' in response.content.decode()
+
+    older, days, _ = page(day="2026-01-09")
+    assert days == [9, 8]
+    assert (older.older, older.newer) == (date(2026, 1, 2), date(2026, 1, 30))
+
+    oldest, days, _ = page(day="2026-01-02")
+    assert days == [2, 1] and oldest.older is None
+
+
+def test_jump_to_a_day_shows_the_week_ending_there(client, patient):
+    tz = patient.record.tzinfo
+    for day in range(1, 21):
+        ReadingFactory(patient=patient.record, taken_at=datetime(2026, 3, day, 8, tzinfo=tz))
     client.force_login(patient)
 
-    first = client.get(reverse("readings:list"), {"kind": "cgm"})
-    second = client.get(reverse("readings:list"), {"kind": "cgm", "page": 2})
+    response = client.get(reverse("readings:list"), {"day": "2026-03-10"})
 
-    assert len(first.context["rows"]) == 50 and len(second.context["rows"]) == 5
-    assert "?kind=cgm&amp;page=2" in first.content.decode()
+    assert [g.day.day for g in response.context["groups"]] == [10, 9, 8, 7, 6, 5, 4]
+    html = response.content.decode()
+    assert 'name="day" id="id_day" class="form-control" value="2026-03-10"' in html
+    assert "4 Mar to 10 Mar 2026" in html
+
+
+def test_a_jump_to_a_day_without_readings_says_so_and_offers_the_neighbours(client, patient):
+    tz = patient.record.tzinfo
+    for day in (1, 28):
+        ReadingFactory(patient=patient.record, taken_at=datetime(2026, 3, day, 8, tzinfo=tz))
+    client.force_login(patient)
+
+    response = client.get(reverse("readings:list"), {"day": "2026-03-15"})
+
+    html = response.content.decode()
+    assert "No readings in the 7 days to 15 Mar 2026." in html
+    assert 'day=2026-03-01">Older days</a>' in html
+    assert 'day=2026-03-28">Newer days</a>' in html
 
 
 def test_the_filter_form_reports_an_inverted_range(client, patient):
@@ -432,7 +478,22 @@ def test_dashboard_period_selector(client, patient, query, days, count):
     assert response.context["summary"].count == count
 
 
-def test_dashboard_with_no_readings_says_so(client, patient):
+def test_dashboard_of_a_record_without_readings_says_how_to_start_and_draws_nothing(
+    client, patient
+):
+    client.force_login(patient)
+
+    html = client.get(reverse("reports:dashboard")).content.decode()
+
+    assert "No readings yet: three ways to start" in html
+    assert f'href="{reverse("files:import")}">Import a file</a>' in html
+    # No blank cards, no empty charts, and no chart library to download.
+    assert "data-stat=" not in html and "data-plotly-figure" not in html
+    assert "plotly" not in html
+
+
+def test_dashboard_of_a_period_without_readings_says_so(client, patient):
+    ReadingFactory(patient=patient.record, taken_at=timezone.now() - timedelta(days=40))
     client.force_login(patient)
 
     response = client.get(reverse("reports:dashboard"))
@@ -484,5 +545,5 @@ def test_the_table_shows_the_records_local_clock_not_utc(client, patient):
     ReadingFactory(patient=patient.record, taken_at=datetime(2025, 6, 1, 10, 0, tzinfo=UTC))
     client.force_login(patient)
     html = client.get(reverse("readings:list")).content.decode()
-    assert "Sun 1 Jun 2025, 12:00" in html  # 10:00 UTC is noon in Berlin in summer
-    assert "Sun 1 Jun 2025, 10:00" not in html
+    assert 'datetime="2025-06-01T12:00:00+02:00">12:00</time>' in html  # noon in Berlin
+    assert ">10:00<" not in html

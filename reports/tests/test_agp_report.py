@@ -18,6 +18,7 @@ from accounts.tests.factories import PhysicianFactory, UserFactory
 from core.formatting import format_percent
 from patients.models import AccessLogEntry, PatientAccess
 from patients.tests.factories import GrantFactory
+from readings.tests.factories import ReadingFactory
 from reports import agp_report
 from reports.pdf import html_to_pdf
 from reports.tests.seed import seed_cgm, seed_meter
@@ -237,6 +238,7 @@ def test_the_paper_follows_the_viewers_locale(accept, paper):
 
 
 def test_the_dashboard_offers_the_download_on_the_viewers_paper(client, patient):
+    ReadingFactory(patient=patient.record)  # a record without readings has nothing to report
     client.force_login(patient)
     html = client.get(reverse("reports:dashboard"), HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
     assert f'action="{reverse("reports:agp-pdf")}"' in html

@@ -29,7 +29,7 @@ def test_import_a_dexcom_file_then_export_the_readings(browser_page, patient, pa
     sign_in(page, patient, password)
 
     page.goto("/readings/")
-    page.get_by_role("link", name="Import").click()
+    page.locator("main").get_by_role("link", name="Import", exact=True).click()
     page.wait_for_url("**/readings/import/")
     assert page.get_by_role("heading", level=1).inner_text() == "Import readings"
     screenshot(page, "import-form")
