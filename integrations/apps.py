@@ -7,7 +7,13 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self):
         from core.personal_data import Owner, register
-        from integrations.models import AccessToken, NightscoutDocument, UploadSecret
+        from integrations.models import (
+            AccessToken,
+            ImportChunk,
+            ImportJob,
+            NightscoutDocument,
+            UploadSecret,
+        )
 
         register(
             UploadSecret,
@@ -31,4 +37,20 @@ class IntegrationsConfig(AppConfig):
             section="nightscout_access_tokens",
             medical=True,
             secret_fields=("digest",),
+        )
+        # A file being imported (integrations.files.jobs): the record's readings waiting
+        # to be stored, for a day at most; deleted with the record or the uploader's login.
+        register(
+            ImportJob,
+            owner=Owner.RECORD,
+            owner_field="patient",
+            section="unfinished_imports",
+            medical=True,
+        )
+        register(
+            ImportChunk,
+            owner=Owner.RECORD,
+            owner_field="patient",
+            section="unfinished_import_rows",
+            medical=True,
         )

@@ -8,7 +8,6 @@ import dataclasses
 import functools
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
@@ -134,7 +133,7 @@ class ParsedReading:
     direction: str = ""
     cadence_min: int | None = None  # CGM minutes between readings, when the format says
 
-    def to_reading(self) -> Reading:
+    def to_reading(self, pk: uuid.UUID | None = None) -> Reading:
         # What Model.__init__ leaves behind, set directly: __init__'s per-field descriptor
         # calls were a third of a 10 MB import's time. Every concrete field gets its
         # model default first, so a field added to Reading later is never missing
@@ -143,7 +142,7 @@ class ParsedReading:
         reading._state = ModelState()
         reading.__dict__.update(
             _reading_defaults(),
-            id=uuid.uuid4(),
+            id=pk or uuid.uuid4(),
             value_mgdl=self.value_mgdl,
             taken_at=self.taken_at,
             kind=self.kind,
@@ -174,8 +173,8 @@ class ParsedTreatment:
     insulin_name: str = ""
     notes: str = ""
 
-    def to_treatment(self) -> Treatment:
-        return Treatment(
+    def to_treatment(self, pk: uuid.UUID | None = None) -> Treatment:
+        treatment = Treatment(
             type=self.type,
             taken_at=self.taken_at,
             insulin_units=self.insulin_units,
@@ -184,6 +183,9 @@ class ParsedTreatment:
             notes=self.notes,
             source=Source.IMPORT,
         )
+        if pk:
+            treatment.pk = pk
+        return treatment
 
 
 @dataclass
@@ -242,26 +244,6 @@ class ParsedFile:
     @property
     def format_label(self) -> str:
         return Format.LABELS[self.format]
-
-
-STORE_BATCH = 5000
-
-
-def reading_batches(parsed: ParsedFile, size: int = STORE_BATCH) -> Iterator[list[Reading]]:
-    """The file's valid readings as unsaved ``Reading`` objects, oldest first, ``size`` at a
-    time: each batch is one call of readings_bulk_create, whose duplicate check then looks
-    at a narrow time range, and memory holds one batch of model instances at most."""
-    ordered = sorted(parsed.readings, key=lambda reading: reading.taken_at)
-    for start in range(0, len(ordered), size):
-        yield [reading.to_reading() for reading in ordered[start : start + size]]
-
-
-def treatment_batches(parsed: ParsedFile, size: int = STORE_BATCH) -> Iterator[list[Treatment]]:
-    """The file's treatments as unsaved ``Treatment`` objects, oldest first, in batches (one
-    call of treatments_bulk_create each)."""
-    ordered = sorted(parsed.treatments, key=lambda treatment: treatment.taken_at)
-    for start in range(0, len(ordered), size):
-        yield [treatment.to_treatment() for treatment in ordered[start : start + size]]
 
 
 MAXIMA = {

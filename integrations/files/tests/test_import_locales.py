@@ -307,6 +307,6 @@ def test_short_us_libreview_export_is_month_first_by_its_am_pm_times(signed_in, 
 
     response = upload(signed_in, data.encode())
 
-    assert response.context["parsed"].date_order == "month_first"
+    assert response.context["summary"].date_order == "month_first"
     assert stored(patient)[0][:2] == (datetime(2024, 3, 5, 3, 15, tzinfo=UTC), 142)
     assert "AM/PM times, which only the US export writes" in response.content.decode()

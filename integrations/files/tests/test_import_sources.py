@@ -62,7 +62,7 @@ def test_xdrip_zipped_export(signed_in, patient):
 
     response = upload(signed_in, "xdrip_export.zip")
 
-    assert response.context["parsed"].format_label == "xDrip+"
+    assert response.context["summary"].format_label == "xDrip+"
     assert counts(response) == {
         "imported": len(expected) == 9 and 9,
         "duplicates": 0,
@@ -183,7 +183,7 @@ def test_carelink_export(signed_in, patient):
 
     response = upload(signed_in, "carelink_export.csv")
 
-    assert response.context["parsed"].format_label == "Medtronic CareLink"
+    assert response.context["summary"].format_label == "Medtronic CareLink"
     assert counts(response) == {
         "imported": 5,
         "duplicates": 0,
@@ -233,7 +233,7 @@ def test_glooko_zip_of_csv_files(signed_in, patient):
 
     response = upload(signed_in, "glooko_export.zip")
 
-    assert response.context["parsed"].format_label == "Glooko"
+    assert response.context["summary"].format_label == "Glooko"
     assert counts(response)["imported"] == len(expected) == 7
     assert stored(patient) == expected
     assert stored_treatments(patient) == [
@@ -270,7 +270,7 @@ def test_tandem_export_with_its_sections(signed_in, patient):
 
     response = upload(signed_in, "tandem_export.csv")
 
-    assert response.context["parsed"].format_label == "Tandem Source"
+    assert response.context["summary"].format_label == "Tandem Source"
     assert counts(response) == {
         "imported": 7,
         "duplicates": 0,
