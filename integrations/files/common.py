@@ -9,8 +9,7 @@ import functools
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, time, tzinfo
 
 from django.core.exceptions import ValidationError
 from django.db.models.base import ModelState
@@ -208,7 +207,7 @@ class ParsedFile:
     clock: Counter = field(default_factory=Counter)
     clock_tracker: ClockTracker = field(default_factory=lambda: ClockTracker())
     clock_pending: list = field(default_factory=list)  # [wall time, fold, how, stream]
-    plain_hours: dict = field(default_factory=dict)  # (day, hour) -> no clock change in it
+    plain_hours: dict = field(default_factory=dict)  # (day, hour, zone) -> no clock change
 
     def merge(self, other: ParsedFile, name: str) -> None:
         """Add ``other`` (one file of a zip, ``name``) to this result."""
@@ -275,7 +274,7 @@ def amount(text: str, label: str, kind: str, *, factor: float = 1.0) -> float:
 
 @dataclass(frozen=True)
 class RowContext:
-    tz: ZoneInfo
+    tz: tzinfo  # the patient's zone (ZoneInfo), or the zone a row names (mySugr)
     store_out_of_range: bool
     latest: datetime  # now + 10 minutes
 
@@ -315,7 +314,7 @@ def local(
     back, the occurrence follows from the file's row order within ``stream`` (ClockTracker);
     a time that does not exist (clocks going forward) is a RowError."""
     naive = datetime.combine(day, clock)
-    hour = (day, clock.hour)
+    hour = (day, clock.hour, context.tz)  # a row may name its own zone (mySugr)
     plain = parsed.plain_hours.get(hour)
     if plain is None:
         plain = parsed.plain_hours[hour] = plain_hour(naive, context.tz)
