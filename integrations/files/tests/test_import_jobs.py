@@ -191,7 +191,8 @@ def test_a_request_killed_after_storing_a_chunk_stores_nothing_twice(
     page = signed_in.get(IMPORT_URL)
     pending = page.content.decode()
     assert "Unfinished import" in pending and "clarity.csv" in pending
-    assert "10 of 25 rows stored" in pending  # the killed chunk is not counted as done
+    # The killed chunk is not counted as done.
+    assert "clarity.csv</strong>, uploaded just now: 10 of 25 rows stored." in pending
 
     busy = step_json(signed_in, url)  # the dead request's lease has not run out yet
     assert busy["busy"] is True and busy["rows_done"] == 10
@@ -271,6 +272,8 @@ def test_a_job_being_stored_is_not_stored_by_a_second_request(signed_in, patient
 
 def test_jobs_expire_after_a_day(signed_in, patient, small_chunks):
     url = job_url(upload(signed_in, clarity(25)))
+    ImportJob.objects.update(created_at=timezone.now() - timedelta(hours=23, minutes=59))
+    assert "uploaded 23\xa0hours, 59\xa0minutes ago" in signed_in.get(IMPORT_URL).content.decode()
     ImportJob.objects.update(created_at=timezone.now() - timedelta(days=1, minutes=1))
 
     assert signed_in.get(url).status_code == 404
