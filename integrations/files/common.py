@@ -133,26 +133,36 @@ class ParsedReading:
     cadence_min: int | None = None  # CGM minutes between readings, when the format says
 
     def to_reading(self, pk: uuid.UUID | None = None) -> Reading:
-        # What Model.__init__ leaves behind, set directly: __init__'s per-field descriptor
-        # calls were a third of a 10 MB import's time. Every concrete field gets its
-        # model default first, so a field added to Reading later is never missing
-        # (test_import_parsing checks).
-        reading = Reading.__new__(Reading)
-        reading._state = ModelState()
-        reading.__dict__.update(
-            _reading_defaults(),
-            id=pk or uuid.uuid4(),
-            value_mgdl=self.value_mgdl,
-            taken_at=self.taken_at,
-            kind=self.kind,
-            context=self.context,
-            notes=self.notes,
-            source=self.source,
-            external_id=self.external_id,
-            direction=self.direction,
-            cadence_min=self.cadence_min,
-        )
-        return reading
+        return unsaved_reading(
+            pk or uuid.uuid4(), self.value_mgdl, self.taken_at, self.kind, self.context,
+            self.notes, self.source, self.external_id, self.direction, self.cadence_min,
+        )  # fmt: skip
+
+
+def unsaved_reading(
+    pk, value_mgdl, taken_at, kind, context, notes, source, external_id, direction, cadence_min
+) -> Reading:
+    """An unsaved Reading of these values (positional, in ParsedReading's order after the
+    id): what Model.__init__ leaves behind, set directly, since __init__'s per-field
+    descriptor calls were a third of a 10 MB import's time. Every concrete field gets its
+    model default first, so a field added to Reading later is never missing
+    (test_import_parsing checks)."""
+    reading = Reading.__new__(Reading)
+    reading._state = ModelState()
+    reading.__dict__.update(
+        _reading_defaults(),
+        id=pk,
+        value_mgdl=value_mgdl,
+        taken_at=taken_at,
+        kind=kind,
+        context=context,
+        notes=notes,
+        source=source,
+        external_id=external_id,
+        direction=direction,
+        cadence_min=cadence_min,
+    )
+    return reading
 
 
 @functools.cache

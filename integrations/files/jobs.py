@@ -26,7 +26,14 @@ from django.utils import timezone
 
 from core.perf import collector_paused
 from integrations.files.clock import ClockResolution
-from integrations.files.common import Format, ParsedFile, ParsedReading, ParsedTreatment, RowProblem
+from integrations.files.common import (
+    Format,
+    ParsedFile,
+    ParsedReading,
+    ParsedTreatment,
+    RowProblem,
+    unsaved_reading,
+)
 from integrations.models import ImportChunk, ImportJob
 from patients.access import Action
 from patients.selectors import patient_for
@@ -192,6 +199,15 @@ def unpack_readings(text: str) -> list[ParsedReading]:
     ]  # fmt: skip
 
 
+def unpacked_readings(text: str, job_id: uuid.UUID, first_row: int) -> list[Reading]:
+    """The chunk's rows as unsaved Readings with their ids (row_id), straight from the JSON
+    (no ParsedReading in between: a tenth of the time of storing them)."""
+    return [
+        unsaved_reading(row_id(job_id, first_row + i), value, _moment(seconds), *rest)
+        for i, (seconds, value, *rest) in enumerate(json.loads(text))
+    ]
+
+
 def pack_treatments(treatments: list[ParsedTreatment]) -> str:
     return json.dumps(
         [
@@ -311,10 +327,7 @@ def _store(job: ImportJob, chunk: ImportChunk) -> None:
         ImportChunk.objects.filter(pk=chunk.pk).update(started=True)
     if chunk.kind == READINGS:
         model = Reading
-        objects = [
-            row.to_reading(pk=row_id(job.pk, chunk.first_row + i))
-            for i, row in enumerate(unpack_readings(chunk.rows))
-        ]
+        objects = unpacked_readings(chunk.rows, job.pk, chunk.first_row)
     else:
         model = Treatment
         objects = [
