@@ -23,10 +23,11 @@ from patients.mixins import RecordMixin
 from readings import selectors
 from readings.forms import ReadingFilterForm
 
-# An import of a large file takes seconds of a worker's time: a login may start at most
-# this many an hour, and one record takes one import at a time.
+# Reading a large file takes seconds of a worker's time: a login may upload at most this
+# many an hour, and one record reads one upload at a time (its chunks are then stored one
+# request at a time, under the job's lease: integrations.files.jobs).
 IMPORTS_PER_HOUR = 30
-RUNNING_LOCK_SECONDS = 120  # longer than any import; released as soon as one ends
+RUNNING_LOCK_SECONDS = 120  # longer than any upload request; released as soon as one ends
 EXPORT_CHUNK_SIZE = 2000  # rows fetched per database round trip while streaming
 
 
