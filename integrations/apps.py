@@ -11,6 +11,8 @@ class IntegrationsConfig(AppConfig):
         from integrations.models import (
             AccessToken,
             DeletedRecord,
+            ImportChunk,
+            ImportJob,
             NightscoutDocument,
             UploadSecret,
         )
@@ -47,5 +49,21 @@ class IntegrationsConfig(AppConfig):
             owner=Owner.RECORD,
             owner_field="patient",
             section="nightscout_deletions",
+            medical=True,
+        )
+        # A file being imported (integrations.files.jobs): the record's readings waiting
+        # to be stored, for a day at most; deleted with the record or the uploader's login.
+        register(
+            ImportJob,
+            owner=Owner.RECORD,
+            owner_field="patient",
+            section="unfinished_imports",
+            medical=True,
+        )
+        register(
+            ImportChunk,
+            owner=Owner.RECORD,
+            owner_field="patient",
+            section="unfinished_import_rows",
             medical=True,
         )

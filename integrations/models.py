@@ -1,9 +1,12 @@
-"""Device credentials of outside sources (DESIGN.md section 6)."""
+"""Device credentials of outside sources (DESIGN.md section 6), and file imports being
+stored in steps (integrations.files.jobs)."""
 
 import hashlib
 import uuid
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from patients.models import Patient
 
@@ -155,3 +158,67 @@ class DeletedRecord(models.Model):
 
     def __str__(self):
         return f"Deleted {self.collection} {self.pk}"
+
+
+class ImportJob(models.Model):
+    """A file import being stored in steps (integrations.files.jobs): parsed once when it
+    was uploaded, its rows kept in ``ImportChunk`` rows until each is stored, so that no
+    request runs past the server's timeout and a request that dies leaves a job to continue.
+
+    Private to the login that uploaded it (``user``), which must still be able to write
+    to ``patient``. ``summary`` is what the result page says about the file (its source,
+    unit, date order, clock changes, rejected and skipped rows). Deleted once the result
+    is shown, when discarded, or a day after the upload. ``lease_until``: a request is
+    storing a chunk until then (one at a time).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="import_jobs")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    file_name = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now)
+    summary = models.JSONField()
+    rows_total = models.PositiveIntegerField()
+    lease_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["patient", "user"], name="importjob_patient_user")]
+
+    def __str__(self):
+        return f"Import job {self.pk}"
+
+
+class ImportChunk(models.Model):
+    """Up to a few thousand of an import job's parsed rows (readings or treatments), stored
+    by one request. ``rows`` is their JSON (integrations.files.jobs), emptied when the chunk
+    is stored, in the same write that records what storing it did: a document well under
+    MongoDB's 16 MB limit, and no count lost or counted twice without a transaction.
+    ``started``: a request began storing it (a resumed chunk counts the rows that request
+    stored as imported, by their ids)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="chunks")
+    # The job's record again: MongoDB deletes only within one collection, so the record's
+    # deletion finds a chunk by its own key.
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    index = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10)  # "readings" or "treatments"
+    first_row = models.PositiveIntegerField()  # the job's row number of its first row
+    size = models.PositiveIntegerField()
+    rows = models.TextField()
+    started = models.BooleanField(default=False)
+    done = models.BooleanField(default=False)
+    imported = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["index"]  # within a job (ordering by the job would join it)
+        constraints = [
+            models.UniqueConstraint(fields=["job", "index"], name="importchunk_unique_index")
+        ]
+
+    def __str__(self):
+        return f"Import chunk {self.pk}"

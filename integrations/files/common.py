@@ -8,10 +8,8 @@ import dataclasses
 import functools
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, time, tzinfo
 
 from django.core.exceptions import ValidationError
 from django.db.models.base import ModelState
@@ -134,27 +132,37 @@ class ParsedReading:
     direction: str = ""
     cadence_min: int | None = None  # CGM minutes between readings, when the format says
 
-    def to_reading(self) -> Reading:
-        # What Model.__init__ leaves behind, set directly: __init__'s per-field descriptor
-        # calls were a third of a 10 MB import's time. Every concrete field gets its
-        # model default first, so a field added to Reading later is never missing
-        # (test_import_parsing checks).
-        reading = Reading.__new__(Reading)
-        reading._state = ModelState()
-        reading.__dict__.update(
-            _reading_defaults(),
-            id=uuid.uuid4(),
-            value_mgdl=self.value_mgdl,
-            taken_at=self.taken_at,
-            kind=self.kind,
-            context=self.context,
-            notes=self.notes,
-            source=self.source,
-            external_id=self.external_id,
-            direction=self.direction,
-            cadence_min=self.cadence_min,
-        )
-        return reading
+    def to_reading(self, pk: uuid.UUID | None = None) -> Reading:
+        return unsaved_reading(
+            pk or uuid.uuid4(), self.value_mgdl, self.taken_at, self.kind, self.context,
+            self.notes, self.source, self.external_id, self.direction, self.cadence_min,
+        )  # fmt: skip
+
+
+def unsaved_reading(
+    pk, value_mgdl, taken_at, kind, context, notes, source, external_id, direction, cadence_min
+) -> Reading:
+    """An unsaved Reading of these values (positional, in ParsedReading's order after the
+    id): what Model.__init__ leaves behind, set directly, since __init__'s per-field
+    descriptor calls were a third of a 10 MB import's time. Every concrete field gets its
+    model default first, so a field added to Reading later is never missing
+    (test_import_parsing checks)."""
+    reading = Reading.__new__(Reading)
+    reading._state = ModelState()
+    reading.__dict__.update(
+        _reading_defaults(),
+        id=pk,
+        value_mgdl=value_mgdl,
+        taken_at=taken_at,
+        kind=kind,
+        context=context,
+        notes=notes,
+        source=source,
+        external_id=external_id,
+        direction=direction,
+        cadence_min=cadence_min,
+    )
+    return reading
 
 
 @functools.cache
@@ -174,8 +182,8 @@ class ParsedTreatment:
     insulin_name: str = ""
     notes: str = ""
 
-    def to_treatment(self) -> Treatment:
-        return Treatment(
+    def to_treatment(self, pk: uuid.UUID | None = None) -> Treatment:
+        treatment = Treatment(
             type=self.type,
             taken_at=self.taken_at,
             insulin_units=self.insulin_units,
@@ -184,6 +192,9 @@ class ParsedTreatment:
             notes=self.notes,
             source=Source.IMPORT,
         )
+        if pk:
+            treatment.pk = pk
+        return treatment
 
 
 @dataclass
@@ -206,7 +217,7 @@ class ParsedFile:
     clock: Counter = field(default_factory=Counter)
     clock_tracker: ClockTracker = field(default_factory=lambda: ClockTracker())
     clock_pending: list = field(default_factory=list)  # [wall time, fold, how, stream]
-    plain_hours: dict = field(default_factory=dict)  # (day, hour) -> no clock change in it
+    plain_hours: dict = field(default_factory=dict)  # (day, hour, zone) -> no clock change
 
     def merge(self, other: ParsedFile, name: str) -> None:
         """Add ``other`` (one file of a zip, ``name``) to this result."""
@@ -244,26 +255,6 @@ class ParsedFile:
         return Format.LABELS[self.format]
 
 
-STORE_BATCH = 5000
-
-
-def reading_batches(parsed: ParsedFile, size: int = STORE_BATCH) -> Iterator[list[Reading]]:
-    """The file's valid readings as unsaved ``Reading`` objects, oldest first, ``size`` at a
-    time: each batch is one call of readings_bulk_create, whose duplicate check then looks
-    at a narrow time range, and memory holds one batch of model instances at most."""
-    ordered = sorted(parsed.readings, key=lambda reading: reading.taken_at)
-    for start in range(0, len(ordered), size):
-        yield [reading.to_reading() for reading in ordered[start : start + size]]
-
-
-def treatment_batches(parsed: ParsedFile, size: int = STORE_BATCH) -> Iterator[list[Treatment]]:
-    """The file's treatments as unsaved ``Treatment`` objects, oldest first, in batches (one
-    call of treatments_bulk_create each)."""
-    ordered = sorted(parsed.treatments, key=lambda treatment: treatment.taken_at)
-    for start in range(0, len(ordered), size):
-        yield [treatment.to_treatment() for treatment in ordered[start : start + size]]
-
-
 MAXIMA = {
     TreatmentType.BOLUS: (MAX_BOLUS_UNITS, "A bolus can be at most 100 units."),
     TreatmentType.BASAL: (MAX_DAILY_BASAL_UNITS, "A daily basal dose can be at most 300 units."),
@@ -293,7 +284,7 @@ def amount(text: str, label: str, kind: str, *, factor: float = 1.0) -> float:
 
 @dataclass(frozen=True)
 class RowContext:
-    tz: ZoneInfo
+    tz: tzinfo  # the patient's zone (ZoneInfo), or the zone a row names (mySugr)
     store_out_of_range: bool
     latest: datetime  # now + 10 minutes
 
@@ -333,7 +324,7 @@ def local(
     back, the occurrence follows from the file's row order within ``stream`` (ClockTracker);
     a time that does not exist (clocks going forward) is a RowError."""
     naive = datetime.combine(day, clock)
-    hour = (day, clock.hour)
+    hour = (day, clock.hour, context.tz)  # a row may name its own zone (mySugr)
     plain = parsed.plain_hours.get(hour)
     if plain is None:
         plain = parsed.plain_hours[hour] = plain_hour(naive, context.tz)

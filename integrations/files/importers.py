@@ -63,8 +63,6 @@ from integrations.files.common import (  # noqa: F401 (the importers' public nam
     RowContext,
     RowProblem,
     collapse_repeats,
-    reading_batches,
-    treatment_batches,
 )
 from integrations.files.text import (  # noqa: F401 (the importers' public names)
     ImportRefused,

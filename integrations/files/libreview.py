@@ -99,7 +99,8 @@ def _libre_date_order(rows: Rows, timestamp_index: int, chosen: str) -> tuple[st
 
     Evidence, from the whole file: a first number above 12 means day first, a second number
     above 12 month first, and AM/PM times month first (LibreView writes them only in its
-    US export, whose dates are month first)."""
+    US export, whose dates are month first); failing those, the same in the date in the
+    title row."""
     if chosen in (DateOrder.DAY_FIRST, DateOrder.MONTH_FIRST):
         return chosen, "as chosen on the form"
     day_first_line = month_first_line = meridiem_line = None
@@ -129,6 +130,9 @@ def _libre_date_order(rows: Rows, timestamp_index: int, chosen: str) -> tuple[st
         return DateOrder.MONTH_FIRST, f"a day after the 12th (line {month_first_line})"
     if meridiem_line:
         return DateOrder.MONTH_FIRST, "AM/PM times, which only the US export writes"
+    title = _title_date_order(rows) if undecided else None
+    if title:
+        return title
     if undecided:
         raise ImportRefused(
             "The dates in this file read correctly both day first and month first (no day "
@@ -137,6 +141,25 @@ def _libre_date_order(rows: Rows, timestamp_index: int, chosen: str) -> tuple[st
             "01-31-2024) and import the file again."
         )
     return DateOrder.DAY_FIRST, "every date reads the same either way"
+
+
+def _title_date_order(rows: Rows) -> tuple[str, str] | None:
+    """The order told by the date the file was made, in its title row ("Generado el,
+    19-03-2021 14:06 UTC"), which LibreView writes in the account's date order like the
+    rows: for a short export whose own dates all read both ways."""
+    for line, row in rows.preamble():
+        for text in row:
+            parts = _libre_time_parts(text.strip().removesuffix("UTC").strip())
+            if parts is None or parts.year_first:
+                continue
+            where = f"the date the file was made, line {line}"
+            if parts.meridiem:
+                return DateOrder.MONTH_FIRST, f"an AM/PM time in {where}"
+            if 12 < parts.first <= 31 and parts.second <= 12:
+                return DateOrder.DAY_FIRST, f"a day after the 12th in {where}"
+            if 12 < parts.second <= 31 and parts.first <= 12:
+                return DateOrder.MONTH_FIRST, f"a day after the 12th in {where}"
+    return None
 
 
 def _libre_time(
@@ -234,6 +257,10 @@ def _treatments(record_type, columns, row, line, context, parsed: ParsedFile) ->
     found: list[ParsedTreatment] = []
     try:
         notes = notes_of(cell(row, columns.get("notes")))
+        if notes == "0":
+            # The export writes a 0 in the column after an insulin amount (a real Spanish
+            # export: "…,24,0,…" with Long-Acting Insulin 24 and Notes "0"): not a note.
+            notes = ""
         when = None
 
         def taken_at():

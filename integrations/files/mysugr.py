@@ -4,7 +4,8 @@ Columns (English export): ``Date, Time, Tags, Blood Sugar Measurement (mg/dL)`` 
 ``mmol/L``), ``Insulin Injection Units (Pen), Basal Injection Units, Insulin Injection
 Units (pump), Insulin (Meal), Insulin (Correction), …, Meal Carbohydrates (Grams, Factor
 1), Meal Descriptions, …, Note, …, Timezone``. Dates are written ``Mar 5, 2024`` and times
-``8:15:00 PM`` (or 24-hour ``20:15:00``), in local time.
+``8:15:00 PM`` (or 24-hour ``20:15:00``), in local time: the zone in the row's Timezone
+cell when it holds one (``row_zone``; a person who travelled), else the patient's.
 
 A blood sugar value is a meter reading. Insulin: the pen (or pump) bolus, else the sum of
 its meal and correction parts, is a bolus; basal injection units a basal dose; meal
@@ -13,8 +14,11 @@ carbohydrates grams of carbohydrate.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import re
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.units import Unit
 from integrations.files.common import (
@@ -47,6 +51,7 @@ COLUMNS = {
     "carbs": "meal carbohydrates (grams, factor 1)",
     "meal": "meal descriptions",
     "note": "note",
+    "timezone": "timezone",
 }
 # mySugr's tags that say when a reading was taken (a row may carry several, comma-separated).
 CONTEXT_TAGS = {
@@ -149,7 +154,38 @@ def _time(row, columns, context: RowContext, parsed: ParsedFile, stream: str) ->
             f"Date/Time “{shorten(day_text)} {shorten(clock_text)}” is not a date and time "
             "like Mar 5, 2024 8:15:00 PM."
         )
+    zone = row_zone(cell(row, columns["timezone"]))
+    if zone is not None and zone != context.tz:
+        context = dataclasses.replace(context, tz=zone)
     return local(day, clock, context, parsed, stream=stream)
+
+
+# The Timezone column: an IANA name ("Europe/Vienna") or an offset from UTC ("GMT+01:00",
+# "UTC-5", "+0530"). No public file showed its values, so both are read; anything else
+# (or an empty cell) leaves the row in the patient's zone.
+OFFSET = re.compile(r"^(?:GMT|UTC)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=64)
+def row_zone(text: str) -> tzinfo | None:
+    """The zone a mySugr row was recorded in, from its Timezone cell; None when empty or
+    not a zone."""
+    text = text.strip()
+    if not text:
+        return None
+    if text.upper() in ("GMT", "UTC", "Z"):
+        return UTC
+    match = OFFSET.match(text)
+    if match:
+        sign, hours, minutes = match.groups()
+        offset = timedelta(hours=int(hours), minutes=int(minutes or 0))
+        if offset > timedelta(hours=14):
+            return None
+        return timezone(-offset if sign == "-" else offset)
+    try:
+        return ZoneInfo(text)
+    except (ValueError, ZoneInfoNotFoundError):
+        return None
 
 
 def _first(text: str, formats, part) -> date | time | None:

@@ -101,6 +101,17 @@ class Rows:
     def __init__(self, text: str, delimiter: str, header_rows: int):
         self.text, self.delimiter, self.header_rows = text, delimiter, header_rows
 
+    def preamble(self) -> list[tuple[int, list[str]]]:
+        """The rows before the header (a title row: LibreView's "Generated on ...")."""
+        reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter)
+        found = []
+        for _ in range(self.header_rows - 1):
+            row = next(reader, None)
+            if row is None:
+                break
+            found.append((reader.line_num, row))
+        return found
+
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
         reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter)
         for _ in range(self.header_rows):

@@ -8,5 +8,9 @@ app_name = "files"
 
 urlpatterns = [
     path("readings/import/", views.ReadingImportView.as_view(), name="import"),
+    path("readings/import/<uuid:pk>/", views.ImportJobView.as_view(), name="job"),
+    path(
+        "readings/import/<uuid:pk>/discard/", views.ImportJobDiscardView.as_view(), name="discard"
+    ),
     path("readings/export.csv", views.ReadingExportView.as_view(), name="export"),
 ]

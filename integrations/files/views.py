@@ -7,40 +7,36 @@ again adds nothing."""
 from datetime import date
 
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.cache import cache
-from django.http import StreamingHttpResponse
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView
 
-from core.perf import collector_paused
-from integrations.files import exporters, importers
+from integrations.files import exporters, importers, jobs
 from integrations.files.forms import ImportForm
 from patients.access import Action
 from patients.mixins import RecordMixin
-from readings import selectors, services
+from readings import selectors
 from readings.forms import ReadingFilterForm
-from treatments import services as treatment_services
 
-# Rejected or skipped rows listed on the result page; a file of thousands of bad rows
-# would make a page nobody reads. The counts are always complete.
-LISTED_PROBLEMS = 200
-# An import of a large file takes seconds of a worker's time: a login may start at most
-# this many an hour, and one record takes one import at a time.
+# Reading a large file takes seconds of a worker's time: a login may upload at most this
+# many an hour, and one record reads one upload at a time (its chunks are then stored one
+# request at a time, under the job's lease: integrations.files.jobs).
 IMPORTS_PER_HOUR = 30
-RUNNING_LOCK_SECONDS = 120  # longer than any import; released as soon as one ends
+RUNNING_LOCK_SECONDS = 120  # longer than any upload request; released as soon as one ends
 EXPORT_CHUNK_SIZE = 2000  # rows fetched per database round trip while streaming
 
 
 class ReadingImportView(RecordMixin, FormView):
-    """Upload a CSV; every row is checked first, then the good ones are stored, oldest
-    first, in batches of bulk writes (readings_bulk_create). Should the server stop part-way,
-    importing the file again stores the rest and nothing twice.
-
-    The result page is the POST's response (not a redirect): it lists rejected rows, which
-    are too many to keep in a session. Sending the form again is harmless, as an import of
-    readings already stored adds nothing.
+    """Upload a file; every row is checked first, then the good ones are kept as an import
+    job (integrations.files.jobs) and stored oldest first, a chunk per request. A small
+    file's result page is the POST's response; a large file's upload redirects to its
+    progress page. Should the server stop part-way, the import page offers to continue
+    (or importing the file again stores the rest); nothing is stored twice.
     """
 
     template_name = "integrations/import_form.html"
@@ -78,30 +74,109 @@ class ReadingImportView(RecordMixin, FormView):
             return self.render_to_response(
                 self.get_context_data(form=form, **_problem_lists(parsed))
             )
-        imported = duplicates = 0
-        for batch in importers.reading_batches(parsed):
-            with collector_paused():
-                result = services.readings_bulk_create(patient=patient, readings=batch)
-            imported += len(result.created)
-            duplicates += result.duplicates
-        treatments = treatment_duplicates = 0
-        for batch in importers.treatment_batches(parsed):
-            result = treatment_services.treatments_bulk_create(patient=patient, treatments=batch)
-            treatments += len(result.created)
-            treatment_duplicates += result.duplicates
-        return render(
-            self.request,
-            "integrations/import_result.html",
-            {
-                "parsed": parsed,
-                "file_name": upload.name,
-                "imported": imported,
-                "duplicates": duplicates,
-                "treatments_imported": treatments,
-                "treatment_duplicates": treatment_duplicates,
-                **_problem_lists(parsed),
-            },
+        job = jobs.import_job_create(
+            user=self.request.user, patient=patient, parsed=parsed, file_name=upload.name
         )
+        # A file of up to CHUNK_ROWS rows (a month of CGM) is stored in this request;
+        # a larger one goes on from its progress page, a chunk per request.
+        progress = jobs.import_job_advance(job=job)
+        if progress.finished:
+            return _result(self.request, job, progress)
+        return redirect("files:job", pk=job.pk)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["pending_jobs"] = jobs.import_job_list(user=self.request.user, patient=self.patient)
+        return context
+
+
+class ImportJobView(LoginRequiredMixin, View):
+    """An import stored in steps (integrations.files.jobs). GET: its progress page, or the
+    result once every row is stored. POST: store the next chunk, then answer with the
+    progress as JSON (the page's script asks with ``Accept: application/json``) or, for
+    a browser without scripts, the progress page with its Continue button again, or the
+    result. Only the login that uploaded the file sees its job (another gets a 404)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        try:
+            self.job = jobs.import_job_for(user=request.user, job_id=kwargs["pk"])
+        except ObjectDoesNotExist:
+            raise Http404("No such import.") from None
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        progress = jobs.import_job_progress(job=self.job)
+        if progress.finished:
+            return _result(request, self.job, progress)
+        return _progress_page(request, self.job, progress)
+
+    def post(self, request, *args, **kwargs):
+        progress = jobs.import_job_advance(job=self.job)
+        if "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse(
+                {
+                    "rows_done": progress.rows_done,
+                    "rows_total": progress.rows_total,
+                    "label": progress.label,
+                    "finished": progress.finished,
+                    "busy": progress.busy,
+                },
+                headers={"Cache-Control": "no-store"},
+            )
+        if progress.finished:
+            return _result(request, self.job, progress)
+        return _progress_page(request, self.job, progress)
+
+
+class ImportJobDiscardView(LoginRequiredMixin, View):
+    """Stop an unfinished import: the rows not stored yet are dropped."""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            job = jobs.import_job_for(user=request.user, job_id=kwargs["pk"])
+        except ObjectDoesNotExist:
+            raise Http404("No such import.") from None
+        progress = jobs.import_job_discard(job=job)
+        stored = progress.imported + progress.treatments_imported
+        messages.info(
+            request,
+            f"The import of {job.file_name} was stopped. The {stored:,} row(s) it had stored "
+            "stay; importing the file again stores the rest and nothing twice.",
+        )
+        return redirect("files:import")
+
+
+def _progress_page(request, job, progress):
+    return render(
+        request,
+        "integrations/import_progress.html",
+        {"job": job, "progress": progress, "summary": jobs.ImportSummary.from_json(job.summary)},
+    )
+
+
+def _result(request, job, progress):
+    """The result page of a finished job, which is then deleted (shown once)."""
+    summary = jobs.ImportSummary.from_json(job.summary)
+    job.delete()
+    return render(
+        request,
+        "integrations/import_result.html",
+        {
+            "summary": summary,
+            "file_name": job.file_name,
+            "imported": progress.imported,
+            "duplicates": progress.duplicates,
+            "treatments_imported": progress.treatments_imported,
+            "treatment_duplicates": progress.treatment_duplicates,
+            "rejected": summary.rejected_rows,
+            "rejected_count": summary.rejected_count,
+            "skipped": summary.skipped_rows,
+            "skipped_count": summary.skipped_count,
+            "listed_limit": jobs.LISTED_PROBLEMS,
+        },
+    )
 
 
 def _import_allowed(user, patient) -> str:
@@ -143,11 +218,11 @@ def _nothing_to_import(parsed: importers.ParsedFile) -> str:
 
 def _problem_lists(parsed: importers.ParsedFile) -> dict:
     return {
-        "rejected": parsed.rejected[:LISTED_PROBLEMS],
+        "rejected": parsed.rejected[: jobs.LISTED_PROBLEMS],
         "rejected_count": len(parsed.rejected),
-        "skipped": parsed.skipped[:LISTED_PROBLEMS],
+        "skipped": parsed.skipped[: jobs.LISTED_PROBLEMS],
         "skipped_count": len(parsed.skipped),
-        "listed_limit": LISTED_PROBLEMS,
+        "listed_limit": jobs.LISTED_PROBLEMS,
     }
 
 

@@ -11,6 +11,8 @@ from rest_framework.authtoken.models import Token
 
 from clinic.tests.factories import ClinicMembershipFactory
 from core.personal_data import Owner, entries
+from integrations.files import jobs
+from integrations.files.importers import parse_file
 from integrations.nightscout import credentials, documents, tokens
 from patients import invitations
 from patients.models import AccessLogEntry
@@ -44,6 +46,8 @@ RECORD_SECTIONS = {
     "nightscout_documents",
     "nightscout_access_tokens",
     "nightscout_deletions",
+    "unfinished_imports",
+    "unfinished_import_rows",
 }
 
 
@@ -97,6 +101,12 @@ def full_patient(patient, physician):
         patient=patient.record, collection="devicestatus", doc={"uploaderBattery": 50}
     )
     Token.objects.create(user=patient)
+    jobs.import_job_create(  # a file import left unfinished
+        user=patient,
+        patient=patient.record,
+        parsed=parse_file(b"taken_at,value_mgdl\n2024-07-01T05:00:00Z,101\n", tz=UTC),
+        file_name="readings.csv",
+    )
     TreatmentFactory(
         patient=patient.record, type="carbs", insulin_units=None, carbs_g=45, notes="Lunch"
     )

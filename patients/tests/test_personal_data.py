@@ -18,6 +18,8 @@ from accounts.tests.factories import AdministratorFactory
 from clinic.models import Clinic, ClinicMembership
 from core import personal_data
 from core.personal_data import Owner
+from integrations.files import jobs
+from integrations.files.importers import parse_file
 from integrations.nightscout import credentials, documents, tokens
 from patients import data, invitations
 from patients.models import AccessLogEntry, Patient
@@ -81,6 +83,12 @@ def everything(db, physician):
     gone = TreatmentFactory(patient=record, carbs_g=12, taken_at=datetime(2025, 1, 2, tzinfo=UTC))
     treatment_services.treatment_delete(treatment=gone)  # its deletion is kept (API v3)
     invitations.invitation_send(patient=record, by=patient, email="g@example.org", role="follower")
+    jobs.import_job_create(  # an unfinished file import
+        user=patient,
+        patient=record,
+        parsed=parse_file(b"taken_at,value_mgdl\n2025-01-01T02:00:00Z,125\n", tz=UTC),
+        file_name="readings.csv",
+    )
     for entry in personal_data.entries():
         owner = patient if entry.owner == Owner.LOGIN else record
         key = owner.pk if entry.owner_field == "pk" else owner

@@ -69,7 +69,7 @@ def counts(response):
         "duplicates": context["duplicates"],
         "rejected": context["rejected_count"],
         "skipped": context["skipped_count"],
-        "ignored": context["parsed"].ignored,
+        "ignored": context["summary"].ignored,
     }
 
 
@@ -126,7 +126,7 @@ def test_dexcom_mgdl_export_with_markers_stored_at_the_meter_limits(signed_in, p
         (utc(2023, 11, 5, 5, 30), 101, Kind.CGM, "", Source.IMPORT),
         (utc(2023, 11, 5, 11, 5), 87, Kind.CGM, "", Source.IMPORT),  # "2023-11-05 6:05:00"
     ]
-    assert response.context["parsed"].ambiguous_times == 1
+    assert response.context["summary"].ambiguous_times == 1
     reasons = {p.line: p.reason for p in response.context["rejected"]}
     assert reasons == {
         16: "Timestamp “2023-11-05T25:00:00” is not a valid date and time.",
@@ -180,7 +180,7 @@ def test_libreview_us_export_month_first_with_am_pm(signed_in, patient):
 
     response = upload(signed_in, "libreview_us_mgdl.csv", markers=True)
 
-    assert response.context["parsed"].date_order == "month_first"
+    assert response.context["summary"].date_order == "month_first"
     assert counts(response) == {
         "imported": 8,
         "duplicates": 0,  # a row repeated in the file is stored once
@@ -215,7 +215,7 @@ def test_libreview_eu_export_in_mmoll_day_first(signed_in, patient):
 
     response = upload(signed_in, "libreview_eu_mmoll.csv")
 
-    assert response.context["parsed"].date_order == "day_first"
+    assert response.context["summary"].date_order == "day_first"
     assert counts(response) == {
         "imported": 4,
         "duplicates": 0,  # a row repeated in the file is stored once
@@ -575,35 +575,3 @@ def test_a_second_import_into_a_record_waits_for_the_first(signed_in, patient):
     assert "Another import into this record is still running" in response.content.decode()
     assert not Reading.objects.exists()
     assert upload(signed_in, "dexcom_mgdl.csv").status_code == 200  # and then it may
-
-
-def test_an_import_that_dies_part_way_is_completed_by_importing_again(
-    signed_in, patient, monkeypatch
-):
-    from integrations.files import common, views
-
-    set_zone(patient, "America/New_York")
-    monkeypatch.setattr(
-        views.importers, "reading_batches", lambda parsed: common.reading_batches(parsed, 3)
-    )
-    real_create = views.services.readings_bulk_create
-    calls = []
-
-    def dies_on_the_second_batch(**kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise RuntimeError("worker killed")
-        return real_create(**kwargs)
-
-    monkeypatch.setattr(views.services, "readings_bulk_create", dies_on_the_second_batch)
-    with pytest.raises(RuntimeError):
-        upload(signed_in, "dexcom_mgdl.csv")
-    assert Reading.objects.count() == 3  # the first batch, oldest first, is stored
-    monkeypatch.setattr(views.services, "readings_bulk_create", real_create)
-
-    response = upload(signed_in, "dexcom_mgdl.csv")
-
-    assert counts(response)["imported"] == 2 and counts(response)["duplicates"] == 3
-    assert Reading.objects.count() == 5  # every reading once: the file's five
-    times = list(Reading.objects.values_list("taken_at", flat=True))
-    assert len(times) == len(set(times))

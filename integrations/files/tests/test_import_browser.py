@@ -2,11 +2,13 @@
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
 
 from conftest import screenshot
+from integrations.files.tests.test_import_jobs import clarity
 from readings.models import Reading
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -121,3 +123,108 @@ def test_the_import_page_and_a_clock_change_result_at_phone_and_desktop_width(
     ]
     assert page.evaluate(no_sideways_scroll)
     screenshot(page, f"import-result-clock-change-{width}")
+
+
+def test_a_large_file_shows_its_progress_going_up_then_the_result(
+    browser_page, patient, password, tmp_path, monkeypatch
+):
+    """A month of Clarity (8,640 readings, 0.6 MB) is stored a chunk per request while the
+    bar moves; the page ends on the result. Chunks of 2,000 rows here, so that a month
+    shows five steps (a 90-day file with the real 10,000-row chunks took 107 s on the
+    MongoDB leg; the 10 MB file's chunks are timed by bench/bench_import.py)."""
+    from integrations.files import jobs
+
+    monkeypatch.setattr(jobs, "CHUNK_ROWS", 2000)
+    page = browser_page
+    sign_in(page, patient, password)
+    days = 30
+    path = tmp_path / "clarity-30-days.csv"
+    path.write_bytes(clarity(days * 288))
+    seen = []
+    page.expose_function("bgtProgress", lambda value, maximum, text: seen.append((value, text)))
+    page.add_init_script(
+        """setInterval(() => {
+             const bar = document.getElementById("import-progress");
+             const text = document.querySelector("[data-progress-text]");
+             if (bar && text && window.bgtLast !== bar.value) {
+               window.bgtLast = bar.value;
+               window.bgtProgress(bar.value, bar.max, text.textContent);
+             }
+           }, 20);"""
+    )
+    held = []  # the first chunk request, held back while the page is looked at
+    job_post = re.compile(r".*/readings/import/[0-9a-f-]{36}/$")
+
+    def hold_first(route, request):
+        if request.method == "POST" and not held:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(job_post, hold_first)
+    page.goto("/readings/import/")
+    page.get_by_label("Export file").set_input_files(str(path))
+    # The upload reads the whole file and stores its first chunk: many seconds on a busy
+    # machine, so the click does not wait for the navigation.
+    page.get_by_role("button", name="Import").click(no_wait_after=True)
+    page.wait_for_url(job_post, timeout=180_000)
+    for _ in range(300):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    bar = page.locator("#import-progress")
+    assert bar.get_attribute("max") == "8640"
+    assert page.get_by_role("status").inner_text() == "2,000 of 8,640 rows stored."
+    assert page.get_by_role("button", name="Continue").is_hidden()  # the script goes on
+    for width in (390, 1366):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        screenshot(page, f"import-progress-{width}")
+    held[0].continue_()
+
+    page.wait_for_selector("text=Import result", timeout=180_000)
+    assert page.locator('[data-count="imported"]').inner_text() == "8,640"
+    assert page.get_by_role("status").first.inner_text() == "Imported 8,640 readings."
+    values = [value for value, _ in seen]
+    assert values[:1] == [2000] and values[-1] == 8640
+    assert values == sorted(values) and len(set(values)) >= 4  # it went up, step by step
+    assert "6,000 of 8,640 rows stored." in [text for _, text in seen]
+    assert Reading.objects.filter(patient=patient.record).count() == 8640
+    screenshot(page, "import-progress-result")
+
+
+def test_without_javascript_the_continue_button_finishes_a_large_import(
+    chromium, live_server, patient, password, tmp_path, monkeypatch
+):
+    from integrations.files import jobs
+
+    monkeypatch.setattr(jobs, "CHUNK_ROWS", 1000)
+    context = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, patient, password)
+        path = tmp_path / "clarity.csv"
+        path.write_bytes(clarity(2500))
+        page.goto("/readings/import/")
+        page.get_by_label("Export file").set_input_files(str(path))
+        page.get_by_role("button", name="Import").click()
+
+        page.wait_for_selector("text=1,000 of 2,500 rows stored")
+        page.set_viewport_size({"width": 390, "height": 900})
+        screenshot(page, "import-progress-no-script-390")
+        # The page was left: the import page offers to continue it.
+        page.goto("/readings/import/")
+        unfinished = page.get_by_role("region", name="Unfinished import")
+        assert "clarity.csv" in unfinished.inner_text()
+        assert "1,000 of 2,500 rows stored" in unfinished.inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        screenshot(page, "import-form-unfinished-390")
+        unfinished.get_by_role("link", name="Continue").click()
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_selector("text=2,000 of 2,500 rows stored")
+        page.get_by_role("button", name="Continue").click()
+
+        page.wait_for_selector("text=Import result")
+        assert page.locator('[data-count="imported"]').inner_text() == "2,500"
+    finally:
+        context.close()

@@ -22,6 +22,7 @@ from integrations.files.tests.test_import import (
     upload,
 )
 from readings.models import Kind, Reading, Source
+from treatments.models import Treatment
 
 pytestmark = pytest.mark.django_db
 
@@ -173,6 +174,52 @@ def test_french_libre_reader_export_tab_separated_year_first(signed_in, patient)
     ]
 
 
+def test_real_spanish_libreview_export_of_one_day(signed_in, patient):
+    """A real export (GlucoPy's data/prueba_2.csv, a day of it): history, scans, strips,
+    rapid- and long-acting insulin, carbohydrates, and rows without numbers; every date
+    reads both ways, and the title row's "Generado el" date (the 19th) tells day first."""
+    set_zone(patient, "America/Santiago")
+    path = DATA / "libreview_es_glucopy.csv"
+
+    response = upload(signed_in, path.name)
+
+    # Independent parse: type 0 history (column 5), 1 scan (6), 2 strip (15); type 4 rapid
+    # (8) or long-acting (13) insulin, type 5 carbohydrates in grams (10).
+    rows = rows_after(path, "Dispositivo", ",")
+    tz = ZoneInfo("America/Santiago")
+
+    def instant(row):
+        wall = datetime.strptime(row[2], "%d-%m-%Y %H:%M")  # noqa: DTZ007 (zoned next)
+        return wall.replace(tzinfo=tz).astimezone(UTC)
+
+    kinds = {"0": (Kind.CGM, 4), "1": (Kind.SCAN, 5), "2": (Kind.FINGERSTICK, 14)}
+    expected = sorted(
+        (instant(row), int(row[kinds[row[3]][1]]), kinds[row[3]][0])
+        for row in rows
+        if row[3] in kinds
+    )
+    treatments = sorted(
+        [(instant(r), "bolus", float(r[7]), None) for r in rows if r[3] == "4" and r[7]]
+        + [(instant(r), "basal", float(r[12]), None) for r in rows if r[3] == "4" and r[12]]
+        + [(instant(r), "carbs", None, float(r[9])) for r in rows if r[3] == "5" and r[9]]
+    )
+    without_numbers = [r for r in rows if r[3] in "456" and not (r[7] or r[9] or r[12])]
+    assert (len(expected), len(treatments), len(without_numbers)) == (142, 5, 3)
+
+    assert counts(response) == {
+        "imported": 142,
+        "duplicates": 0,
+        "rejected": 0,
+        "skipped": 0,
+        "ignored": len(without_numbers),
+    }
+    assert sorted((at, value, kind) for at, value, kind, *_ in stored(patient)) == expected
+    assert stored_treatments(patient) == treatments
+    assert not Treatment.objects.exclude(notes="").exists()  # the export's "0" is no note
+    assert response.context["summary"].date_order == "day_first"
+    assert "the date the file was made, line 1" in response.content.decode()
+
+
 # --- Clarity in German: semicolons, decimal commas, EGW, Niedrig/Hoch -----------------------
 
 
@@ -307,6 +354,6 @@ def test_short_us_libreview_export_is_month_first_by_its_am_pm_times(signed_in, 
 
     response = upload(signed_in, data.encode())
 
-    assert response.context["parsed"].date_order == "month_first"
+    assert response.context["summary"].date_order == "month_first"
     assert stored(patient)[0][:2] == (datetime(2024, 3, 5, 3, 15, tzinfo=UTC), 142)
     assert "AM/PM times, which only the US export writes" in response.content.decode()

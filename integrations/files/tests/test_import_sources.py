@@ -8,7 +8,7 @@ import csv
 import io
 import json
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -62,7 +62,7 @@ def test_xdrip_zipped_export(signed_in, patient):
 
     response = upload(signed_in, "xdrip_export.zip")
 
-    assert response.context["parsed"].format_label == "xDrip+"
+    assert response.context["summary"].format_label == "xDrip+"
     assert counts(response) == {
         "imported": len(expected) == 9 and 9,
         "duplicates": 0,
@@ -162,6 +162,46 @@ def test_mysugr_export_with_insulin_and_carbs(signed_in, patient):
     ]
 
 
+def test_mysugr_rows_are_read_in_the_zone_their_timezone_column_names(signed_in, patient):
+    """A person who travelled: each row's Timezone cell (an IANA name or an offset) says
+    where its wall time was; an empty or unknown cell means the patient's zone."""
+    set_zone(patient, "America/New_York")
+    text = (DATA / "mysugr_export.csv").read_text()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    zones = ["Europe/Vienna", "GMT+01:00", "", "UTC-05:30", "Atlantis/Nowhere"]
+    for row, zone in zip(rows, zones, strict=True):
+        row["Timezone"] = zone
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), quoting=csv.QUOTE_ALL)
+    writer.writeheader()
+    writer.writerows(rows)
+
+    response = upload(signed_in, out.getvalue().encode(), file_name="mysugr.csv")
+
+    # Independent: zoneinfo for names, a fixed offset for offsets, New York otherwise.
+    zone_of = {
+        "Europe/Vienna": ZoneInfo("Europe/Vienna"),
+        "GMT+01:00": timezone(timedelta(hours=1)),
+        "UTC-05:30": timezone(-timedelta(hours=5, minutes=30)),
+    }
+
+    def when(row):
+        naive = datetime.strptime(f"{row['Date']} {row['Time']}", "%b %d, %Y %I:%M:%S %p")  # noqa: DTZ007
+        tz = zone_of.get(row["Timezone"], ZoneInfo("America/New_York"))
+        return naive.replace(tzinfo=tz).astimezone(UTC)
+
+    assert counts(response)["imported"] == 3
+    assert [at for at, *_ in stored(patient)] == sorted(
+        when(r) for r in rows if r["Blood Sugar Measurement (mg/dL)"]
+    )
+    assert [at for at, *_ in stored_treatments(patient)] == sorted(
+        [when(rows[1]), when(rows[1]), when(rows[2]), when(rows[4])]
+    )
+    assert when(rows[0]) != wall(
+        f"{rows[0]['Date']} {rows[0]['Time']}", "%b %d, %Y %I:%M:%S %p", "America/New_York"
+    )
+
+
 # --- Medtronic CareLink ---------------------------------------------------------------------
 
 
@@ -183,7 +223,7 @@ def test_carelink_export(signed_in, patient):
 
     response = upload(signed_in, "carelink_export.csv")
 
-    assert response.context["parsed"].format_label == "Medtronic CareLink"
+    assert response.context["summary"].format_label == "Medtronic CareLink"
     assert counts(response) == {
         "imported": 5,
         "duplicates": 0,
@@ -233,7 +273,7 @@ def test_glooko_zip_of_csv_files(signed_in, patient):
 
     response = upload(signed_in, "glooko_export.zip")
 
-    assert response.context["parsed"].format_label == "Glooko"
+    assert response.context["summary"].format_label == "Glooko"
     assert counts(response)["imported"] == len(expected) == 7
     assert stored(patient) == expected
     assert stored_treatments(patient) == [
@@ -270,7 +310,7 @@ def test_tandem_export_with_its_sections(signed_in, patient):
 
     response = upload(signed_in, "tandem_export.csv")
 
-    assert response.context["parsed"].format_label == "Tandem Source"
+    assert response.context["summary"].format_label == "Tandem Source"
     assert counts(response) == {
         "imported": 7,
         "duplicates": 0,

@@ -57,7 +57,7 @@ def test_clarity_insulin_and_carbs_rows_are_treatments(client, berlin):
     ]
     assert Reading.objects.filter(patient=berlin.record).count() == 2
     assert response.context["treatments_imported"] == 5
-    assert response.context["parsed"].ignored == 1  # the exercise event
+    assert response.context["summary"].ignored == 1  # the exercise event
     reasons = {p.line: p.reason for p in response.context["rejected"]}
     assert reasons == {
         13: "Insulin Value “150”: A bolus can be at most 100 units.",
@@ -75,7 +75,7 @@ def test_clarity_insulin_and_carbs_rows_are_treatments(client, berlin):
 def test_libreview_insulin_and_food_records_are_treatments(client, berlin):
     response = upload(client, "libreview_treatments.csv")
 
-    assert response.context["parsed"].date_order == "day_first"
+    assert response.context["summary"].date_order == "day_first"
     assert treatments(berlin) == [
         (utc(2025, 3, 29, 22, 30), "basal", 16, None, "import"),  # long-acting
         (utc(2025, 3, 30, 6, 5), "carbs", None, 45, "import"),  # grams
@@ -86,7 +86,7 @@ def test_libreview_insulin_and_food_records_are_treatments(client, berlin):
     notes = dict(Treatment.objects.values_list("taken_at", "notes"))
     assert notes[utc(2025, 3, 30, 6, 5)] == "Porridge"
     assert notes[utc(2025, 3, 30, 10, 30)] == "Imported as 3 serving(s) of 15 g each."
-    assert response.context["parsed"].ignored == 2  # non-numeric food, a note (type 6)
+    assert response.context["summary"].ignored == 2  # non-numeric food, a note (type 6)
     reasons = {p.line: p.reason for p in response.context["rejected"]}
     assert reasons == {
         10: "Rapid-Acting Insulin “-2”: Enter a number of at least 0.",
