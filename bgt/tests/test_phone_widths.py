@@ -122,6 +122,11 @@ NOT_PAGES = {
     "files:export": "CSV download",
     "reports:dashboard-data": "JSON",
     "reports:version": "JSON",
+    "reports:now": "JSON (the now card's poll)",
+    "reports:patient-preset": "POST only",
+    "files:discard": "POST only",
+    "files:job": "an import job's progress page: needs a file being imported; the import browser "
+    "tests drive it at 390 px",
     "reports:agp-pdf": "PDF",
     "reports:patient-agp-pdf": "PDF",
     "nightscout:token-create": "POST only",

@@ -134,10 +134,13 @@ def test_request_accept_roster_report_and_access_log(browser_page, physician, pa
 
     row.get_by_role("link", name="Pat Ient", exact=True).click()
     page.wait_for_url(f"**/clinic/patients/{patient.record.pk}/")
-    page.wait_for_function(
-        "() => { const el = document.querySelector('[data-figure-name=readings]');"
-        " return el && el.data && el.data.length > 0; }"
-    )
+    for name in ("readings", "agp", "ranges", "meter"):
+        # Charts are drawn when they come into view (the plotly bundle loads then).
+        page.locator(f'[data-figure-name="{name}"]').scroll_into_view_if_needed()
+        page.wait_for_function(
+            f"() => {{ const el = document.querySelector('[data-figure-name={name}]');"
+            " return el && el.data !== undefined; }"
+        )
     for name in ("readings", "agp", "ranges"):
         assert page.evaluate(f"document.querySelector('[data-figure-name={name}]').data.length"), (
             name

@@ -223,9 +223,10 @@ def test_no_readings_yet(client, patient):
 
     html = client.get(reverse("reports:dashboard")).content.decode()
 
-    assert "No readings yet." in now_section(html)
+    # A record without any reading opens on how to start, not on an empty "now" card.
+    assert "data-now " not in html and "data-first-steps" in html
+    assert "No readings yet: three ways to start" in html
     assert "<title>Dashboard · BGT</title>" in html
-    assert "No readings in the last 24 hours." in now_section(html)
 
 
 @pytest.fixture

@@ -120,6 +120,7 @@ def test_the_pages_name_the_window_in_the_patients_zone(client, patient):
     tz = patient.record.tzinfo
     today = timezone.localdate(timezone.now(), tz)
     first = today - timedelta(days=13)
+    ReadingFactory(patient=patient.record, taken_at=timezone.now() - timedelta(hours=1))
     client.force_login(patient)
 
     html = client.get("/dashboard/").content.decode()
