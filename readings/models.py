@@ -122,7 +122,12 @@ class Reading(models.Model):
         indexes = [
             models.Index(
                 fields=["patient", "taken_at", "value_mgdl"], name="reading_patient_taken_value"
-            )
+            ),
+            # The newest readings of one kind (Nightscout's sgv.json, as its own (type, date)
+            # index serves it): equality, equality, then the range, so an index range scan
+            # reads exactly the readings answered. On SQLite the unique measurement index
+            # below would do; on MongoDB that one is partial (NULL semantics) and cannot.
+            models.Index(fields=["patient", "kind", "taken_at"], name="reading_patient_kind_taken"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -16,6 +16,7 @@ import numpy as np
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from core import mongo
 from core.expressions import EpochSeconds
 from core.idempotency import insert_unless_stored, stored_external_ids
 from readings.figures import daily
@@ -215,9 +216,11 @@ def _stored_keys(patient, candidates: list[Reading]) -> tuple[set[tuple], set[tu
         return set(), set()
     times = [r.taken_at for r in candidates]
     measurements = set(
-        Reading.objects.of(patient)
-        .filter(taken_at__gte=min(times), taken_at__lte=max(times))
-        .values_list("kind", "taken_at", "value_mgdl")
+        mongo.rows(
+            Reading.objects.of(patient)
+            .filter(taken_at__gte=min(times), taken_at__lte=max(times))
+            .values_list("kind", "taken_at", "value_mgdl")
+        )
     )
     external = stored_external_ids(Reading.objects.of(patient), candidates)
     return measurements, external
@@ -268,7 +271,7 @@ def _summaries_write(patient, days: list) -> int:
     tz = patient.tzinfo
     start = daily.readings_span(days[0], tz)[0]
     end = daily.readings_span(days[-1], tz)[1]
-    rows = list(
+    rows = mongo.rows(
         Reading.objects.of(patient)
         .filter(
             taken_at__gte=datetime.fromtimestamp(start, UTC),
