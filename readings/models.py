@@ -251,3 +251,18 @@ class DaySummary(models.Model):
 
     def __str__(self):
         return f"Day summary {self.pk}"
+
+
+class ReadingsVersion(models.Model):
+    """A record's change counter for its readings: every write service (readings.services)
+    adds one after it adds, changes or deletes readings, so that "has anything changed?"
+    (the dashboard's poll) reads one small row instead of counting every reading."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.OneToOneField(
+        Patient, on_delete=models.CASCADE, related_name="readings_version"
+    )
+    changes = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"Readings version {self.pk}"

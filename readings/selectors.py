@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from core import mongo
@@ -16,7 +16,7 @@ from core.expressions import EpochSeconds
 from readings import figures, stats
 from readings.figures.cgm import CgmSums
 from readings.figures.daily import DaySums, PeriodFigures, period_figures, previous_in_range
-from readings.models import DaySummary, Reading, Target
+from readings.models import DaySummary, Reading, ReadingsVersion, Target
 
 DASHBOARD_PERIODS = (7, 14, 30, 90)  # days
 
@@ -291,7 +291,9 @@ def period_bounds(days: int, *, now: datetime | None = None) -> tuple[datetime, 
 
 def readings_version(*, patient) -> str:
     """A short token that changes whenever the record's readings change (add, edit, delete);
-    the dashboard polls it to know when to redraw."""
-    agg = Reading.objects.of(patient).aggregate(n=Count("pk"), last=Max("updated_at"))
-    last = agg["last"].isoformat() if agg["last"] else "-"
-    return f"{agg['n']}:{last}"
+    the dashboard polls it to know when to redraw. The count of changes the write services
+    keep (ReadingsVersion): one small row read, however many readings there are."""
+    changes = mongo.rows(
+        ReadingsVersion.objects.filter(patient=patient).values_list("changes", flat=True)
+    )
+    return str(changes[0]) if changes else "0"

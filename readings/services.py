@@ -14,13 +14,22 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from core import mongo
 from core.expressions import EpochSeconds
 from core.idempotency import insert_unless_stored, stored_external_ids
 from readings.figures import daily
-from readings.models import Context, DaySummary, Kind, Reading, Source, Target
+from readings.models import (
+    Context,
+    DaySummary,
+    Kind,
+    Reading,
+    ReadingsVersion,
+    Source,
+    Target,
+)
 
 BULK_BATCH_SIZE = 5000
 HOUR = timedelta(hours=1)  # readings per write batch (and per fallback on a clash)
@@ -59,6 +68,7 @@ def reading_create(
     reading.full_clean()
     reading.save(force_insert=True)
     day_summaries_refresh(patient=patient, readings=[reading])
+    readings_changed(patient=patient)
     return reading
 
 
@@ -78,12 +88,14 @@ def reading_update(*, reading: Reading, **changes) -> Reading:
     reading.full_clean()
     reading.save(update_fields=[*changes, "updated_at"])
     day_summaries_refresh(patient=reading.patient, readings=[before, reading])
+    readings_changed(patient=reading.patient)
     return reading
 
 
 def reading_delete(*, reading: Reading) -> None:
     reading.delete()
     day_summaries_refresh(patient=reading.patient, readings=[reading])
+    readings_changed(patient=reading.patient)
 
 
 @dataclass
@@ -145,7 +157,22 @@ def readings_bulk_create(*, patient, readings: Iterable[Reading]) -> BulkResult:
                 else:
                     result.duplicates += 1
             day_summaries_refresh(patient=patient, readings=result.created[stored:])
+    if result.created:
+        readings_changed(patient=patient)
     return result
+
+
+def readings_changed(*, patient) -> None:
+    """Count one change of the record's readings (readings.selectors.readings_version):
+    after the write, so that a poll never sees the new version before the new data. One
+    atomic increment (an ``$inc``-like update on MongoDB); the row is made on first use."""
+    if ReadingsVersion.objects.filter(patient=patient).update(changes=F("changes") + 1):
+        return
+    try:
+        with transaction.atomic():
+            ReadingsVersion.objects.create(patient=patient, changes=1)
+    except IntegrityError:  # made by a concurrent write meanwhile
+        ReadingsVersion.objects.filter(patient=patient).update(changes=F("changes") + 1)
 
 
 def _insert(batch: list[Reading]) -> None:
