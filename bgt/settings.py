@@ -436,3 +436,8 @@ CORS_ALLOW_HEADERS = ("accept", "authorization", "content-type", "api-secret", "
 ACCOUNT_RATE_LIMITS["nightscout_credential"] = env.str(
     "BGT_NIGHTSCOUT_RATE_LIMIT", default="300/m/ip"
 )
+
+# gzip for dynamic responses (core/compression.py: what is never compressed, and BREACH).
+# Innermost: no middleware above it reads or rewrites a body, and HeadWithoutBodyMiddleware
+# then answers HEAD with the compressed length a GET gets.
+MIDDLEWARE.append("core.compression.CompressionMiddleware")
