@@ -245,7 +245,8 @@ def _stored_keys(patient, candidates: list[Reading]) -> tuple[set[tuple], set[tu
     measurements = set(
         mongo.rows(
             Reading.objects.of(patient)
-            .filter(taken_at__gte=min(times), taken_at__lte=max(times))
+            # Half-open (core.mongo): times are whole seconds.
+            .filter(taken_at__gte=min(times), taken_at__lt=max(times) + timedelta(seconds=1))
             .values_list("kind", "taken_at", "value_mgdl")
         )
     )

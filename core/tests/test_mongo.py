@@ -32,9 +32,19 @@ def test_null_checks_stay_where_no_bound_implies_them():
     assert flat_match({"$and": [{"a": {"$exists": True}}, {"a": {"$ne": None}}]}) == {
         "a": {"$exists": True, "$ne": None}
     }
-    # $lte: null matches nulls, so the checks beside it still mean something.
-    assert flat_match({"$and": [{"a": {"$lte": None}}, {"a": {"$ne": None}}]}) == {
-        "a": {"$lte": None, "$ne": None}
+    # $gte: null matches nulls, so the check beside it still means something.
+    assert flat_match({"$and": [{"a": {"$gte": None}}, {"a": {"$ne": None}}]}) == {
+        "a": {"$gte": None, "$ne": None}
+    }
+
+
+def test_an_inclusive_upper_bound_stays_unmerged():
+    # SecantusDB drops the documents equal to a $lte bound when it plans it on an index
+    # with a further key field (issue 21); left under $and, it is scanned and right.
+    assert flat_match({"$and": [{"p": 1}, {"t": {"$gte": NOW}}, {"t": {"$lte": LATER}}]}) == {
+        "p": 1,
+        "t": {"$gte": NOW},
+        "$and": [{"t": {"$lte": LATER}}],
     }
 
 
