@@ -92,9 +92,13 @@ test-mongodb: $(VENV)/.dev-installed
 		$(PY) -m pytest $(PYTEST_ARGS)'; status=$$?; \
 	echo "=== MongoDB leg: $$(( $$(date +%s) - start )) s, exit $$status"; exit $$status
 
+# SQLite, then the workloads Nightscout also serves (bench/bench_nightscout.py) on SecantusDB.
 bench: $(VENV)/.dev-installed
 	@bin/ensure-report-libs
-	$(PY) bench/run.py $(BENCH)
+	@status=0; \
+	$(PY) bench/run.py $(BENCH) || status=1; \
+	$(PY) bin/with-secantusdb $(PY) bench/run.py nightscout || status=1; \
+	exit $$status
 
 # 20 clients for 30 s against gunicorn on SQLite, then on MongoDB (SecantusDB).
 loadtest: $(VENV)/.dev-installed
