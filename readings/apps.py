@@ -14,10 +14,10 @@ class ReadingsConfig(AppConfig):
     verbose_name = "Readings"
 
     def ready(self):
-        from core.personal_data import Owner, register
+        from core.personal_data import Owner, exclude, register
         from core.sqlite import use_real_variable_limit
         from patients.signals import record_zone_changed
-        from readings.models import DaySummary, Reading, Target
+        from readings.models import DaySummary, Reading, ReadingsVersion, Target
 
         record_zone_changed.connect(_rebuild_day_summaries, dispatch_uid="readings.zone_changed")
         # Bulk uploads of readings are the app's largest writes (see core/sqlite.py).
@@ -40,4 +40,9 @@ class ReadingsConfig(AppConfig):
             section="day_summaries",
             medical=True,
             order_by="day",
+        )
+        exclude(
+            ReadingsVersion,
+            reason="A count of the record's reading writes, for the dashboard's poll: no "
+            "value, time or detail of any reading; deleted with the record.",
         )
