@@ -96,9 +96,13 @@ test-mongodb: $(VENV)/.dev-installed
 		$(PY) -m pytest $(PYTEST_ARGS)'; status=$$?; \
 	echo "=== MongoDB leg: $$(( $$(date +%s) - start )) s, exit $$status"; exit $$status
 
+# SQLite, then the workloads Nightscout also serves (bench/bench_nightscout.py) on SecantusDB.
 bench: $(VENV)/.dev-installed
 	@bin/ensure-report-libs
-	$(PY) bench/run.py $(BENCH)
+	@status=0; \
+	$(PY) bench/run.py $(BENCH) || status=1; \
+	$(PY) bin/with-secantusdb $(PY) bench/run.py nightscout || status=1; \
+	exit $$status
 
 # Lighthouse (mobile preset) on the landing, login, dashboard and readings pages under
 # production settings; Lighthouse 12.2.3 in var/tools (13.x needs Node 22), never global.

@@ -3,7 +3,9 @@
     .venv/bin/python bench/run.py [NAME ...]     (NAME: a bench module, e.g. stats)
 
 Runs each bench/bench_*.py module's ``run(report)`` against a fresh SQLite file database in
-a temporary folder, then prints one table. Exits 1 if any budget is missed.
+a temporary folder, then prints one table. Exits 1 if any budget is missed. Under
+``bin/with-secantusdb`` (DATABASE_URL names a MongoDB) it runs on that server instead:
+``make bench`` runs the nightscout module so on both legs.
 """
 
 import importlib
@@ -19,7 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main(names: list[str]) -> int:
     workdir = tempfile.mkdtemp(prefix="bgt-bench-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
+    if not os.environ.get("DATABASE_URL", "").startswith("mongodb"):
+        os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bgt.settings")
     sys.path.insert(0, str(ROOT))
 

@@ -449,3 +449,8 @@ BGT_CONTACT_ADDRESS = env.str("BGT_CONTACT_ADDRESS", default="")
 # an empty domain is the address the request came to.
 BGT_SITE_NAME = env.str("BGT_SITE_NAME", default="BGT")
 BGT_SITE_DOMAIN = env.str("BGT_SITE_DOMAIN", default="")
+
+# gzip for dynamic responses (core/compression.py: what is never compressed, and BREACH).
+# Innermost: no middleware above it reads or rewrites a body, and HeadWithoutBodyMiddleware
+# then answers HEAD with the compressed length a GET gets.
+MIDDLEWARE.append("core.compression.CompressionMiddleware")

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 
+from core import mongo
+
 ID_BATCH = 500  # external ids per query: well under every database's parameter limit
 
 
@@ -22,9 +24,11 @@ def stored_external_ids(queryset, candidates: Iterable) -> set[tuple[str, str]]:
         ordered = sorted(ids)
         for start in range(0, len(ordered), ID_BATCH):
             found.update(
-                queryset.filter(
-                    source=source, external_id__in=ordered[start : start + ID_BATCH]
-                ).values_list("source", "external_id")
+                mongo.rows(
+                    queryset.filter(
+                        source=source, external_id__in=ordered[start : start + ID_BATCH]
+                    ).values_list("source", "external_id")
+                )
             )
     return found
 

@@ -21,10 +21,10 @@ class ReadingsConfig(AppConfig):
     verbose_name = "Readings"
 
     def ready(self):
-        from core.personal_data import Owner, register
+        from core.personal_data import Owner, exclude, register
         from core.sqlite import use_real_variable_limit
         from patients.signals import record_preset_changed, record_zone_changed
-        from readings.models import DaySummary, Reading, Target
+        from readings.models import DaySummary, Reading, ReadingsVersion, Target
 
         record_zone_changed.connect(_rebuild_day_summaries, dispatch_uid="readings.zone_changed")
         record_preset_changed.connect(_refigure_windows, dispatch_uid="readings.preset_changed")
@@ -48,4 +48,9 @@ class ReadingsConfig(AppConfig):
             section="day_summaries",
             medical=True,
             order_by="day",
+        )
+        exclude(
+            ReadingsVersion,
+            reason="A count of the record's reading writes, for the dashboard's poll: no "
+            "value, time or detail of any reading; deleted with the record.",
         )

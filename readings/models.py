@@ -122,7 +122,12 @@ class Reading(models.Model):
         indexes = [
             models.Index(
                 fields=["patient", "taken_at", "value_mgdl"], name="reading_patient_taken_value"
-            )
+            ),
+            # The newest readings of one kind (Nightscout's sgv.json, as its own (type, date)
+            # index serves it): equality, equality, then the range, so an index range scan
+            # reads exactly the readings answered. On SQLite the unique measurement index
+            # below would do; on MongoDB that one is partial (NULL semantics) and cannot.
+            models.Index(fields=["patient", "kind", "taken_at"], name="reading_patient_kind_taken"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -249,3 +254,18 @@ class DaySummary(models.Model):
 
     def __str__(self):
         return f"Day summary {self.pk}"
+
+
+class ReadingsVersion(models.Model):
+    """A record's change counter for its readings: every write service (readings.services)
+    adds one after it adds, changes or deletes readings, so that "has anything changed?"
+    (the dashboard's poll) reads one small row instead of counting every reading."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.OneToOneField(
+        Patient, on_delete=models.CASCADE, related_name="readings_version"
+    )
+    changes = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"Readings version {self.pk}"

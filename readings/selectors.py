@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from core import mongo
 from core.expressions import EpochSeconds
 from readings import figures, stats
 from readings.figures import daily
 from readings.figures.daily import DaySums
-from readings.models import FUTURE_TOLERANCE, DaySummary, Reading, Target
+from readings.models import FUTURE_TOLERANCE, DaySummary, Reading, ReadingsVersion, Target
 from readings.window_figures import WindowFigures, stored_in_range, sums_of, window_figures
 
 DASHBOARD_PERIODS = (7, 14, 30, 90)  # days
@@ -109,6 +111,30 @@ def reading_day_page(
     )
 
 
+class ReadingRow(NamedTuple):
+    """What an API answer shows of a reading, read as plain values (no model instance);
+    the attribute names are the model's, so code that shapes a Reading shapes a row too."""
+
+    pk: object
+    kind: str
+    value_mgdl: int
+    taken_at: datetime
+    source: str
+    device: str
+    direction: str
+    delta: float | None
+    filtered: float | None
+    unfiltered: float | None
+    noise: int | None
+    rssi: int | None
+
+
+def reading_rows(readings: QuerySet[Reading]) -> list[ReadingRow]:
+    """The rows of a reading_list queryset (filtered, ordered, sliced): one query of only
+    ReadingRow's fields (core.mongo.rows)."""
+    return list(map(ReadingRow._make, mongo.rows(readings.values_list(*ReadingRow._fields))))
+
+
 def reading_get(*, patient, reading_id) -> Reading:
     """One of the record's readings; raises Reading.DoesNotExist for any other."""
     return Reading.objects.of(patient).get(pk=reading_id)
@@ -142,7 +168,7 @@ def reading_series(
 ) -> Series:
     """One query. Times come from the database as integers: parsing ~26,000 datetimes in
     the ORM would cost more than all the statistics (DESIGN.md section 8 budget)."""
-    rows = (
+    rows = mongo.rows(
         reading_list(patient=patient, start=start, end=end, context=context, kind=kind)
         .order_by("taken_at")
         .annotate(epoch=EpochSeconds("taken_at"))
@@ -363,7 +389,9 @@ def reading_any(*, patient) -> bool:
 
 def readings_version(*, patient) -> str:
     """A short token that changes whenever the record's readings change (add, edit, delete);
-    the dashboard polls it to know when to redraw."""
-    agg = Reading.objects.of(patient).aggregate(n=Count("pk"), last=Max("updated_at"))
-    last = agg["last"].isoformat() if agg["last"] else "-"
-    return f"{agg['n']}:{last}"
+    the dashboard polls it to know when to redraw. The count of changes the write services
+    keep (ReadingsVersion): one small row read, however many readings there are."""
+    changes = mongo.rows(
+        ReadingsVersion.objects.filter(patient=patient).values_list("changes", flat=True)
+    )
+    return str(changes[0]) if changes else "0"

@@ -14,14 +14,24 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
+from core import mongo
 from core.expressions import EpochSeconds
 from core.idempotency import insert_unless_stored, stored_external_ids
 from core.signals import record_data_deleted
 from readings import figures
 from readings.figures import daily
-from readings.models import Context, DaySummary, Kind, Reading, Source, Target
+from readings.models import (
+    Context,
+    DaySummary,
+    Kind,
+    Reading,
+    ReadingsVersion,
+    Source,
+    Target,
+)
 from readings.window_figures import summary_sums, window_figures
 
 BULK_BATCH_SIZE = 5000
@@ -61,6 +71,7 @@ def reading_create(
     reading.full_clean()
     reading.save(force_insert=True)
     day_summaries_refresh(patient=patient, readings=[reading])
+    readings_changed(patient=patient)
     return reading
 
 
@@ -80,6 +91,7 @@ def reading_update(*, reading: Reading, **changes) -> Reading:
     reading.full_clean()
     reading.save(update_fields=[*changes, "updated_at"])
     day_summaries_refresh(patient=reading.patient, readings=[before, reading])
+    readings_changed(patient=reading.patient)
     return reading
 
 
@@ -91,6 +103,7 @@ def reading_delete(*, reading: Reading) -> None:
     record_data_deleted.send(
         sender=Reading, patient=reading.patient, collection="entries", identifier=identifier
     )
+    readings_changed(patient=reading.patient)
 
 
 @dataclass
@@ -139,6 +152,7 @@ def readings_bulk_create(*, patient, readings: Iterable[Reading]) -> BulkResult:
                 # With the batch, so that a request killed part-way leaves no stored batch
                 # out of the roster's sums (a re-import then adds only what is missing).
                 day_summaries_refresh(patient=patient, readings=batch)
+                readings_changed(patient=patient)  # one write transaction on SQL
             result.created.extend(batch)
         except IntegrityError:
             # A concurrent upload stored some of these first. SQL rolled the batch back;
@@ -152,7 +166,22 @@ def readings_bulk_create(*, patient, readings: Iterable[Reading]) -> BulkResult:
                 else:
                     result.duplicates += 1
             day_summaries_refresh(patient=patient, readings=result.created[stored:])
+            if result.created[stored:]:
+                readings_changed(patient=patient)
     return result
+
+
+def readings_changed(*, patient) -> None:
+    """Count one change of the record's readings (readings.selectors.readings_version):
+    after the write, so that a poll never sees the new version before the new data. One
+    atomic increment (an ``$inc``-like update on MongoDB); the row is made on first use."""
+    if ReadingsVersion.objects.filter(patient=patient).update(changes=F("changes") + 1):
+        return
+    try:
+        with transaction.atomic():
+            ReadingsVersion.objects.create(patient=patient, changes=1)
+    except IntegrityError:  # made by a concurrent write meanwhile
+        ReadingsVersion.objects.filter(patient=patient).update(changes=F("changes") + 1)
 
 
 def _insert(batch: list[Reading]) -> None:
@@ -223,9 +252,12 @@ def _stored_keys(patient, candidates: list[Reading]) -> tuple[set[tuple], set[tu
         return set(), set()
     times = [r.taken_at for r in candidates]
     measurements = set(
-        Reading.objects.of(patient)
-        .filter(taken_at__gte=min(times), taken_at__lte=max(times))
-        .values_list("kind", "taken_at", "value_mgdl")
+        mongo.rows(
+            Reading.objects.of(patient)
+            # Half-open (core.mongo): times are whole seconds.
+            .filter(taken_at__gte=min(times), taken_at__lt=max(times) + timedelta(seconds=1))
+            .values_list("kind", "taken_at", "value_mgdl")
+        )
     )
     external = stored_external_ids(Reading.objects.of(patient), candidates)
     return measurements, external
@@ -276,7 +308,7 @@ def _summaries_write(patient, days: list) -> int:
     tz = patient.tzinfo
     start = daily.readings_span(days[0], tz)[0]
     end = daily.readings_span(days[-1], tz)[1]
-    rows = list(
+    rows = mongo.rows(
         Reading.objects.of(patient)
         .filter(
             taken_at__gte=datetime.fromtimestamp(start, UTC),

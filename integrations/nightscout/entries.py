@@ -83,8 +83,9 @@ class EntryInputSerializer(serializers.Serializer):
 # --- Shaping output -----------------------------------------------------------------------
 
 
-def entry_of(reading: Reading, tz) -> dict:
-    """A reading as Nightscout shapes an entry (mg/dL; dateString in UTC like Nightscout)."""
+def entry_of(reading: Reading | selectors.ReadingRow, tz) -> dict:
+    """A reading (or its row) as Nightscout shapes an entry (mg/dL; dateString in UTC like
+    Nightscout)."""
     entry_type = TYPE_OF_KIND.get(reading.kind, "mbg")
     moment = reading.taken_at.astimezone(UTC)
     stamp = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
@@ -108,7 +109,7 @@ def entry_of(reading: Reading, tz) -> dict:
     return entry
 
 
-def entries_of(readings: list[Reading], tz, *, count: int) -> list[dict]:
+def entries_of(readings: list[selectors.ReadingRow], tz, *, count: int) -> list[dict]:
     """The first ``count`` of ``readings`` (newest first) as entries. A CGM reading stored
     without a delta gets one from the CGM reading before it (at most DELTA_MAX_GAP older;
     ``readings`` may hold one more than ``count`` for the last one's), else 0, as pebble.js

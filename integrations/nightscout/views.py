@@ -140,7 +140,8 @@ class NightscoutView(ChunkedBodyMixin, APIView):
             params["count"] = str(count)
         patient = record_of(request)
         readings = entries_queryset(patient=patient, query_params=params, entry_type=entry_type)
-        return Response(entries_of(list(readings), patient.tzinfo, count=count_of(params)))
+        rows = selectors.reading_rows(readings)
+        return Response(entries_of(rows, patient.tzinfo, count=count_of(params)))
 
 
 class EntryOutcomeSerializer(EntrySerializer):

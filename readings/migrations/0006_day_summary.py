@@ -43,5 +43,5 @@ class Migration(migrations.Migration):
             },
         ),
         # The summaries of readings already stored are built by the latest migration that
-        # changes this table (0008), with the write service of that time.
+        # changes this table (0010), with the write service of that time.
     ]

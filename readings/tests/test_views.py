@@ -1,8 +1,11 @@
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -525,6 +528,30 @@ def test_version_changes_when_readings_change(client, patient):
     after_delete = version()
 
     assert before != after_add != after_edit != after_delete
+
+
+def test_the_version_poll_reads_one_row_not_the_readings(client, patient):
+    client.force_login(patient)
+    now = timezone.now()
+    day = [
+        Reading(value_mgdl=100 + n % 50, taken_at=now - timedelta(minutes=5 * n), kind=Kind.CGM)
+        for n in range(288)
+    ]
+
+    def version():
+        with CaptureQueriesContext(connection) as queries:
+            answer = client.get(reverse("reports:version")).json()["version"]
+        read = [q["sql"] for q in queries.captured_queries]
+        assert not any(re.search(r"\breadings_reading\b", sql) for sql in read), read
+        return answer
+
+    before = version()
+    services.readings_bulk_create(patient=patient.record, readings=day)
+    after_upload = version()
+    again = [Reading(value_mgdl=r.value_mgdl, taken_at=r.taken_at, kind=r.kind) for r in day]
+    services.readings_bulk_create(patient=patient.record, readings=again)  # all duplicates
+
+    assert before != after_upload == version()
 
 
 def test_dashboard_data_gives_fresh_cards_and_figures(client, patient):

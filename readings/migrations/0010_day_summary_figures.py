@@ -17,7 +17,7 @@ def build_summaries(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("readings", "0007_nightscout_entry_fields"),
+        ("readings", "0009_readings_version"),
     ]
 
     operations = [
