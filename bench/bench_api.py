@@ -83,6 +83,11 @@ def bulk_bodies(index: int) -> list[bytes]:
 def xdrip_body(index: int) -> bytes:
     """A day of CGM as xDrip+ uploads it (gzip JSON array of 288 sgv entries)."""
     end = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2 * index, minutes=1)
+    return xdrip_day(end)
+
+
+def xdrip_day(end: datetime) -> bytes:
+    """A day of CGM ending at ``end`` as xDrip+ uploads it (gzip JSON, 288 sgv entries)."""
     entries = []
     for n in range(NIGHTSCOUT_ENTRIES):
         at = end - timedelta(minutes=5 * n)

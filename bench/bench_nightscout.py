@@ -17,16 +17,14 @@ machine) are printed beside them for reference; they are not re-measured here.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from bench.bench_api import NIGHTSCOUT_ENTRIES, timed_runs
+from bench.bench_api import timed_runs, xdrip_day
 from bench.common import count_queries, logged_in_client, make_patient, measure, seed_cgm
 from integrations.nightscout.credentials import upload_secret_rotate
 from readings.models import Reading
@@ -39,32 +37,6 @@ GZIP = {"accept-encoding": "gzip, deflate, br"}
 
 def leg() -> str:
     return "SecantusDB" if connection.vendor == "mongodb" else "SQLite"
-
-
-def day_body(end: datetime) -> bytes:
-    """A day of CGM ending at ``end`` as xDrip+ uploads it (gzip JSON, 288 sgv entries)."""
-    entries = []
-    for n in range(NIGHTSCOUT_ENTRIES):
-        at = end - timedelta(minutes=5 * n)
-        stamp = at.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
-        sgv = 100 + (n * 7) % 150
-        entries.append(
-            {
-                "device": "xDrip-DexcomG6",
-                "date": int(at.timestamp() * 1000),
-                "dateString": stamp,
-                "sgv": sgv,
-                "delta": 1.5,
-                "direction": "Flat",
-                "type": "sgv",
-                "filtered": sgv * 1000.0,
-                "unfiltered": sgv * 1000.0,
-                "rssi": 100,
-                "noise": 1,
-                "sysTime": stamp,
-            }
-        )
-    return gzip.compress(json.dumps(entries).encode())
 
 
 def reference(key: str, timing_ms: float) -> str:
@@ -89,7 +61,7 @@ def run(report):
         first = history_end - timedelta(days=days_stored)
 
         def prepare(index: int) -> bytes:
-            return day_body(first - timedelta(days=1 + index, minutes=5))
+            return xdrip_day(first - timedelta(days=1 + index, minutes=5))
 
         def upload(body: bytes):
             response = client.post(
