@@ -5,12 +5,12 @@ from django.utils import timezone
 
 from patients.tests.factories import PatientRecordFactory
 from readings.models import Context, Kind, Reading, Source, Target
-from readings.services import day_summaries_refresh
+from readings.services import day_summaries_refresh, readings_changed
 
 
 def store(readings) -> list[Reading]:
     """Insert ``readings`` (any records) as the write services leave them: with the day
-    summaries the roster reads kept up to date. For tests that build data in bulk."""
+    summaries the roster reads kept up to date and the records' change counters bumped. For tests that build data in bulk."""
     readings = list(readings)
     Reading.objects.bulk_create(readings)
     by_record: dict = {}
@@ -18,6 +18,7 @@ def store(readings) -> list[Reading]:
         by_record.setdefault(reading.patient_id, (reading.patient, []))[1].append(reading)
     for record, mine in by_record.values():
         day_summaries_refresh(patient=record, readings=mine)
+        readings_changed(patient=record)
     return readings
 
 
@@ -39,6 +40,7 @@ class ReadingFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, **kwargs):
         reading = super()._create(model_class, *args, **kwargs)
         day_summaries_refresh(patient=reading.patient, readings=[reading])
+        readings_changed(patient=reading.patient)
         return reading
 
 
