@@ -26,6 +26,7 @@ from accounts import roles
 from accounts.models import User
 from bench.common import count_queries, logged_in_client, measure
 from clinic.selectors import roster_for_physician
+from clinic.views import ROSTER_PER_PAGE
 from patients.models import Patient, PatientAccess
 from readings.figures import daily
 from readings.models import DaySummary, Kind, Reading, Source
@@ -72,7 +73,8 @@ def run(report):
     client = logged_in_client(physician)
     page_timing = measure(lambda: client.get("/clinic/"), repeat=REPEAT, warmup=0)
     page = client.get("/clinic/") if REPEAT > 1 else None
-    assert page is None or page.content.count(b"data-patient=") == PATIENTS
+    # A page of the roster: the first ROSTER_PER_PAGE of the 2,000, needs-attention first.
+    assert page is None or page.content.count(b"data-patient=") == ROSTER_PER_PAGE
     small_client = logged_in_client(small)
     small_client.get("/clinic/")
     small_page = count_queries(lambda: small_client.get("/clinic/"))
@@ -85,7 +87,7 @@ def run(report):
         "window rows (DaySummary): 2 rows per patient",
     )
     report.add(
-        f"/clinic/ roster page, {PATIENTS:,} patients × 14 days CGM",
+        f"/clinic/ roster page, {PATIENTS:,} patients × 14 days CGM (first page)",
         f"≤ {BUDGET_MS} ms, fixed queries",
         f"{page_timing}; 3 patients: {small_page} queries",
         page_timing.median_ms <= BUDGET_MS and fixed,

@@ -7,8 +7,9 @@ patients.selectors.patient_for like everyone else's.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -72,7 +73,17 @@ class RosterRow:
     gri_zone: str | None
     tir_change: float | None  # points against the previous 14 days
     figures: WindowFigures | None = None  # what the row's figures were read from
-    flags: list[Flag] = field(default_factory=list)
+
+    @cached_property
+    def flags(self) -> list[Flag]:
+        """Why this patient needs attention, in words: each missed goal, low CGM wear, a
+        drop in time in range (worded when asked for: a page shows 50 of 2,000 rows)."""
+        flags = [Flag(goal.key, goal_flag_text(goal)) for goal in self.goal_flags]
+        if self.active_pct < WEAR_FLAG_BELOW:
+            flags.append(Flag("wear", f"CGM wear < 70 %: {format_percent(self.active_pct)}"))
+        if self.tir_change is not None and self.tir_change <= -TIR_DROP_POINTS:
+            flags.append(Flag("tir_drop", f"TIR fell ≥ 15 points: {self.tir_change:+.1f}"))
+        return flags
 
     @property
     def goals(self) -> list[consensus.Goal]:
@@ -121,7 +132,7 @@ ROSTER_SORTS = {
     "lv2_hypo": lambda row: row.lv2_hypo_events,
     "gri": lambda row: row.gri,
     "tir_change": lambda row: row.tir_change,
-    "goals": lambda row: len(row.flags),
+    "goals": lambda row: len(row.flags),  # worded for every row only for this sort
     # The first API version's names.
     "low": lambda row: row.low_pct,
     "very_low_count": lambda row: row.lv2_hypo_events,
@@ -245,11 +256,6 @@ def goal_flag_text(goal: consensus.Goal) -> str:
 def _row(grant, patient, *, email: str, age: int | None, summary: PeriodPair) -> RosterRow:
     f = summary.current
     tir_change = summary.in_range_change
-    flags = [Flag(goal.key, goal_flag_text(goal)) for goal in f.missed_goals()]
-    if f.active_percent < WEAR_FLAG_BELOW:
-        flags.append(Flag("wear", f"CGM wear < 70 %: {format_percent(f.active_percent)}"))
-    if tir_change is not None and tir_change <= -TIR_DROP_POINTS:
-        flags.append(Flag("tir_drop", f"TIR fell ≥ 15 points: {tir_change:+.1f}"))
     return RosterRow(
         patient=patient,
         grant=grant,
@@ -274,7 +280,6 @@ def _row(grant, patient, *, email: str, age: int | None, summary: PeriodPair) ->
         gri_zone=f.gri_zone,
         tir_change=tir_change,
         figures=f,
-        flags=flags,
     )
 
 
