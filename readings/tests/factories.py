@@ -10,7 +10,8 @@ from readings.services import day_summaries_refresh, readings_changed
 
 def store(readings) -> list[Reading]:
     """Insert ``readings`` (any records) as the write services leave them: with the day
-    summaries the roster reads kept up to date and the records' change counters bumped. For tests that build data in bulk."""
+    summaries the roster reads kept up to date and the records' change counters bumped.
+    For tests that build data in bulk."""
     readings = list(readings)
     Reading.objects.bulk_create(readings)
     by_record: dict = {}
