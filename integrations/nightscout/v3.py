@@ -22,7 +22,6 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
@@ -30,15 +29,17 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.response import Response
 
-from integrations.models import NightscoutCollection, NightscoutDocument
 from integrations.nightscout import batches, calibrations, deletions, documents
 from integrations.nightscout import treatments as ns_treatments
 from integrations.nightscout.authentication import record_of, role_of
-from integrations.nightscout.entries import entry_of
+from integrations.nightscout.v3_collections import (
+    CALIBRATIONS,
+    HANDLERS,
+    Documents,
+    epoch_ms,
+)
 from integrations.nightscout.views import NightscoutView
-from readings import selectors as reading_selectors
 from readings import services as reading_services
-from treatments import selectors as treatment_selectors
 
 API_VERSION = "3.0.3"
 MAX_LIMIT = 1000  # lib/api3/const.json API3_MAX_LIMIT
@@ -49,10 +50,6 @@ _RESERVED = {"limit", "skip", "sort", "sort$desc", "fields", "token", "secret", 
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
 
 
 def _limit(params) -> int:
@@ -71,162 +68,8 @@ def _since(value: str) -> datetime:
         raise NotFound("history/<milliseconds since the epoch>") from None
 
 
-def _time(raw: str) -> datetime:
-    text = raw.strip()
-    if re.fullmatch(r"[0-9]{1,16}(\.[0-9]{1,6})?", text):
-        try:
-            return datetime.fromtimestamp(float(text) / 1000, tz=UTC)
-        except (OverflowError, OSError, ValueError):
-            raise ValidationError({"filter": [f"“{raw}” is out of range."]}) from None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValidationError({"filter": [f"“{raw}” is not a time."]}) from None
-    return moment.replace(tzinfo=UTC) if timezone.is_naive(moment) else moment
-
-
-# --- How each collection is searched and shaped ---------------------------------------------
-
-
-class Entries:
-    time_fields = ("date", "created_at", "dateString", "srvModified")
-
-    def queryset(self, patient):
-        return reading_selectors.reading_list(patient=patient)
-
-    def filter(self, qs, field, lookup, raw):
-        if field in ("date", "created_at", "dateString"):
-            return qs.filter(**{f"taken_at__{lookup}": _time(raw)})
-        if field == "srvModified":
-            return qs.filter(**{f"updated_at__{lookup}": _time(raw)})
-        if field == "type" and lookup in ("exact", "ne"):
-            kinds = {"sgv": "cgm", "mbg": "fingerstick"}
-            q = Q(kind=kinds.get(raw, "none"))
-            return qs.filter(~q if lookup == "ne" else q)
-        raise ValidationError({field: ["Filters on date, type and srvModified are supported."]})
-
-    def order(self, qs, field, descending):
-        column = "updated_at" if field == "srvModified" else "taken_at"
-        return qs.order_by(f"-{column}" if descending else column)
-
-    def modified(self, qs):
-        return qs, "updated_at"
-
-    def shape(self, reading, tz):
-        doc = entry_of(reading, tz)
-        doc["identifier"] = reading.external_id or str(reading.pk)
-        doc["srvModified"] = _ms(reading.updated_at)
-        doc["srvCreated"] = _ms(reading.created_at)
-        doc["isValid"] = True
-        return doc
-
-    def get(self, patient, identifier):
-        qs = self.queryset(patient)
-        q = Q(external_id=identifier)
-        if _is_uuid(identifier):
-            q |= Q(pk=identifier)
-        return qs.filter(q).first()
-
-
-class Treatments(Entries):
-    def queryset(self, patient):
-        return treatment_selectors.treatment_list(patient=patient)
-
-    def filter(self, qs, field, lookup, raw):
-        if field in ("created_at", "date", "mills"):
-            return qs.filter(**{f"taken_at__{lookup}": _time(raw)})
-        if field == "srvModified":
-            return qs.filter(**{f"updated_at__{lookup}": _time(raw)})
-        if field == "eventType" and lookup in ("exact", "ne"):
-            q = Q(event_type=raw)
-            return qs.filter(~q if lookup == "ne" else q)
-        raise ValidationError(
-            {field: ["Filters on created_at, date, eventType and srvModified are supported."]}
-        )
-
-    def shape(self, treatment, tz):
-        doc = ns_treatments.treatment_of(treatment, tz)
-        doc["identifier"] = treatment.external_id or str(treatment.pk)
-        doc["srvModified"] = _ms(treatment.updated_at)
-        doc["srvCreated"] = _ms(treatment.created_at)
-        doc["isValid"] = True
-        return doc
-
-
-class Documents:
-    def __init__(self, collection: str):
-        self.collection = collection
-
-    def queryset(self, patient):
-        return NightscoutDocument.objects.filter(patient=patient, collection=self.collection)
-
-    def filter(self, qs, field, lookup, raw):
-        if field in ("date", "created_at", "startDate", "mills"):
-            return qs.filter(**{f"created_at__{lookup}": _time(raw)})
-        if field == "srvModified":
-            return qs.filter(**{f"srv_modified__{lookup}": _time(raw)})
-        raise ValidationError(
-            {field: ["Filters on date, created_at and srvModified are supported."]}
-        )
-
-    def order(self, qs, field, descending):
-        column = "srv_modified" if field == "srvModified" else "created_at"
-        return qs.order_by(f"-{column}" if descending else column)
-
-    def shape(self, document, tz):
-        doc = documents.document_of(document)
-        doc["identifier"] = document.identifier or str(document.pk)
-        doc["srvModified"] = _ms(document.srv_modified)
-        doc["srvCreated"] = doc["mills"]
-        doc["date"] = doc.get("date", doc["mills"])
-        doc["isValid"] = document.is_valid
-        return doc
-
-    def get(self, patient, identifier):
-        q = Q(identifier=identifier)
-        if _is_uuid(identifier):
-            q |= Q(pk=identifier)
-        return self.queryset(patient).filter(q).first()
-
-
-class Calibrations(Documents):
-    """``entries`` of type cal (calibrations.py): searched with type=cal, and in history."""
-
-    def __init__(self):
-        super().__init__(NightscoutCollection.CAL)
-
-    def filter(self, qs, field, lookup, raw):
-        if field == "type" and lookup == "exact" and raw == "cal":
-            return qs
-        if field == "dateString":
-            field = "date"
-        return super().filter(qs, field, lookup, raw)
-
-    def shape(self, document, tz):
-        doc = calibrations.entry_of(document)
-        doc["identifier"] = document.identifier or str(document.pk)
-        doc["srvModified"] = _ms(document.srv_modified)
-        doc["srvCreated"] = int(document.created_at.timestamp() * 1000)
-        doc["isValid"] = document.is_valid
-        return doc
-
-
 def _asks_for_calibrations(collection: str, params) -> bool:
     return collection == "entries" and "cal" in (params.get("type"), params.get("type$eq"))
-
-
-def _is_uuid(value: str) -> bool:
-    return bool(re.fullmatch(r"[0-9a-fA-F-]{32,36}", value))
-
-
-CALIBRATIONS = Calibrations()
-HANDLERS = {
-    "entries": Entries(),
-    "treatments": Treatments(),
-    "devicestatus": Documents(NightscoutCollection.DEVICESTATUS),
-    "profile": Documents(NightscoutCollection.PROFILE),
-    "food": Documents(NightscoutCollection.FOOD),
-}
 
 
 # --- Views -----------------------------------------------------------------------------------
@@ -249,7 +92,7 @@ class StatusView(NightscoutView):
             {
                 "version": settings.SPECTACULAR_SETTINGS["VERSION"],
                 "apiVersion": API_VERSION,
-                "srvDate": _ms(timezone.now()),
+                "srvDate": epoch_ms(timezone.now()),
                 "storage": {"storage": "bgt", "version": settings.SPECTACULAR_SETTINGS["VERSION"]},
                 # settings: a collection BGT does not keep (AndroidAPS reads the key).
                 "apiPermissions": {**{name: perms for name in COLLECTIONS}, "settings": ""},
@@ -281,8 +124,8 @@ class LastModifiedView(NightscoutView):
             )
             times = [moment for moment in (newest, deleted) if moment is not None]
             if times:
-                collections[name] = _ms(max(times))
-        return _result({"srvDate": _ms(timezone.now()), "collections": collections})
+                collections[name] = epoch_ms(max(times))
+        return _result({"srvDate": epoch_ms(timezone.now()), "collections": collections})
 
 
 _COLLECTION = OpenApiParameter(
@@ -369,7 +212,7 @@ def _written(identifier: str, *, created: bool) -> Response:
         {
             "status": status,
             "identifier": identifier,
-            "lastModified": _ms(timezone.now()),
+            "lastModified": epoch_ms(timezone.now()),
             "isDeduplication": not created,
         },
         status=status,
