@@ -28,9 +28,9 @@ from bench.common import count_queries, logged_in_client, measure
 from clinic.selectors import roster_for_physician
 from clinic.views import ROSTER_PER_PAGE
 from patients.models import Patient, PatientAccess
+from readings.day_summaries import day_summary_row, window_rows
 from readings.figures import daily
 from readings.models import DaySummary, Kind, Reading, Source
-from readings.services import day_summary_row, window_rows
 
 PATIENTS = int(os.environ.get("BGT_BENCH_ROSTER_PATIENTS", 2000))
 DAYS = 14

@@ -4,14 +4,14 @@ from django.db.backends.signals import connection_created
 
 def _rebuild_day_summaries(sender, *, patient, **kwargs):
     """A record's local days moved with its time zone: its day summaries follow."""
-    from readings.services import day_summaries_rebuild
+    from readings.day_summaries import day_summaries_rebuild
 
     day_summaries_rebuild(patient=patient)
 
 
 def _refigure_windows(sender, *, patient, **kwargs):
     """A record's target preset changed: its roster windows' goals and range follow."""
-    from readings.services import window_figures_refresh
+    from readings.day_summaries import window_figures_refresh
 
     window_figures_refresh(patient=patient)
 

@@ -9,7 +9,7 @@ def build_summaries(apps, schema_editor):
     migration changes the readings or summary tables, move this to it and leave a comment
     here; the rebuild_day_summaries command stays."""
     from patients.models import Patient
-    from readings.services import day_summaries_rebuild
+    from readings.day_summaries import day_summaries_rebuild
 
     for patient in Patient.objects.iterator():
         day_summaries_rebuild(patient=patient)

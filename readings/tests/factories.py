@@ -4,8 +4,9 @@ import factory
 from django.utils import timezone
 
 from patients.tests.factories import PatientRecordFactory
+from readings.day_summaries import day_summaries_refresh
 from readings.models import Context, Kind, Reading, Source, Target
-from readings.services import day_summaries_refresh, readings_changed
+from readings.services import readings_changed
 
 
 def store(readings) -> list[Reading]:

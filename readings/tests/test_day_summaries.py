@@ -14,7 +14,7 @@ from django.core.management import call_command
 
 from patients.services import patient_preset_set, patient_update
 from patients.tests.factories import PatientRecordFactory
-from readings import figures, services, stats, window_figures
+from readings import day_summaries, figures, services, stats, window_figures
 from readings.figures import daily
 from readings.figures.daily import DaySums
 from readings.models import DaySummary, Kind, Reading, Source
@@ -228,7 +228,7 @@ def test_the_write_services_keep_the_sums_equal_to_a_rebuild():
     kept = rows(record)
     assert len(kept) >= 6  # three days, fresh and continuing
 
-    services.day_summaries_rebuild(patient=record)
+    day_summaries.day_summaries_rebuild(patient=record)
 
     assert rows(record) == kept
 
@@ -256,7 +256,7 @@ def test_the_rebuild_command_sums_readings_written_behind_the_services_back():
     spans = [span for span, *_ in summed]
     assert spans.count(1) == 8  # 3 days from NOW - 3 d touch 4 local dates, fresh and continuing
     assert spans.count(14) == 4 + 13  # the roster windows ending on those days and 13 after
-    services.day_summaries_rebuild(patient=record)
+    day_summaries.day_summaries_rebuild(patient=record)
     assert rows(record) == summed
 
 

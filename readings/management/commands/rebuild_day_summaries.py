@@ -8,7 +8,7 @@ them, after restoring readings from a backup, or if a write was interrupted on M
 from django.core.management.base import BaseCommand
 
 from patients.models import Patient
-from readings.services import day_summaries_rebuild
+from readings.day_summaries import day_summaries_rebuild
 
 
 class Command(BaseCommand):
