@@ -9,7 +9,7 @@ PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 PYTEST_ARGS ?= -n 2 --dist worksteal
 SECANTUS_SERVERS ?= 2
 
-.PHONY: help run demo serve test test-sqlite test-mongodb lint format bench loadtest lighthouse clean vendor-plotly
+.PHONY: help run demo serve test test-sqlite test-mongodb lint format bench loadtest lighthouse clean vendor-plotly messages compile-messages
 
 help:
 	@echo "make run      serve on http://127.0.0.1:8000 (SQLite; DEMO=1 seeds demo data)"
@@ -35,7 +35,22 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
 	$(PIP) -r requirements-dev.txt
 	@touch $@ $(VENV)/.runtime-installed
 
-run: $(VENV)/.runtime-installed
+# The translations (.po, committed) are compiled to .mo on every run; only changed ones.
+compile-messages: $(VENV)/.runtime-installed
+	@$(PY) bin/compile-messages
+
+# Extract every marked string into the catalogs of the project (locale/) and of each app
+# (<app>/locale/), for each language of settings.LANGUAGES. Needs GNU gettext.
+MESSAGE_LANGUAGES := de fr es it nl
+messages: $(VENV)/.dev-installed
+	@bin/ensure-gettext
+	$(PY) manage.py makemessages --no-obsolete --no-location --ignore .venv --ignore var \
+		$(addprefix -l ,$(MESSAGE_LANGUAGES))
+	$(PY) manage.py makemessages -d djangojs --no-obsolete --no-location --ignore .venv \
+		--ignore var --ignore 'static/vendor/*' --ignore staticfiles $(addprefix -l ,$(MESSAGE_LANGUAGES))
+	@$(PY) bin/compile-messages
+
+run: compile-messages
 	$(PY) manage.py migrate --noinput
 ifdef DEMO
 	$(PY) manage.py seed_demo
@@ -52,7 +67,7 @@ SERVE_ENV = DJANGO_DEBUG=False DJANGO_SECRET_KEY="$$(cat var/secret-key)" \
 	DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1 DJANGO_SECURE_SSL_REDIRECT=False \
 	EMAIL_URL=$${EMAIL_URL:-consolemail://}
 
-serve: $(VENV)/.runtime-installed
+serve: compile-messages
 	@mkdir -p var && test -s var/secret-key || $(PY) -c 'import secrets; print(secrets.token_urlsafe(64))' > var/secret-key
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
@@ -73,13 +88,14 @@ format: $(VENV)/.dev-installed
 test: $(VENV)/.dev-installed
 	@$(MAKE) --no-print-directory lint
 	@bin/ensure-chromium
+	@bin/ensure-gettext
 	@bin/ensure-report-libs
 	@status=0; \
 	$(MAKE) --no-print-directory test-sqlite || status=1; \
 	$(MAKE) --no-print-directory test-mongodb || status=1; \
 	exit $$status
 
-test-sqlite: $(VENV)/.dev-installed
+test-sqlite: $(VENV)/.dev-installed compile-messages
 	@echo "=== SQLite leg"
 	@start=$$(date +%s); \
 	$(PY) manage.py makemigrations --check --dry-run && \
@@ -87,7 +103,7 @@ test-sqlite: $(VENV)/.dev-installed
 	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	echo "=== SQLite leg: $$(( $$(date +%s) - start )) s, exit $$status"; exit $$status
 
-test-mongodb: $(VENV)/.dev-installed
+test-mongodb: $(VENV)/.dev-installed compile-messages
 	@echo "=== MongoDB leg (SecantusDB, in memory)"
 	@start=$$(date +%s); \
 	$(PY) bin/with-secantusdb --servers $(SECANTUS_SERVERS) sh -c '\

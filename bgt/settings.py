@@ -44,9 +44,21 @@ if not DEBUG:
 ROOT_URLCONF = "bgt.urls"
 WSGI_APPLICATION = "bgt.wsgi.application"
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"  # storage and server clock; each user's own timezone is used for display
 USE_I18N = True
+# The languages BGT is translated into; the browser's Accept-Language picks one until the
+# user chooses. Catalogs: locale/ (project templates) and each app's locale/; compiled by
+# bin/compile-messages (make run / make test), never committed.
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("it", "Italiano"),
+    ("nl", "Nederlands"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Database: SQLite by default, MongoDB when DATABASE_URL says so -----------------------
@@ -137,6 +149,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
