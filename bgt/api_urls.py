@@ -9,6 +9,7 @@ from clinic.api import PatientListView, PatientReadingListView, PatientStatsView
 from core.api.views import ApiNotFoundView
 from integrations.nightscout import calibration_views as nightscout_cal
 from integrations.nightscout import v1 as nightscout_v1
+from integrations.nightscout import v1_treatments as nightscout_v1_treatments
 from integrations.nightscout import v2 as nightscout_v2
 from integrations.nightscout import v3 as nightscout_v3
 from integrations.nightscout import views as nightscout
@@ -39,11 +40,15 @@ nightscout_urlpatterns = [
     path("v1/status", nightscout.StatusView.as_view()),
     # BGT's own v1/treatments/ (trailing slash) stays the DRF endpoint; Nightscout's are
     # v1/treatments and v1/treatments.json, and v1/treatments/<id> without a slash.
-    path("v1/treatments", nightscout_v1.TreatmentsView.as_view(), name="nightscout-treatments"),
-    path("v1/treatments.json", nightscout_v1.TreatmentsView.as_view()),
+    path(
+        "v1/treatments",
+        nightscout_v1_treatments.TreatmentsView.as_view(),
+        name="nightscout-treatments",
+    ),
+    path("v1/treatments.json", nightscout_v1_treatments.TreatmentsView.as_view()),
     re_path(
         r"^v1/treatments/(?P<treatment_id>[^/.]{1,200})$",
-        nightscout_v1.TreatmentDetailView.as_view(),
+        nightscout_v1_treatments.TreatmentDetailView.as_view(),
         name="nightscout-treatment",
     ),
     path(
@@ -94,7 +99,7 @@ urlpatterns = [
     path("v1/stats/", StatsView.as_view(), name="stats"),
     path(
         "v1/treatments/",
-        nightscout_v1.treatments_slash_view(
+        nightscout_v1_treatments.treatments_slash_view(
             TreatmentViewSet.as_view({"get": "list", "post": "create"})
         ),
         name="treatment-list",

@@ -1,8 +1,8 @@
-"""Nightscout API v1 beyond entries: treatments, devicestatus, profile, verifyauth and the
-set-up checks of Loop (``experiments/test``) and Trio (a Note POSTed to treatments).
+"""Nightscout API v1 beyond entries and treatments (v1_treatments.py): devicestatus,
+profile, verifyauth and Loop's set-up check (``experiments/test``).
 
-Paths, defaults and answers follow cgm-remote-monitor ``lib/api/`` (treatments: count 100,
-or 1,000 with a find; devicestatus and profile: count 10).
+Paths, defaults and answers follow cgm-remote-monitor ``lib/api/`` (devicestatus and
+profile: count 10).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from core.api.schema import FieldErrorsSerializer
 from core.units import Unit
 from integrations.models import NightscoutCollection, TokenRole
 from integrations.nightscout import documents
-from integrations.nightscout import treatments as ns_treatments
 from integrations.nightscout.authentication import record_of, role_of
+from integrations.nightscout.treatment_queries import count_of
 from integrations.nightscout.views import NightscoutView
 from readings import selectors as reading_selectors
 
@@ -33,17 +33,17 @@ class DocumentSerializer(serializers.Serializer):
 
 
 _DOCUMENT_LIST = DocumentSerializer(many=True)
-_COUNT = OpenApiParameter("count", OpenApiTypes.INT, description="How many, newest first.")
-_FIND = OpenApiParameter(
+COUNT_PARAM = OpenApiParameter("count", OpenApiTypes.INT, description="How many, newest first.")
+FIND_PARAM = OpenApiParameter(
     "find[created_at][$gte]",
     OpenApiTypes.STR,
     description="ISO 8601 or epoch ms; also $gt, $lte, $lt, $eq, and the other find keys "
     "listed in the description.",
 )
-_BAD = OpenApiResponse(FieldErrorsSerializer, description="A malformed query or body.")
+BAD_REQUEST = OpenApiResponse(FieldErrorsSerializer, description="A malformed query or body.")
 
 
-def _items(data) -> list:
+def items_of(data) -> list:
     """A JSON array of documents, or one document (Nightscout takes both)."""
     if isinstance(data, dict) and data:
         return [data]
@@ -52,140 +52,8 @@ def _items(data) -> list:
     raise ValidationError({"non_field_errors": ["Send a JSON object or an array of them."]})
 
 
-def _max_count() -> int:
+def max_count() -> int:
     return settings.BGT_NIGHTSCOUT_MAX_COUNT
-
-
-class NightscoutTreatmentSerializer(serializers.Serializer):
-    """A treatment as returned (see treatments.treatment_of)."""
-
-    _id = serializers.CharField(label="_id")
-    eventType = serializers.CharField()  # noqa: N815
-    created_at = serializers.CharField(help_text="ISO 8601, UTC.")
-    mills = serializers.IntegerField(help_text="Unix epoch milliseconds.")
-    insulin = serializers.FloatField(allow_null=True, help_text="Units.")
-    carbs = serializers.FloatField(allow_null=True, help_text="Grams.")
-    notes = serializers.CharField(allow_blank=True)
-    enteredBy = serializers.CharField()  # noqa: N815
-
-
-class TreatmentOutcomeSerializer(NightscoutTreatmentSerializer):
-    """One element of an upload's answer: the treatment, or for a skipped item the reason."""
-
-    _id = serializers.CharField(label="_id", required=False)
-    eventType = serializers.CharField(required=False)  # noqa: N815
-    created_at = serializers.CharField(required=False)
-    mills = serializers.IntegerField(required=False)
-    insulin = serializers.FloatField(required=False, allow_null=True)
-    carbs = serializers.FloatField(required=False, allow_null=True)
-    notes = serializers.CharField(required=False, allow_blank=True)
-    enteredBy = serializers.CharField(required=False)  # noqa: N815
-    outcome = serializers.ChoiceField(choices=["stored", "updated", "duplicate", "skipped"])
-    reason = serializers.CharField(required=False)
-
-
-class TreatmentsView(NightscoutView):
-    """``/api/v1/treatments`` and ``/api/v1/treatments.json``."""
-
-    def _answer(self, request, outcomes) -> Response:
-        tz = record_of(request).tzinfo
-        body = []
-        for outcome in outcomes:
-            if outcome.treatment is not None:
-                body.append(
-                    {
-                        **ns_treatments.treatment_of(outcome.treatment, tz),
-                        "outcome": outcome.outcome,
-                    }
-                )
-            else:
-                body.append({"outcome": "skipped", "reason": outcome.reason})
-        return Response(body)
-
-    @extend_schema(
-        summary="Nightscout: treatments",
-        description=(
-            "Newest first; count defaults to 100 (1,000 with a find). find on created_at "
-            "($gte, $gt, $lte, $lt, $eq), eventType, _id, uuid, identifier, enteredBy ($eq, "
-            "$ne), carbs, insulin and duration ($exists); find[$and][n][...] and "
-            "find[$or][n][...] as Trio sends them."
-        ),
-        parameters=[_COUNT, _FIND],
-        responses={200: NightscoutTreatmentSerializer(many=True), 400: _BAD},
-    )
-    def get(self, request):
-        params = request.query_params
-        has_find = any(key.startswith("find") for key in params)
-        count = ns_treatments.count_of(
-            params, default=1000 if has_find else 100, maximum=_max_count()
-        )
-        found = ns_treatments.treatments_queryset(
-            patient=record_of(request), query_params=params, count=count
-        )
-        tz = record_of(request).tzinfo
-        return Response([ns_treatments.treatment_of(t, tz) for t in found])
-
-    @extend_schema(
-        summary="Nightscout: upload treatments",
-        description=(
-            "A treatment or an array of them; each is upserted as Nightscout does (same "
-            "client id -- identifier, uuid, syncIdentifier or _id -- else "
-            "same created_at and eventType: updated; otherwise stored). One element per "
-            "item in the answer, with `outcome` stored, updated, duplicate or skipped (and "
-            "a `reason`). eventType is kept verbatim."
-        ),
-        request=OpenApiTypes.OBJECT,
-        responses={200: TreatmentOutcomeSerializer(many=True), 400: _BAD},
-    )
-    def post(self, request):
-        outcomes = ns_treatments.treatments_upload(
-            patient=record_of(request), items=_items(request.data)
-        )
-        return self._answer(request, outcomes)
-
-    @extend_schema(
-        summary="Nightscout: upsert treatments (as POST)",
-        request=OpenApiTypes.OBJECT,
-        responses={200: TreatmentOutcomeSerializer(many=True), 400: _BAD},
-    )
-    def put(self, request):
-        return self.post(request)
-
-    @extend_schema(
-        summary="Nightscout: delete the treatments a find matches",
-        description="A find is required (Nightscout would otherwise delete everything).",
-        parameters=[_FIND],
-        responses={200: OpenApiTypes.OBJECT, 400: _BAD},
-    )
-    def delete(self, request):
-        params = request.query_params
-        if not any(key.startswith("find") for key in params):
-            raise ValidationError({"find": ["Say which treatments to delete with find[...]."]})
-        found = ns_treatments.treatments_queryset(
-            patient=record_of(request), query_params=params, count=_max_count()
-        )
-        deleted = ns_treatments.treatments_delete(treatments=list(found))
-        return Response({"n": deleted, "ok": 1, "deletedCount": deleted})
-
-
-class TreatmentDetailView(NightscoutView):
-    """``DELETE /api/v1/treatments/<_id>`` (xDrip+ deletes by the _id it looked up,
-    Juggluco by the _id it uploaded with)."""
-
-    @extend_schema(
-        summary="Nightscout: delete one treatment",
-        description="By BGT's id or the client's. 200 with n = 0 when none has it, as "
-        "Nightscout answers: Juggluco (NightPost.deleteUrl) takes anything but 200 as a "
-        "failure and retries, so a treatment already deleted must not block it.",
-        parameters=[OpenApiParameter("treatment_id", OpenApiTypes.STR, OpenApiParameter.PATH)],
-        responses={200: OpenApiTypes.OBJECT},
-    )
-    def delete(self, request, treatment_id):
-        found = ns_treatments.treatments_queryset(
-            patient=record_of(request), query_params={"find[_id]": treatment_id}, count=1
-        )
-        deleted = ns_treatments.treatments_delete(treatments=list(found))
-        return Response({"n": deleted, "ok": 1, "deletedCount": deleted})
 
 
 class DocumentsView(NightscoutView):
@@ -196,7 +64,7 @@ class DocumentsView(NightscoutView):
 
     def get(self, request):
         params = request.query_params
-        count = ns_treatments.count_of(params, default=self.default_count, maximum=_max_count())
+        count = count_of(params, default=self.default_count, maximum=max_count())
         found = documents.documents_queryset(
             patient=record_of(request),
             collection=self.collection,
@@ -207,7 +75,7 @@ class DocumentsView(NightscoutView):
 
     def post(self, request):
         patient = record_of(request)
-        items = _items(request.data)
+        items = items_of(request.data)
         for item in items:  # all checked before any is stored: nothing half-written
             if not isinstance(item, dict):
                 raise ValidationError({"non_field_errors": ["Each item must be an object."]})
@@ -226,7 +94,7 @@ class DocumentsView(NightscoutView):
             patient=record_of(request),
             collection=self.collection,
             query_params=params,
-            count=_max_count(),
+            count=max_count(),
         )
         for doc in found:
             documents.document_delete(document=doc)
@@ -245,8 +113,8 @@ class DeviceStatusView(DocumentsView):
     @extend_schema(
         summary="Nightscout: device statuses",
         description=_DOC_DESCRIPTION,
-        parameters=[_COUNT, _FIND],
-        responses={200: _DOCUMENT_LIST, 400: _BAD},
+        parameters=[COUNT_PARAM, FIND_PARAM],
+        responses={200: _DOCUMENT_LIST, 400: BAD_REQUEST},
     )
     def get(self, request):
         return super().get(request)
@@ -255,15 +123,15 @@ class DeviceStatusView(DocumentsView):
         summary="Nightscout: upload device statuses",
         description="An object or an array of objects (battery, IOB, COB, pump, ...).",
         request=OpenApiTypes.OBJECT,
-        responses={200: _DOCUMENT_LIST, 400: _BAD},
+        responses={200: _DOCUMENT_LIST, 400: BAD_REQUEST},
     )
     def post(self, request):
         return super().post(request)
 
     @extend_schema(
         summary="Nightscout: delete the device statuses a find matches",
-        parameters=[_FIND],
-        responses={200: OpenApiTypes.OBJECT, 400: _BAD},
+        parameters=[FIND_PARAM],
+        responses={200: OpenApiTypes.OBJECT, 400: BAD_REQUEST},
     )
     def delete(self, request):
         return self.delete_matching(request)
@@ -318,19 +186,17 @@ class ProfileView(DocumentsView):
             "The profiles clients uploaded, newest first (count defaults to 10); with none, "
             "one made from the record's zone and target range."
         ),
-        parameters=[_COUNT],
-        responses={200: _DOCUMENT_LIST, 400: _BAD},
+        parameters=[COUNT_PARAM],
+        responses={200: _DOCUMENT_LIST, 400: BAD_REQUEST},
     )
     def get(self, request):
-        count = ns_treatments.count_of(
-            request.query_params, default=self.default_count, maximum=_max_count()
-        )
+        count = count_of(request.query_params, default=self.default_count, maximum=max_count())
         return Response(self._profiles(request, count))
 
     @extend_schema(
         summary="Nightscout: upload a profile",
         request=OpenApiTypes.OBJECT,
-        responses={200: _DOCUMENT_LIST, 400: _BAD},
+        responses={200: _DOCUMENT_LIST, 400: BAD_REQUEST},
     )
     def post(self, request):
         return super().post(request)
@@ -338,7 +204,7 @@ class ProfileView(DocumentsView):
     @extend_schema(
         summary="Nightscout: replace a profile (as POST)",
         request=OpenApiTypes.OBJECT,
-        responses={200: _DOCUMENT_LIST, 400: _BAD},
+        responses={200: _DOCUMENT_LIST, 400: BAD_REQUEST},
     )
     def put(self, request):
         return super().post(request)
@@ -397,30 +263,3 @@ class ExperimentsTestView(NightscoutView):
     )
     def get(self, request):
         return Response({"status": "ok"})
-
-
-def carries_nightscout_credential(request) -> bool:
-    """A Nightscout credential (api-secret header, secret= or token=, a Bearer JWT) rather
-    than BGT's own (session, ``Authorization: Token``)."""
-    if "HTTP_API_SECRET" in request.META:
-        return True
-    if "secret" in request.GET or "token" in request.GET:
-        return True
-    return request.META.get("HTTP_AUTHORIZATION", "").startswith("Bearer ")
-
-
-def treatments_slash_view(bgt_view):
-    """``/api/v1/treatments/`` is BGT's own treatments endpoint, and also a path Nightscout
-    accepts for its treatments: the credential decides which one answers."""
-    nightscout_view = TreatmentsView.as_view()
-
-    def view(request, *args, **kwargs):
-        if carries_nightscout_credential(request):
-            return nightscout_view(request)
-        return bgt_view(request, *args, **kwargs)
-
-    view.csrf_exempt = True
-    view.cls = getattr(bgt_view, "cls", None)
-    view.initkwargs = getattr(bgt_view, "initkwargs", {})
-    view.actions = getattr(bgt_view, "actions", None)
-    return view
