@@ -126,9 +126,14 @@ class AccessToken(models.Model):
 
 class DeletedRecord(models.Model):
     """That a reading or treatment of a record was deleted, and when: what API v3's history
-    lists as ``isValid: false`` so that syncing clients (AndroidAPS) delete their copy, as
-    cgm-remote-monitor's soft delete does (lib/api3/generic/delete/operation.js). Only the
-    identifier clients know it by is kept, never its time, value or notes.
+    lists as ``isValid: false`` so that syncing clients (AndroidAPS) invalidate their copy,
+    as cgm-remote-monitor's soft delete does (lib/api3/generic/delete/operation.js).
+
+    ``document`` is the API v3 document as it was when deleted: AndroidAPS finds its copy
+    by the identifier but only parses a document with its type's fields (a bolus needs its
+    insulin, carbs their grams, a temporary target its range and duration), so a bare
+    identifier never reaches it. It is kept for integrations.nightscout.deletions
+    .KEEP_DOCUMENT (100 days) and cleared after; the identifier and time stay.
 
     Written by every deletion (the web pages, BGT's API, Nightscout's v1 and v3 DELETE)
     through ``core.signals.record_data_deleted``; deleted with the record.
@@ -142,6 +147,7 @@ class DeletedRecord(models.Model):
     # The API v3 identifier: the uploader's id (external_id), else BGT's own id.
     identifier = models.CharField(max_length=200)
     srv_modified = models.DateTimeField(auto_now=True)
+    document = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["srv_modified"]

@@ -8,6 +8,7 @@ that a retry would duplicate.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -91,11 +92,16 @@ def reading_update(*, reading: Reading, **changes) -> Reading:
 
 def reading_delete(*, reading: Reading) -> None:
     identifier = reading.external_id or str(reading.pk)
+    gone = copy.copy(reading)  # as it was, its id included (delete() clears the id)
     reading.delete()
     day_summaries_refresh(patient=reading.patient, readings=[reading])
     # For the clients that sync the record (Nightscout API v3 history).
     record_data_deleted.send(
-        sender=Reading, patient=reading.patient, collection="entries", identifier=identifier
+        sender=Reading,
+        patient=reading.patient,
+        collection="entries",
+        identifier=identifier,
+        instance=gone,
     )
     readings_changed(patient=reading.patient)
 

@@ -6,6 +6,7 @@ document and the uniqueness constraints make a retried upload add nothing.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -94,9 +95,14 @@ def treatment_delete(*, treatment: Treatment) -> None:
     that sync the record (Nightscout API v3 history)."""
     identifier = treatment.external_id or str(treatment.pk)
     patient = treatment.patient
+    gone = copy.copy(treatment)  # as it was, its id included (delete() clears the id)
     treatment.delete()
     record_data_deleted.send(
-        sender=Treatment, patient=patient, collection="treatments", identifier=identifier
+        sender=Treatment,
+        patient=patient,
+        collection="treatments",
+        identifier=identifier,
+        instance=gone,
     )
 
 

@@ -8,9 +8,10 @@ Answers are wrapped as cgm-remote-monitor's lib/api3 sends them: ``{status, resu
 reads, ``{status, identifier, lastModified, isDeduplication}`` for writes. Every document has
 ``identifier``, ``srvModified``, ``srvCreated`` and ``isValid``. Readings and treatments are
 BGT's own rows; a deleted one (by any path) leaves a DeletedRecord that ``history`` lists
-as ``{identifier, srvModified, isValid: false}`` (no value or time), that ``lastModified``
-counts, that a read of it answers 410 Gone, and that a search finds with
-``isValid$eq=false``, as cgm-remote-monitor lib/api3 does with its soft-deleted documents.
+as the document it was with ``isValid: false`` (deletions.py: what AndroidAPS needs to
+invalidate its copy), that ``lastModified`` counts and that a read of it answers 410 Gone,
+as cgm-remote-monitor lib/api3 does with its soft-deleted documents; a search finds them
+only when it asks for ``isValid$eq=false``.
 A deleted device status or profile stays with ``isValid: false``. ``history`` answers with
 ``ETag: W/"<newest srvModified>"``, the cursor AndroidAPS takes for its next call
 (core/nssdk NSAndroidClientImpl.getTreatmentsModifiedSince).

@@ -20,6 +20,7 @@ import requests
 from django.utils import timezone
 
 from integrations.nightscout import credentials
+from integrations.nightscout.tests.clients import aaps
 from integrations.nightscout.tests.clients.juggluco import MAX_ITEMS, juggluco_batch
 from readings.models import Kind, Reading
 from treatments.models import Treatment
@@ -819,114 +820,6 @@ def test_juggluco_v3(site):
     assert stored[0].external_id == "0fffffff-ffff-ffff-ffff-17500000000ff"
 
 
-def _aaps_treatments(now: datetime) -> dict[str, dict]:
-    """The bodies AndroidAPS's v3 client POSTs (nightscout/AndroidAPS commit 02052250,
-    core/nssdk mapper/TreatmentMapper.kt toRemoteTreatment, fields as RemoteTreatment.kt
-    names them, Gson leaving out nulls; NSAndroidClientImpl.createTreatment sets app) for a
-    temporary target, a profile switch, a percent temporary basal and an SMB, made by
-    plugins/sync nsclientV3/extensions TemporaryTargetExtension, ProfileSwitchExtension,
-    TemporaryBasalExtension and BolusExtension; pump ids as its pump drivers fill them."""
-
-    def at(minutes: int) -> int:
-        return int((now - timedelta(minutes=minutes)).timestamp() * 1000) + 123
-
-    pump = {"pumpType": "ACCU_CHEK_INSIGHT_BLUETOOTH", "pumpSerial": "REDACTED"}
-    profile_json = json.dumps(
-        {
-            "units": "mg/dl",
-            "dia": 5,
-            "timezone": "UTC",
-            "sens": [{"time": "00:00", "timeAsSeconds": 0, "value": 60}],
-            "carbratio": [{"time": "00:00", "timeAsSeconds": 0, "value": 5.7}],
-            "basal": [{"time": "00:00", "timeAsSeconds": 0, "value": 0.525}],
-            "target_low": [{"time": "00:00", "timeAsSeconds": 0, "value": 100}],
-            "target_high": [{"time": "00:00", "timeAsSeconds": 0, "value": 100}],
-        }
-    )
-    return {
-        "temporary target": {
-            "date": at(30),
-            "units": "mg/dl",
-            "utcOffset": 60,
-            "isReadOnly": False,
-            "isValid": True,
-            "eventType": "Temporary Target",
-            "duration": 60,
-            "durationInMilliseconds": 3_600_000,
-            "targetBottom": 80.0,
-            "targetTop": 80.0,
-            "reason": "Eating Soon",
-            "app": "AAPS",
-        },
-        "profile switch": {
-            "date": at(25),
-            "utcOffset": 60,
-            "isReadOnly": False,
-            "isValid": True,
-            "eventType": "Profile Switch",
-            "profileJson": profile_json,
-            "profile": "Tuned 13/01 (90%,1h)",
-            "originalProfileName": "Tuned 13/01",
-            "originalDuration": 7_200_000,
-            "duration": 120,
-            "durationInMilliseconds": 7_200_000,
-            "timeshift": 1,
-            "percentage": 90,
-            "app": "AAPS",
-        },
-        "temporary basal": {
-            "date": at(20),
-            "utcOffset": 60,
-            "isReadOnly": False,
-            "isValid": True,
-            "eventType": "Temp Basal",
-            "pumpId": 4102,
-            "endId": 4103,
-            **pump,
-            "duration": 30,
-            "durationInMilliseconds": 1_800_000,
-            "percent": -50.0,
-            "rate": 0.2625,
-            "type": "NORMAL",
-            "app": "AAPS",
-        },
-        "bolus": {
-            "date": at(15),
-            "utcOffset": 60,
-            "isReadOnly": False,
-            "isValid": True,
-            "eventType": "Correction Bolus",
-            "pumpId": 4104,
-            **pump,
-            "insulin": 0.35,
-            "type": "SMB",
-            "isBasalInsulin": False,
-            "app": "AAPS",
-        },
-    }
-
-
-def _aaps_kind(doc: dict) -> str | None:
-    """Which NSTreatment AndroidAPS's RemoteTreatment.toTreatment() makes of a document
-    (TreatmentMapper.kt, in its order), or None where it drops it."""
-    duration = doc.get("duration")
-    if (doc.get("insulin") or 0) > 0:
-        return "bolus"
-    if (doc.get("carbs") or 0) > 0:
-        return "carbs"
-    if doc.get("eventType") == "Temporary Target":
-        if duration is None or doc.get("targetBottom") is None or doc.get("targetTop") is None:
-            return None
-        return "temporary target"
-    if doc.get("eventType") == "Temp Basal":
-        if doc.get("absolute", doc.get("percent")) is None or duration is None:
-            return None
-        return "temporary basal"
-    if doc.get("eventType") == "Profile Switch":
-        return "profile switch" if doc.get("profile") is not None else None
-    return None
-
-
 def test_androidaps_v3_treatment_sync(site):
     """AndroidAPS's v3 treatment sync round-trips every field it sends and parses: it
     creates (POST v3/treatments), updates (NSAndroidClientImpl.updateTreatment: PATCH
@@ -940,7 +833,7 @@ def test_androidaps_v3_treatment_sync(site):
     jwt = site.get(url(site, f"/api/v2/authorization/request/{text}")).json()["token"]
     headers = {"Authorization": f"Bearer {jwt}"}
     now = timezone.now().replace(microsecond=0)
-    sent = _aaps_treatments(now)
+    sent = aaps.treatments(now)
     start = int(timezone.now().timestamp() * 1000) - 1000
 
     identifiers = {}
@@ -980,7 +873,9 @@ def test_androidaps_v3_treatment_sync(site):
         by_id = {doc.get("identifier", doc["_id"]): doc for doc in answer}
         for kind, body in sent.items():
             doc = by_id[identifiers[kind]]
-            assert _aaps_kind(doc) == kind
+            if answer is not v1:
+                aaps.gson_reads(doc)  # else AAPS loses the whole page
+            assert aaps.kind(doc) == kind
             for field, value in body.items():
                 if field == "isValid" and answer is v1:
                     continue  # v1 documents carry no isValid (cgm-remote-monitor's neither)
@@ -1000,9 +895,97 @@ def test_androidaps_v3_treatment_sync(site):
     modified = site.get(url(site, "/api/v3/lastModified"), headers=headers).json()["result"]
     assert modified["collections"]["treatments"] > cursor  # AAPS loads only when newer
     after = site.get(url(site, f"/api/v3/treatments/history/{cursor}"), headers=headers)
-    assert after.json()["result"] == [
-        {"identifier": bolus_id, "srvModified": int(after.headers["ETag"][3:-1]), "isValid": False}
-    ]
+    (tombstone,) = after.json()["result"]
+    assert tombstone["srvModified"] == int(after.headers["ETag"][3:-1])
+    assert (tombstone["identifier"], tombstone["isValid"]) == (bolus_id, False)
+    # The whole document as it was, so that AAPS parses it as the bolus it was.
+    aaps.gson_reads(tombstone)
+    assert aaps.kind(tombstone) == "bolus"
+    for field, value in sent["bolus"].items():
+        if field != "isValid":
+            assert tombstone[field] == value, (field, tombstone.get(field))
     assert site.get(url(site, f"/api/v3/treatments/{bolus_id}"), headers=headers).status_code == 410
     listed = site.get(url(site, "/api/v3/treatments?limit=100"), headers=headers).json()["result"]
     assert bolus_id not in {doc["identifier"] for doc in listed}
+
+
+def test_androidaps_v3_learns_deletions_made_in_bgt(site, client, patient):
+    """A treatment deleted in BGT (its web page, its API, another Nightscout client) reaches
+    AndroidAPS's NSClientV3 (with "receive carbs"/"receive insulin" on, or AAPSClient),
+    which then takes it out of its COB and IOB: its LoadLastModificationWorker sees
+    v3/lastModified move, LoadTreatmentsWorker reads v3/treatments/history/<cursor>, and its
+    database invalidates its own record (clients/aaps.py Phone, from SyncNsCarbsTransaction
+    and SyncNsBolusTransaction) only from a document it parses as the same kind, with the
+    same identifier and amount."""
+    from rest_framework.authtoken.models import Token
+
+    from integrations.nightscout import tokens
+
+    _, text = tokens.access_token_create(patient=site.record, name="AAPS", role="full")
+    jwt = site.get(url(site, f"/api/v2/authorization/request/{text}")).json()["token"]
+    headers = {"Authorization": f"Bearer {jwt}"}
+    now = timezone.now().replace(microsecond=0)
+    start = int(timezone.now().timestamp() * 1000) - 1000
+    phone = aaps.Phone()
+
+    # AAPS's own carbs and SMB, uploaded (CarbsExtension toNSCarbs, toRemoteTreatment).
+    own_carbs = {
+        "date": int((now - timedelta(minutes=40)).timestamp() * 1000),
+        "utcOffset": 60,
+        "isReadOnly": False,
+        "isValid": True,
+        "eventType": "Meal Bolus",
+        "carbs": 45.0,
+        "app": "AAPS",
+    }
+    smb = aaps.treatments(now)["bolus"]
+    for what, body in (("carbs", own_carbs), ("bolus", smb)):
+        created = site.post(url(site, "/api/v3/treatments"), json=body, headers=headers)
+        assert created.status_code == 201
+        phone.own(what, body, created.json()["identifier"])
+
+    # Carbs and a pen bolus typed into BGT by a caregiver (BGT's API).
+    token, _ = Token.objects.get_or_create(user=patient)
+    bgt = {"Authorization": f"Token {token.key}"}
+    typed = {}
+    for what, fields in (("carbs", {"carbs_g": 20}), ("bolus", {"insulin_units": 3.5})):
+        body = {
+            "type": what,
+            "taken_at": (now - timedelta(minutes=10)).isoformat(),
+            **fields,
+        }
+        made = site.post(url(site, "/api/v1/treatments/"), json=body, headers=bgt)
+        assert made.status_code == 201, made.text
+        typed[what] = made.json()["id"]
+
+    page = site.get(url(site, f"/api/v3/treatments/history/{start}?limit=500"), headers=headers)
+    cursor = int(page.headers["ETag"][3:-1])
+    phone.receive(page.json()["result"])
+    assert (phone.on_board("carbs"), phone.on_board("bolus")) == (65.0, pytest.approx(3.85))
+
+    # Deleted in BGT: AAPS's carbs on the web page, the typed carbs and bolus by BGT's
+    # API, AAPS's SMB by another Nightscout client (v1 DELETE by _id, as xDrip+ does).
+    client.force_login(patient)
+    own_carbs_id = phone.records[0]["identifier"]
+    assert client.post(f"/treatments/{own_carbs_id}/delete/").status_code == 302
+    for what in ("carbs", "bolus"):
+        gone = site.delete(url(site, f"/api/v1/treatments/{typed[what]}/"), headers=bgt)
+        assert gone.status_code == 204
+    smb_id = phone.records[1]["identifier"]
+    xdrip = {"api-secret": sha1(site.secret)}
+    assert site.delete(url(site, f"/api/v1/treatments/{smb_id}"), headers=xdrip).json()["n"] == 1
+
+    modified = site.get(url(site, "/api/v3/lastModified"), headers=headers).json()["result"]
+    assert modified["collections"]["treatments"] > cursor
+    after = site.get(url(site, f"/api/v3/treatments/history/{cursor}?limit=500"), headers=headers)
+    tombstones = after.json()["result"]
+    assert len(tombstones) == 4 and all(doc["isValid"] is False for doc in tombstones)
+    amounts = {r["identifier"]: r["amount"] for r in phone.records}
+    phone.receive(tombstones)
+    assert (phone.on_board("carbs"), phone.on_board("bolus")) == (0, 0)
+    assert {r["identifier"]: r["amount"] for r in phone.records} == amounts  # none rewritten
+    assert len(phone.records) == 4  # each found, none inserted
+    # What it would have done with the bare identifier: nothing (toTreatment() -> null).
+    assert aaps.kind({"identifier": smb_id, "isValid": False, "srvModified": cursor}) is None
+    # v1 readers (Trio's carbs, xDrip+, Loop) never see them again.
+    assert site.get(url(site, "/api/v1/treatments.json"), headers=xdrip).json() == []

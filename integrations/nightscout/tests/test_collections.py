@@ -512,7 +512,7 @@ def _history(client, collection: str, since_ms: int) -> list[dict]:
 
 def test_deletions_by_every_path_are_listed_by_v3_history(uploader, patient):
     """The web pages, BGT's own API and Nightscout's v1 and v3 DELETE all leave a
-    deletion that v3 history lists as isValid false, with no value or time."""
+    deletion that v3 history lists as isValid false, with the value and time it had."""
     from django.test import Client
 
     from readings.models import Reading
@@ -557,8 +557,15 @@ def test_deletions_by_every_path_are_listed_by_v3_history(uploader, patient):
     treated = _history(uploader, "treatments", start)
     assert [t["identifier"] for t in treated] == ["REDACTED-t0", "REDACTED-t1", "REDACTED-t2"]
     for tombstone in entries + treated:
-        assert set(tombstone) == {"identifier", "srvModified", "isValid"}
         assert tombstone["isValid"] is False and isinstance(tombstone["srvModified"], int)
+    by_time = {int(r.taken_at.timestamp() * 1000): r.value_mgdl for r in readings}
+    assert {e["date"]: e["sgv"] for e in entries} == by_time
+    assert [(t["carbs"], t["eventType"]) for t in treated] == [
+        (10, "Carb Correction"),
+        (11, "Carb Correction"),
+        (12, "Carb Correction"),
+    ]
+    assert [t["date"] for t in treated] == [int(t.taken_at.timestamp() * 1000) for t in treatments]
     searched = uploader.get("/api/v3/treatments?isValid$eq=false").json()["result"]
     assert {t["identifier"] for t in searched} == {"REDACTED-t0", "REDACTED-t1", "REDACTED-t2"}
     assert uploader.get("/api/v3/treatments").json()["result"] == []
