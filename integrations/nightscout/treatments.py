@@ -275,10 +275,17 @@ def _same_number(raw, value) -> bool:
     return math.isfinite(raw) and round(float(raw), 6) == round(float(value), 6)
 
 
-def treatment_of(treatment: Treatment, tz) -> dict:
+def treatment_of(treatment: Treatment, tz, *, iso_timestamp: bool = True) -> dict:
     """A treatment as Nightscout returns one: the fields a client sent beyond BGT's
     columns, then BGT's (a time, amount, duration or rate stays as the client sent it
-    while it says what BGT holds)."""
+    while it says what BGT holds, and while it has the type its readers parse).
+
+    ``timestamp`` is an ISO 8601 string: Loop's NightscoutKit (LoopKit/NightscoutKit
+    commit 4ec9fd12, Models/Treatments/NightscoutTreatment.swift init?(_:)) drops a
+    treatment whose ``timestamp`` is not a String that TimeFormat.dateFromTimestamp
+    parses. With ``iso_timestamp=False`` (API v3) it is epoch ms like ``date`` and
+    ``mills``: AndroidAPS's RemoteTreatment (core/nssdk remotemodel/RemoteTreatment.kt)
+    reads all three into Longs, and Gson fails the whole page on a time in a string."""
     sent = treatment.nightscout_fields or {}
     offset = treatment.taken_at.astimezone(tz).utcoffset()
     millis = int(treatment.taken_at.timestamp() * 1000)
@@ -289,7 +296,7 @@ def treatment_of(treatment: Treatment, tz) -> dict:
         "created_at": _iso(treatment.taken_at),
         "date": millis,
         "mills": millis,
-        "timestamp": millis,
+        "timestamp": _iso(treatment.taken_at) if iso_timestamp else millis,
         "utcOffset": int(offset.total_seconds() // 60) if offset is not None else 0,
         "insulin": treatment.insulin_units,
         "carbs": treatment.carbs_g,
@@ -309,10 +316,18 @@ def treatment_of(treatment: Treatment, tz) -> dict:
     if treatment.external_id:
         doc["identifier"] = treatment.external_id
         doc["uuid"] = treatment.external_id
-    # As the client sent them, while they still say what BGT holds.
+    # As the client sent them, while they still say what BGT holds (in the type the
+    # answer's readers parse: see the docstring).
     for key in ("created_at", "date", "mills", "timestamp"):
-        if key in sent and _same_second(sent[key], treatment.taken_at):
-            doc[key] = sent[key]
+        raw = sent.get(key)
+        if raw is None or not _same_second(raw, treatment.taken_at):
+            continue
+        if key == "created_at" or (key == "timestamp" and iso_timestamp):
+            keep = isinstance(raw, str)
+        else:  # v1: date and mills verbatim, as cgm-remote-monitor; v3: a Long
+            keep = iso_timestamp or _whole_number(raw)
+        if keep:
+            doc[key] = raw
     for key, value in (
         ("duration", treatment.duration_min),
         ("absolute", treatment.basal_rate),
@@ -320,6 +335,13 @@ def treatment_of(treatment: Treatment, tz) -> dict:
     ):
         if key in sent and _same_number(sent[key], value):
             doc[key] = sent[key]
-    if isinstance(sent.get("utcOffset"), int | float) and not isinstance(sent["utcOffset"], bool):
+    if _whole_number(sent.get("utcOffset")):
         doc["utcOffset"] = sent["utcOffset"]
     return doc
+
+
+def _whole_number(raw) -> bool:
+    """A JSON number without a fraction (what a Long field of AndroidAPS's Gson reads)."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        return False
+    return math.isfinite(raw) and float(raw).is_integer()

@@ -97,7 +97,7 @@ class Treatments(Entries):
         )
 
     def shape(self, treatment, tz):
-        doc = ns_treatments.treatment_of(treatment, tz)
+        doc = ns_treatments.treatment_of(treatment, tz, iso_timestamp=False)
         doc["identifier"] = treatment.external_id or str(treatment.pk)
         doc["srvModified"] = epoch_ms(treatment.updated_at)
         doc["srvCreated"] = epoch_ms(treatment.created_at)

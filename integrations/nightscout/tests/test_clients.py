@@ -20,10 +20,10 @@ import requests
 from django.utils import timezone
 
 from integrations.nightscout import credentials
-from integrations.nightscout.tests.clients import aaps
+from integrations.nightscout.tests.clients import aaps, loop
 from integrations.nightscout.tests.clients.juggluco import MAX_ITEMS, juggluco_batch
 from readings.models import Kind, Reading
-from treatments.models import Treatment
+from treatments.models import Treatment, TreatmentType
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -197,9 +197,12 @@ def test_loop(site):
     """Loop, LoopKit/NightscoutKit Sources/NightscoutKit/NightscoutClient.swift (commit
     248762cd): checkAuth GETs /api/v1/experiments/test; uploadEntries, uploadDeviceStatuses
     and upload(treatments) POST arrays and refuse an answer whose length differs
-    (postToNS); fetchGlucose uses find[dateString][$gte|$lte]; fetchTreatments
-    find[timestamp][$gte|$lte]; fetchCurrentProfile /api/v1/profile/current; entries from
-    Models/GlucoseEntry.swift dictionaryRepresentation (fractional ms date, _id = sync id)."""
+    (postToNS); fetchGlucose uses find[dateString][$gte|$lte]; fetchCurrentProfile
+    /api/v1/profile/current; entries from Models/GlucoseEntry.swift dictionaryRepresentation
+    (fractional ms date, _id = sync id). fetchTreatments (commit 4ec9fd12) uses
+    find[created_at][$gte|$lte] and keeps what NightscoutTreatment.fromServer parses
+    (clients/loop.py): its own carbs and the treatments typed into BGT come back with a
+    `timestamp` it reads (an ISO 8601 string)."""
     headers = {"api-secret": sha1(site.secret), "Accept": "application/json"}
     wrong = site.get(url(site, "/api/v1/experiments/test"), headers={"api-secret": sha1("no")})
     assert wrong.status_code == 401  # Loop shows "unauthorized"
@@ -254,22 +257,38 @@ def test_loop(site):
     for entry in glucose:
         assert_entry(entry)
         assert entry["direction"] == "NotComputable"
+    typed = [  # entered on BGT's pages: no eventType, no timestamp of a client's
+        Treatment.objects.create(
+            patient=site.record, taken_at=now - timedelta(minutes=n + 1), **fields
+        )
+        for n, fields in enumerate(
+            [
+                {"type": TreatmentType.NOTE, "notes": "site sore"},
+                {"type": TreatmentType.CARBS, "carbs_g": 12},
+                {"type": TreatmentType.BOLUS, "insulin_units": 2.5},
+            ]
+        )
+    ]
     treatments = site.get(
         url(site, "/api/v1/treatments"),
         params={
-            "find[timestamp][$gte]": iso_ms(now - timedelta(hours=1)),
-            "find[timestamp][$lte]": iso_ms(now + timedelta(minutes=1)),
+            "find[created_at][$gte]": loop.query_time(now - timedelta(hours=1)),
+            "find[created_at][$lte]": loop.query_time(now + timedelta(minutes=1)),
             "count": 50,
         },
         headers=headers,
     ).json()
-    assert [(t["_id"], t["eventType"], t["carbs"]) for t in treatments] == [
-        (carb["_id"], "Carb Correction", 25.0)
-    ]
+    by_id = {t["_id"]: t for t in treatments}
+    assert set(by_id) == {carb["_id"], *(str(t.pk) for t in typed)}
+    assert (by_id[carb["_id"]]["carbs"], loop.reads(by_id[carb["_id"]])) == (25, "Carb Correction")
+    assert loop.reads(by_id[str(typed[0].pk)]) == "Note"
+    for treatment in treatments:
+        assert loop.base_parses(treatment), treatment  # _id, eventType, timestamp, enteredBy
     profile = site.get(url(site, "/api/v1/profile/current"), headers=headers).json()
     assert isinstance(profile["store"], dict) and profile["defaultProfile"] in profile["store"]
     deleted = site.delete(url(site, "/api/v1/treatments/REDACTED-carb-1"), headers=headers)
-    assert deleted.status_code == 200 and not Treatment.objects.exists()
+    assert deleted.status_code == 200
+    assert set(Treatment.objects.values_list("pk", flat=True)) == {t.pk for t in typed}
 
 
 def test_trio(site):

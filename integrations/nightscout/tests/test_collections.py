@@ -613,3 +613,36 @@ def test_a_duration_longer_than_a_day_is_kept_as_sent(uploader):
     assert Treatment.objects.get().duration_min is None
     (doc,) = uploader.get(TREATMENTS + ".json").json()
     assert (doc["duration"], doc["targetTop"], doc["reason"]) == (2880, 110, "Illness")
+
+
+def test_treatment_times_have_the_type_each_api_reader_parses(uploader):
+    """A time a client sent is given back as sent only in the type the API's readers
+    parse: v1 `timestamp` is an ISO 8601 string (Loop's NightscoutKit), v3 `date`,
+    `mills` and `timestamp` are whole epoch ms (AndroidAPS's Gson Longs: one time in a
+    string, or with a fraction, loses it the whole page)."""
+    from integrations.nightscout.tests.clients import aaps, loop
+
+    moment = timezone.now().replace(microsecond=0) - timedelta(minutes=5)
+    millis = int(moment.timestamp() * 1000)
+    sent = [
+        {"eventType": "Note", "timestamp": iso(moment), "enteredBy": "loop://REDACTED"},
+        {"eventType": "Carb Correction", "carbs": 5, "timestamp": millis + 60_000},
+        {"eventType": "Meal Bolus", "carbs": 9, "date": millis + 120_000.736, "mills": "x"},
+    ]
+    assert [t["outcome"] for t in uploader.post(TREATMENTS, sent, format="json").json()] == [
+        "stored"
+    ] * 3
+    v1 = uploader.get(TREATMENTS + ".json").json()
+    assert [t["timestamp"] for t in v1] == [
+        iso(moment + timedelta(minutes=2)),
+        iso(moment + timedelta(minutes=1)),
+        iso(moment),
+    ]
+    assert all(loop.timestamp_parses(t["timestamp"]) for t in v1)
+    assert v1[0]["date"] == millis + 120_000.736  # v1: as sent, as cgm-remote-monitor
+    v3 = uploader.get("/api/v3/treatments?sort=created_at").json()["result"]
+    for doc in v3:
+        aaps.gson_reads(doc)
+    assert [(t["date"], t["timestamp"]) for t in v3] == [
+        (millis + n * 60_000, millis + n * 60_000) for n in range(3)
+    ]
