@@ -124,6 +124,10 @@ class LastModifiedView(NightscoutView):
                 .first()
             )
             times = [moment for moment in (newest, deleted) if moment is not None]
+            if name == "entries":  # calibrations are entries too (history lists them)
+                calibrated = CALIBRATIONS.queryset(patient).order_by("-srv_modified").first()
+                if calibrated is not None:
+                    times.append(calibrated.srv_modified)
             if times:
                 collections[name] = epoch_ms(max(times))
         return _result({"srvDate": epoch_ms(timezone.now()), "collections": collections})

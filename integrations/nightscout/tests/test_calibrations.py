@@ -101,3 +101,14 @@ def test_v3_posts_a_calibration_as_one(uploader):
     assert uploader.post("/api/v3/entries", cal, format="json").json()["isDeduplication"] is True
     assert not Reading.objects.exists()
     assert [e["slope"] for e in uploader.get("/api/v1/entries/cal.json").json()] == [cal["slope"]]
+
+
+def test_v3_last_modified_moves_with_a_calibration(uploader):
+    """AndroidAPS (LoadLastModificationWorker) and xDrip+'s v3 follower load entries only
+    when lastModified says they changed: a calibration alone must move it."""
+    (_, cal) = xdrip_batch(timezone.now() - timedelta(minutes=5))
+    assert "entries" not in uploader.get("/api/v3/lastModified").json()["result"]["collections"]
+    assert uploader.post("/api/v3/entries", cal, format="json").status_code == 201
+    modified = uploader.get("/api/v3/lastModified").json()["result"]["collections"]
+    history = uploader.get(f"/api/v3/entries/history/{cal['date'] - 60_000}").json()["result"]
+    assert modified["entries"] == max(e["srvModified"] for e in history)
