@@ -201,3 +201,59 @@ def test_another_records_token_cannot_be_revoked(client, patient, other_patient)
     client.force_login(patient)
     assert client.post(f"/sharing/access-tokens/{token.pk}/revoke/").status_code == 404
     assert AccessToken.objects.filter(pk=token.pk).exists()
+
+
+_SAMPLES = {
+    "entry_type": "sgv",
+    "collection": "treatments",
+    "since": "0",
+    "identifier": "REDACTED",
+    "names": "bgnow",
+    "treatment_id": "REDACTED",
+    "access_token": "REDACTED",
+}
+
+
+def _nightscout_paths():
+    """Every Nightscout path BGT routes (bgt/api_urls.py, /pebble), each with the view
+    class that answers it; path parameters filled in with a sample value (each collection
+    for API v3's)."""
+    from django.urls.resolvers import RegexPattern
+
+    from bgt.api_urls import nightscout_urlpatterns
+    from integrations.nightscout.v1_treatments import TreatmentsView
+    from integrations.nightscout.v2 import PebbleView
+    from integrations.nightscout.v3 import COLLECTIONS
+
+    found = [("/pebble", PebbleView), ("/api/v1/treatments/", TreatmentsView)]
+    for pattern in nightscout_urlpatterns:
+        text, view = str(pattern.pattern), pattern.callback.view_class
+        if not isinstance(pattern.pattern, RegexPattern):
+            path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: _SAMPLES[m[1]], text)
+            found.append(("/api/" + path, view))
+            continue
+        for collection in COLLECTIONS if "<collection>" in text else [""]:
+            values = {**_SAMPLES, "collection": collection}
+            path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m, values=values: values[m[1]], text)
+            found.append(("/api/" + path.strip("^$").replace("\\.", "."), view))
+    return found
+
+
+def test_a_readable_token_is_refused_on_every_write_method_of_every_nightscout_path(record):
+    """Not only the paths a client writes to: every POST, PUT, PATCH and DELETE any
+    Nightscout view implements, with the token itself and with the JWT it is traded for."""
+    token, text = tokens.access_token_create(patient=record, name="Mum", role=TokenRole.READABLE)
+    jwt = APIClient().get(f"/api/v2/authorization/request/{text}").json()["token"]
+    bearer = APIClient()
+    bearer.credentials(HTTP_AUTHORIZATION=f"Bearer {jwt}")
+    tried = 0
+    for path, view in _nightscout_paths():
+        for method in ("post", "put", "patch", "delete"):
+            if not hasattr(view, method) or method not in view.http_method_names:
+                continue
+            for client in (client_with_token(text), bearer):
+                response = getattr(client, method)(path, {"eventType": "Note"}, format="json")
+                assert response.status_code == 403, (method, path, response.status_code)
+                tried += 1
+    assert tried >= 40  # v1 entries, treatments, devicestatus, profile; v3 x 5 collections
+    assert record.readings.count() == 1 and not Treatment.objects.exists()
