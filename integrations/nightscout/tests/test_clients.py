@@ -188,9 +188,27 @@ def test_xdrip_follower(site):
         headers=headers,
     ).json()
     assert [e["date"] for e in since] == [newest[0]["date"]]
-    assert site.get(url(site, "/api/v1/treatments"), headers=headers).status_code == 200
+    # utilitymodels/NightscoutTreatments.processTreatmentResponse: getString("_id") and
+    # getString("created_at") (tolerantFromISODateString) on each, or the rest is lost;
+    # carbs and insulin by getDouble; enteredBy tells its own from others'.
+    Treatment.objects.create(
+        patient=site.record, type=TreatmentType.CARBS, carbs_g=15, taken_at=now, notes="toast"
+    )
+    Treatment.objects.create(
+        patient=site.record, type=TreatmentType.BOLUS, insulin_units=1.5, taken_at=now
+    )
+    treatments = site.get(url(site, "/api/v1/treatments"), headers=headers).json()
+    assert {(t["carbs"], t["insulin"]) for t in treatments} == {(None, 1.5), (15, None)}
+    for treatment in treatments:
+        assert isinstance(treatment["_id"], str) and isinstance(treatment["enteredBy"], str)
+        assert datetime.fromisoformat(treatment["created_at"].replace("Z", "+00:00")) == now
+    site.post(
+        url(site, "/api/v1/devicestatus"),
+        json={"device": "REDACTED", "uploaderBattery": 57, "created_at": iso_ms(now)},
+        headers=headers,
+    )
     statuses = site.get(url(site, "/api/v1/devicestatus.json?count=1"), headers=headers)
-    assert statuses.status_code == 200 and statuses.json() == []
+    assert [s["uploaderBattery"] for s in statuses.json()] == [57]
 
 
 def test_loop(site):

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from integrations.models import NightscoutDocument
 from integrations.nightscout import credentials
+from integrations.nightscout.tests.clients import loop
 from readings.models import Kind
 from readings.tests.factories import ReadingFactory
 from treatments.models import Source, Treatment, TreatmentType
@@ -470,6 +471,7 @@ def test_loops_override_comes_back_with_its_fields(uploader, patient):
         doc = by_sync[sent["syncIdentifier"]]
         for field, value in sent.items():
             assert doc[field] == value and type(doc[field]) is type(value), field
+        assert loop.reads(doc) == "Temporary Override"
     assert "duration" not in by_sync["REDACTED-override-2"]
     # Re-sending the same override changes nothing; a changed field is an update.
     assert uploader.put(TREATMENTS, [finite], format="json").json()[0]["outcome"] == "duplicate"
@@ -620,7 +622,7 @@ def test_treatment_times_have_the_type_each_api_reader_parses(uploader):
     parse: v1 `timestamp` is an ISO 8601 string (Loop's NightscoutKit), v3 `date`,
     `mills` and `timestamp` are whole epoch ms (AndroidAPS's Gson Longs: one time in a
     string, or with a fraction, loses it the whole page)."""
-    from integrations.nightscout.tests.clients import aaps, loop
+    from integrations.nightscout.tests.clients import aaps
 
     moment = timezone.now().replace(microsecond=0) - timedelta(minutes=5)
     millis = int(moment.timestamp() * 1000)
