@@ -214,6 +214,9 @@ class ParsedFile:
     collapsed: int = 0  # rows repeating another row of the file exactly, stored once
     # (local day of the repeated hour, which occurrence, how it was told) -> rows
     clock: Counter = field(default_factory=Counter)
+    # (local day, minutes the device's clock was set back) -> readings placed by Dexcom's
+    # transmitter count instead of their repeated wall time (dexcom.undo_clock_set_back)
+    clock_set_back: Counter = field(default_factory=Counter)
     clock_tracker: ClockTracker = field(default_factory=lambda: ClockTracker())
     clock_pending: list = field(default_factory=list)  # [wall time, fold, how, stream]
     plain_hours: dict = field(default_factory=dict)  # (day, hour, zone) -> no clock change
@@ -229,6 +232,7 @@ class ParsedFile:
         self.ignored += other.ignored
         self.ambiguous_times += other.ambiguous_times
         self.clock += other.clock
+        self.clock_set_back += other.clock_set_back
 
     def settle_clock(self) -> None:
         """Count what was decided about repeated local times, once the file is read: in a

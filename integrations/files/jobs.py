@@ -80,6 +80,7 @@ class ImportSummary:
     collapsed: int = 0
     has_treatments: bool = False
     clock: tuple = ()  # ((ISO day, fold, how, count), ...)
+    clock_set_back: tuple = ()  # ((ISO day, minutes, readings), ...)
     rejected: tuple = ()  # ((line, reason), ...), the first LISTED_PROBLEMS
     rejected_count: int = 0
     skipped: tuple = ()
@@ -97,6 +98,10 @@ class ImportSummary:
             collapsed=parsed.collapsed,
             has_treatments=bool(parsed.treatments),
             clock=tuple((c.day.isoformat(), c.fold, c.how, c.count) for c in parsed.clock_changes),
+            clock_set_back=tuple(
+                (day.isoformat(), minutes, count)
+                for (day, minutes), count in sorted(parsed.clock_set_back.items())
+            ),
             rejected=tuple((p.line, p.reason) for p in parsed.rejected[:LISTED_PROBLEMS]),
             rejected_count=len(parsed.rejected),
             skipped=tuple((p.line, p.reason) for p in parsed.skipped[:LISTED_PROBLEMS]),
@@ -107,7 +112,7 @@ class ImportSummary:
     def from_json(cls, data: dict) -> ImportSummary:
         known = {f.name for f in dataclasses.fields(cls)}
         values = {key: value for key, value in data.items() if key in known}
-        for name in ("clock", "rejected", "skipped"):
+        for name in ("clock", "clock_set_back", "rejected", "skipped"):
             values[name] = tuple(tuple(item) for item in values.get(name, ()))
         return cls(**values)
 
@@ -124,6 +129,11 @@ class ImportSummary:
             ClockResolution(date.fromisoformat(day), fold, how, count)
             for day, fold, how, count in self.clock
         ]
+
+    @property
+    def clock_set_back_days(self) -> list[tuple[date, int, int]]:
+        """(day, minutes the device's clock was set back, readings placed by the count)."""
+        return [(date.fromisoformat(day), minutes, n) for day, minutes, n in self.clock_set_back]
 
     @property
     def rejected_rows(self) -> list[RowProblem]:
