@@ -1,4 +1,6 @@
-"""A real Clarity export whose device clock was set back an hour, through /readings/import/.
+"""Real exports across clock changes, through /readings/import/: a Clarity export whose
+device clock was set back an hour, and a Tandem Source export across the spring change in
+Chicago, whose pump kept its clock.
 
 Clarity lists rows by wall time, so the hour the clock went back through is interleaved
 (12:13:25 before the change, 12:13:26 after it, 12:18:25 after, 12:18:26 before ...): only
@@ -15,7 +17,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from integrations.files.tests.test_import import counts, set_zone, stored, upload
+from integrations.files.tests.test_import import (
+    counts,
+    set_zone,
+    stored,
+    stored_treatments,
+    upload,
+)
 from integrations.files.tests.test_import_locales import DATA, dst_expectation, rows_after
 from readings.models import Kind, Source
 
@@ -124,3 +132,66 @@ def test_the_new_york_file_in_claritys_wall_time_order_is_placed_by_the_transmit
 
     assert counts(response)["imported"] == len(expected) == 61
     assert stored(patient) == expected
+
+
+# --- Tandem Source across the spring change in Chicago --------------------------------------
+
+
+def tandem_sections(path) -> dict[str, list[list[str]]]:
+    """The file's sections by their first column's name, each as its rows after the header."""
+    sections: dict[str, list[list[str]]] = {}
+    current = None
+    for row in csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")):
+        if row and row[0] in ("DeviceType", "Type"):
+            current = sections.setdefault(row[-1] if row[0] == "DeviceType" else "Bolus", [])
+        elif row and current is not None:
+            current.append(row)
+    return sections
+
+
+def test_a_real_tandem_export_whose_pump_kept_its_clock_through_the_spring_change(
+    signed_in, patient
+):
+    """The pump's clock is set by hand: on 9 March 2025 it went on from 01:57 to 02:02,
+    02:07 ... 02:57, wall times that did not exist in Chicago. Those are rejected with the
+    reason; every other row is stored at its wall time in the patient's zone."""
+    set_zone(patient, "America/Chicago")
+    path = DATA / "tandem_source_dst_chicago.csv"
+    sections = tandem_sections(path)
+    tz = ZoneInfo("America/Chicago")
+
+    def instant(text):
+        wall = datetime.fromisoformat(text)
+        moment = wall.replace(tzinfo=tz).astimezone(UTC)
+        exists = moment.astimezone(tz).replace(tzinfo=None) == wall
+        return moment if exists else None
+
+    cgm = sections["Readings (mg/dL)"]
+    meter = sections["Note"]
+    boluses = sections["Bolus"]
+    expected = sorted(
+        [(instant(row[3]), int(row[4]), Kind.CGM, "", Source.IMPORT) for row in cgm
+         if instant(row[3])]
+        + [(instant(row[3]), int(row[4]), Kind.FINGERSTICK, row[5], Source.IMPORT)
+           for row in meter]
+    )  # fmt: skip
+    missing = [row[3] for row in cgm if instant(row[3]) is None]
+    assert (len(cgm), len(meter), len(boluses), len(missing)) == (72, 3, 4, 12)
+
+    response = upload(signed_in, path.name)
+
+    assert counts(response) == {
+        "imported": 63,
+        "duplicates": 0,
+        "rejected": 12,
+        "skipped": 0,
+        "ignored": 0,
+    }
+    assert stored(patient) == expected
+    assert stored_treatments(patient) == [
+        (instant(row[5]), "bolus", float(row[6]), None) for row in boluses
+    ]
+    page = response.content.decode()
+    for stamp in missing:
+        clock = stamp[11:16]
+        assert f"{clock} did not exist on 2025-03-09 in America/Chicago" in page
