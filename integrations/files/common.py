@@ -4,7 +4,6 @@ for the formats and how a file is recognised)."""
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import uuid
 from collections import Counter
@@ -215,6 +214,9 @@ class ParsedFile:
     collapsed: int = 0  # rows repeating another row of the file exactly, stored once
     # (local day of the repeated hour, which occurrence, how it was told) -> rows
     clock: Counter = field(default_factory=Counter)
+    # (local day, minutes the device's clock was set back) -> readings placed by Dexcom's
+    # transmitter count instead of their repeated wall time (dexcom.undo_clock_set_back)
+    clock_set_back: Counter = field(default_factory=Counter)
     clock_tracker: ClockTracker = field(default_factory=lambda: ClockTracker())
     clock_pending: list = field(default_factory=list)  # [wall time, fold, how, stream]
     plain_hours: dict = field(default_factory=dict)  # (day, hour, zone) -> no clock change
@@ -230,6 +232,7 @@ class ParsedFile:
         self.ignored += other.ignored
         self.ambiguous_times += other.ambiguous_times
         self.clock += other.clock
+        self.clock_set_back += other.clock_set_back
 
     def settle_clock(self) -> None:
         """Count what was decided about repeated local times, once the file is read: in a
@@ -387,51 +390,3 @@ def notes_of(text: str) -> str:
     if len(text) > MAX_NOTES:
         raise RowError(f"The notes are {len(text)} characters long; at most 500 are allowed.")
     return text
-
-
-def collapse_repeats(parsed: ParsedFile) -> None:
-    """Keep one of several rows of the file that are the same reading or treatment (same
-    kind, instant, value and id): LibreView repeats history rows where two downloads from
-    the sensor overlap, and they are one reading, not one stored and one "already there"."""
-    seen: set = set()
-    readings = []
-    for reading in parsed.readings:
-        key = (reading.kind, reading.taken_at, reading.value_mgdl, reading.source,
-               reading.external_id)  # fmt: skip
-        if key in seen:
-            parsed.collapsed += 1
-            continue
-        seen.add(key)
-        readings.append(reading)
-    parsed.readings = readings
-    seen = set()
-    treatments = []
-    for treatment in parsed.treatments:
-        key = (treatment.type, treatment.taken_at, treatment.insulin_units, treatment.carbs_g)
-        if key in seen:
-            parsed.collapsed += 1
-            continue
-        seen.add(key)
-        treatments.append(treatment)
-    parsed.treatments = treatments
-
-
-CADENCES_MIN = (1, 5, 15)
-
-
-def infer_cadence(parsed: ParsedFile) -> None:
-    """Set the CGM readings' cadence, where the format does not say, from the median
-    interval between them, snapped to the nearest of 1, 5 and 15 minutes (DESIGN.md 2)."""
-    times = sorted(r.taken_at for r in parsed.readings if r.kind == "cgm" and not r.cadence_min)
-    gaps = sorted(
-        (b - a).total_seconds() / 60 for a, b in zip(times, times[1:], strict=False) if b > a
-    )
-    if not gaps:
-        return
-    median = gaps[len(gaps) // 2]
-    cadence = min(CADENCES_MIN, key=lambda minutes: abs(minutes - median))
-    parsed.readings = [
-        dataclasses.replace(r, cadence_min=cadence) if r.kind == "cgm" and not r.cadence_min
-        else r
-        for r in parsed.readings
-    ]  # fmt: skip

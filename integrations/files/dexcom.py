@@ -9,7 +9,9 @@ treatments.
 
 Times repeated when the clocks go back are placed by the Transmitter Time column (seconds
 counted by the transmitter, which no clock change touches) where the file has it, else by
-the row order (integrations.files.clock.ClockTracker).
+the row order (integrations.files.clock.ClockTracker). The same column undoes a device
+clock set back by hand or by travel, which the patient's zone does not explain
+(undo_clock_set_back).
 """
 
 from __future__ import annotations
@@ -86,6 +88,7 @@ def parse(columns: dict, rows: Rows, context: RowContext) -> ParsedFile:
     parsed = ParsedFile(format=Format.DEXCOM, unit=unit)
     dominant = _dominant_glucose_event(columns, rows)
     anchors: dict[str, list[tuple[int, datetime]]] = defaultdict(list)
+    counted: list[tuple[int, int, str]] = []  # reading, transmitter count, transmitter id
     ambiguous: list[tuple[int, int, int, str]] = []  # reading, pending entry, count, id
     for line, row in rows:
         stamp = cell(row, columns["timestamp"])
@@ -118,6 +121,7 @@ def parse(columns: dict, rows: Rows, context: RowContext) -> ParsedFile:
         count = _transmitter_count(cell(row, columns.get("transmitter time")))
         if count is not None:
             transmitter = cell(row, columns.get("transmitter id"))
+            counted.append((len(parsed.readings), count, transmitter))
             if len(parsed.clock_pending) > pending:
                 ambiguous.append((len(parsed.readings), pending, count, transmitter))
             else:
@@ -133,6 +137,7 @@ def parse(columns: dict, rows: Rows, context: RowContext) -> ParsedFile:
             )
         )
     _place_by_transmitter(parsed, ambiguous, anchors, context)
+    undo_clock_set_back(parsed, counted, context)
     return parsed
 
 
@@ -195,6 +200,50 @@ def _place_by_transmitter(parsed, ambiguous, anchors, context: RowContext) -> No
             continue
         entry[1], entry[2] = fold, ClockHow.TRANSMITTER
         parsed.readings[index] = replace(parsed.readings[index], taken_at=options[fold])
+
+
+# A device clock set back by less than this is drift or a resynchronisation, not a change.
+CLOCK_STEP = timedelta(minutes=10)
+# Counts this far apart from the clock's are another session under the same (or a redacted)
+# transmitter id: G7 sensors count from 0 each, a G6 transmitter after a restart.
+NEW_SESSION = timedelta(days=1)
+QUARTER_HOUR = 15 * 60
+
+
+def undo_clock_set_back(parsed: ParsedFile, counted, context: RowContext) -> None:
+    """Place by their transmitter count the readings taken while the device's clock was
+    behind the clock it started the session with (set back by hand, or by travel to a zone
+    the patient's zone does not know about), so that they do not repeat the wall times
+    before the change: each keeps the counted distance from the reading before it.
+
+    Clarity lists rows by wall time, so the two runs through a repeated hour are
+    interleaved (a real export, integrations/files/tests/data/README.md): neither the row
+    order nor the wall time tells them apart, only the count. A clock set forward leaves a
+    gap, not a repeat, and keeps its wall times. Steps are whole quarter hours (zones'
+    offsets); smaller differences are the clocks drifting apart."""
+    sessions: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for index, count, transmitter in counted:
+        sessions[transmitter].append((count, index))
+    step = CLOCK_STEP.total_seconds()
+    for points in sessions.values():
+        points.sort()
+        base = previous = None  # the session's clock minus the count, in seconds
+        for count, index in points:
+            reading = parsed.readings[index]
+            offset = reading.taken_at.timestamp() - count
+            if previous is None or abs(offset - previous) > NEW_SESSION.total_seconds():
+                base = offset
+            previous = offset
+            behind = base - offset
+            if abs(behind) < step:
+                base = offset  # the clocks drift apart by seconds a day
+            if behind < step:
+                continue  # the session's clock, or one set forward (a gap, no repeat)
+            shift = round(behind / QUARTER_HOUR) * QUARTER_HOUR
+            moved = reading.taken_at.astimezone(UTC) + timedelta(seconds=shift)
+            parsed.readings[index] = replace(reading, taken_at=moved)
+            day = reading.taken_at.astimezone(context.tz).date()
+            parsed.clock_set_back[(day, shift // 60)] += 1
 
 
 def _treatment(role, columns, row, line, context, parsed) -> None:

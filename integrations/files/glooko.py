@@ -30,10 +30,10 @@ from integrations.files.common import (
     cell,
     check_time,
     glucose,
-    infer_cadence,
     local,
     shorten,
 )
+from integrations.files.file_passes import infer_cadence
 from integrations.files.text import Rows
 from readings.models import Kind
 from treatments.models import TreatmentType

@@ -10,7 +10,7 @@ recognised by itself, never by its name:
   the shape of their header otherwise (below), with each locale's decimal comma and date
   order. Clarity's Low/High are stored at 40/400 mg/dL with a note (when asked for);
   LibreView's record type 1 is a scan (``kind = scan``), and its repeated history rows are
-  collapsed (``common.collapse_repeats``, for every format).
+  collapsed (``file_passes.collapse_repeats``, for every format).
 - **xDrip+** (``xdrip``, zipped SiDiary CSV), **Nightscout entries** (``nightscout_entries``,
   API v1/v3 JSON and API v3 CSV), **mySugr** (``mysugr``) and **Medtronic CareLink**
   (``carelink``), recognised by their column names (HEADER_MATCHERS).
@@ -62,8 +62,8 @@ from integrations.files.common import (  # noqa: F401 (the importers' public nam
     ParsedReading,
     RowContext,
     RowProblem,
-    collapse_repeats,
 )
+from integrations.files.file_passes import collapse_repeats
 from integrations.files.text import (  # noqa: F401 (the importers' public names)
     ImportRefused,
     Rows,

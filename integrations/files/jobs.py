@@ -16,10 +16,9 @@ shown, when discarded, or a day after the upload.
 from __future__ import annotations
 
 import dataclasses
-import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
@@ -29,10 +28,14 @@ from integrations.files.clock import ClockResolution
 from integrations.files.common import (
     Format,
     ParsedFile,
-    ParsedReading,
-    ParsedTreatment,
     RowProblem,
-    unsaved_reading,
+)
+from integrations.files.packing import (
+    pack_readings,
+    pack_treatments,
+    row_id,
+    unpack_treatments,
+    unpacked_readings,
 )
 from integrations.models import ImportChunk, ImportJob
 from patients.access import Action
@@ -77,6 +80,7 @@ class ImportSummary:
     collapsed: int = 0
     has_treatments: bool = False
     clock: tuple = ()  # ((ISO day, fold, how, count), ...)
+    clock_set_back: tuple = ()  # ((ISO day, minutes, readings), ...)
     rejected: tuple = ()  # ((line, reason), ...), the first LISTED_PROBLEMS
     rejected_count: int = 0
     skipped: tuple = ()
@@ -94,6 +98,10 @@ class ImportSummary:
             collapsed=parsed.collapsed,
             has_treatments=bool(parsed.treatments),
             clock=tuple((c.day.isoformat(), c.fold, c.how, c.count) for c in parsed.clock_changes),
+            clock_set_back=tuple(
+                (day.isoformat(), minutes, count)
+                for (day, minutes), count in sorted(parsed.clock_set_back.items())
+            ),
             rejected=tuple((p.line, p.reason) for p in parsed.rejected[:LISTED_PROBLEMS]),
             rejected_count=len(parsed.rejected),
             skipped=tuple((p.line, p.reason) for p in parsed.skipped[:LISTED_PROBLEMS]),
@@ -104,7 +112,7 @@ class ImportSummary:
     def from_json(cls, data: dict) -> ImportSummary:
         known = {f.name for f in dataclasses.fields(cls)}
         values = {key: value for key, value in data.items() if key in known}
-        for name in ("clock", "rejected", "skipped"):
+        for name in ("clock", "clock_set_back", "rejected", "skipped"):
             values[name] = tuple(tuple(item) for item in values.get(name, ()))
         return cls(**values)
 
@@ -121,6 +129,11 @@ class ImportSummary:
             ClockResolution(date.fromisoformat(day), fold, how, count)
             for day, fold, how, count in self.clock
         ]
+
+    @property
+    def clock_set_back_days(self) -> list[tuple[date, int, int]]:
+        """(day, minutes the device's clock was set back, readings placed by the count)."""
+        return [(date.fromisoformat(day), minutes, n) for day, minutes, n in self.clock_set_back]
 
     @property
     def rejected_rows(self) -> list[RowProblem]:
@@ -150,90 +163,6 @@ class Progress:
     @property
     def label(self) -> str:
         return f"{self.rows_done:,} of {self.rows_total:,} rows stored"
-
-
-# --- Packing rows (pure) --------------------------------------------------------------------
-#
-# A row is a JSON list, times as POSIX seconds: a tenth of the size of a pickled object and
-# readable on any server that shares the database.
-
-
-def _seconds(moment: datetime) -> int | float:
-    seconds = moment.timestamp()
-    return int(seconds) if seconds.is_integer() else seconds
-
-
-def _moment(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC)
-
-
-def pack_readings(readings: list[ParsedReading]) -> str:
-    return json.dumps(
-        [
-            [
-                _seconds(r.taken_at),
-                r.value_mgdl,
-                r.kind,
-                r.context,
-                r.notes,
-                r.source,
-                r.external_id,
-                r.direction,
-                r.cadence_min,
-            ]
-            for r in readings
-        ],  # fmt: skip
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-
-
-def unpack_readings(text: str) -> list[ParsedReading]:
-    return [
-        ParsedReading(
-            value_mgdl=value, taken_at=_moment(seconds), kind=kind, context=context, notes=notes,
-            source=source, external_id=external_id, direction=direction, cadence_min=cadence,
-        )
-        for seconds, value, kind, context, notes, source, external_id, direction, cadence
-        in json.loads(text)
-    ]  # fmt: skip
-
-
-def unpacked_readings(text: str, job_id: uuid.UUID, first_row: int) -> list[Reading]:
-    """The chunk's rows as unsaved Readings with their ids (row_id), straight from the JSON
-    (no ParsedReading in between: a tenth of the time of storing them)."""
-    return [
-        unsaved_reading(row_id(job_id, first_row + i), value, _moment(seconds), *rest)
-        for i, (seconds, value, *rest) in enumerate(json.loads(text))
-    ]
-
-
-def pack_treatments(treatments: list[ParsedTreatment]) -> str:
-    return json.dumps(
-        [
-            [_seconds(t.taken_at), t.type, t.insulin_units, t.carbs_g, t.insulin_name, t.notes]
-            for t in treatments
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-
-
-def unpack_treatments(text: str) -> list[ParsedTreatment]:
-    return [
-        ParsedTreatment(
-            type=kind, taken_at=_moment(seconds), insulin_units=units, carbs_g=carbs,
-            insulin_name=name, notes=notes,
-        )
-        for seconds, kind, units, carbs, name, notes in json.loads(text)
-    ]  # fmt: skip
-
-
-def row_id(job_id: uuid.UUID, row: int) -> uuid.UUID:
-    """The id the job's ``row``-th row (from 0) is stored under: the job's id with its last
-    32 bits turned by the row number (still a valid version-4 UUID; no two rows of a job
-    share one, and another job's ids would need the same first 96 random bits)."""
-    return uuid.UUID(int=job_id.int ^ (row + 1))
 
 
 # --- Services -------------------------------------------------------------------------------

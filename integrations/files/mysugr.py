@@ -7,6 +7,11 @@ Units (pump), Insulin (Meal), Insulin (Correction), …, Meal Carbohydrates (Gra
 ``8:15:00 PM`` (or 24-hour ``20:15:00``), in local time: the zone in the row's Timezone
 cell when it holds one (``row_zone``; a person who travelled), else the patient's.
 
+Exports in other languages (a real Danish one: "Dato, Tid, Tags, Blodsukkermåling
+(mmol/L), …, Kulhydrater mad (Gram, faktor 1), …") keep the columns in the same order, so
+they are recognised by it (``_by_position``), with their dates day first (``14-02-2021``)
+and decimal commas.
+
 A blood sugar value is a meter reading. Insulin: the pen (or pump) bolus, else the sum of
 its meal and correction parts, is a bolus; basal injection units a basal dose; meal
 carbohydrates grams of carbohydrate.
@@ -53,25 +58,55 @@ COLUMNS = {
     "note": "note",
     "timezone": "timezone",
 }
-# mySugr's tags that say when a reading was taken (a row may carry several, comma-separated).
+# mySugr's tags that say when a reading was taken (a row may carry several, comma-separated):
+# "Before the meal", "After the meal" (English) and "Før måltidet", "Efter måltidet",
+# "Fastende" (Danish) as real exports write them.
 CONTEXT_TAGS = {
     "fasting": Context.FASTING,
+    "fastende": Context.FASTING,
     "before meal": Context.BEFORE_MEAL,
+    "before the meal": Context.BEFORE_MEAL,
+    "før måltidet": Context.BEFORE_MEAL,
     "after meal": Context.AFTER_MEAL,
+    "after the meal": Context.AFTER_MEAL,
+    "efter måltidet": Context.AFTER_MEAL,
     "bedtime": Context.BEDTIME,
 }
-DATE_FORMATS = ("%b %d, %Y", "%b %d %Y", "%d.%m.%Y", "%Y-%m-%d", "%d %b %Y")
+DATE_FORMATS = ("%b %d, %Y", "%b %d %Y", "%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d", "%d %b %Y")
+# The export's columns in order, in every language: the English names of those BGT reads.
+POSITIONS = {
+    0: "date", 1: "time", 2: "tags", 3: "glucose", 4: "pen", 5: "basal", 6: "pump",
+    7: "meal insulin", 8: "correction insulin", 11: "carbs", 12: "meal", 17: "note",
+}  # fmt: skip
+POSITION_UNIT = re.compile(r"\((mg/dl|mmol/l)\)$")
+POSITION_CARBS = re.compile(r"\(.*,\s*fa[ck]tor\s*1\)$")  # "(Grams, Factor 1)", "(Gram, faktor 1)"
 TIME_FORMATS = ("%I:%M:%S %p", "%I:%M %p", "%H:%M:%S", "%H:%M")
 
 
 def matches(lower: dict) -> dict | None:
     glucose_header = next((name for name in lower if GLUCOSE.match(name)), None)
     if not ("date" in lower and "time" in lower and "tags" in lower and glucose_header):
-        return None
+        return _by_position(lower)
     columns = {"date": lower["date"], "time": lower["time"], "glucose": lower[glucose_header],
                "tags": lower["tags"]}  # fmt: skip
     columns["unit"] = Unit.MMOLL if "mmol" in glucose_header else Unit.MGDL
     columns.update({key: lower.get(name) for key, name in COLUMNS.items()})
+    return columns
+
+
+def _by_position(lower: dict) -> dict | None:
+    """The columns of an export in another language, by their place: at least 25
+    columns, the fourth a blood sugar in mg/dL or mmol/L, the twelfth carbohydrates
+    "(…, Factor 1)" in the app's words for it."""
+    names = {index: name for name, index in lower.items()}
+    if len(names) < 25 or set(names) != set(range(len(names))):
+        return None
+    unit = POSITION_UNIT.search(names[3])
+    if not unit or not POSITION_CARBS.search(names[11]):
+        return None
+    columns = {key: index for index, key in POSITIONS.items()}
+    columns["unit"] = Unit.MMOLL if unit.group(1) == "mmol/l" else Unit.MGDL
+    columns["timezone"] = None
     return columns
 
 

@@ -28,9 +28,9 @@ from integrations.files.common import (
     cell,
     check_time,
     glucose,
-    infer_cadence,
     shorten,
 )
+from integrations.files.file_passes import infer_cadence
 from integrations.files.text import ImportRefused, Rows
 from readings.models import Kind
 

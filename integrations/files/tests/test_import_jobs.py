@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from integrations.files import jobs
+from integrations.files import jobs, packing
 from integrations.files.common import ParsedReading
 from integrations.models import ImportChunk, ImportJob
 from patients.models import PatientAccess
@@ -331,16 +331,16 @@ def test_chunks_of_the_longest_rows_stay_far_below_mongodbs_document_limit():
     )  # fmt: skip
     rows = [longest] * (jobs.CHUNK_ROWS + 5)
 
-    chunks = jobs.packed_chunks(rows, jobs.pack_readings)
+    chunks = jobs.packed_chunks(rows, packing.pack_readings)
 
     assert max(len(text.encode()) for _, _, text in chunks) <= jobs.CHUNK_BYTES
     assert jobs.CHUNK_BYTES < 16 * 1024 * 1024 / 2
     assert [(start, size) for start, size, _ in chunks][:2] == [(0, 1250), (1250, 1250)]
     assert sum(size for _, size, _ in chunks) == len(rows)
     assert all(
-        jobs.unpack_readings(text) == rows[start : start + size] for start, size, text in chunks
+        packing.unpack_readings(text) == rows[start : start + size] for start, size, text in chunks
     )
-    typical = jobs.packed_chunks(rows[:1] * 3, jobs.pack_readings)
+    typical = jobs.packed_chunks(rows[:1] * 3, packing.pack_readings)
     assert [(start, size) for start, size, _ in typical] == [(0, 3)]
 
 
@@ -350,13 +350,13 @@ def test_rows_keep_every_field_and_the_time_through_the_job():
         context="fasting", notes='a "quoted", note', source="import", external_id="id-1",
         direction="Flat", cadence_min=15,
     )  # fmt: skip
-    assert jobs.unpack_readings(jobs.pack_readings([reading])) == [reading]
-    assert json.loads(jobs.pack_readings([reading]))[0][0] == 1699162201
+    assert packing.unpack_readings(packing.pack_readings([reading])) == [reading]
+    assert json.loads(packing.pack_readings([reading]))[0][0] == 1699162201
 
 
 def test_row_ids_are_distinct_version_4_uuids_of_their_job():
     job = jobs.uuid.uuid4()
-    ids = [jobs.row_id(job, row) for row in range(50_000)]
+    ids = [packing.row_id(job, row) for row in range(50_000)]
 
     assert len(set(ids)) == 50_000
     assert {i.version for i in ids} == {4}
