@@ -10,13 +10,15 @@ Nightscout endpoints use this scheme (it is not a BGT API token).
 import hashlib
 import re
 
-from allauth.core.internal import ratelimit
+from allauth.core.internal.ratelimit import get_ip
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from accounts.models import User
+from core import ratelimit
 from core.units import Unit
 from integrations.models import TokenRole
 from integrations.nightscout import tokens
@@ -94,11 +96,14 @@ class RoleAllows(BasePermission):
 
 
 def count_credential_check(request) -> None:
-    """Every credential check counts against the client's address, with allauth's login
-    limiter (so ALLAUTH_TRUSTED_PROXY_COUNT applies). allauth.core.ratelimit.consume never
-    limits GETs; followers only GET, so its implementation is called with limit_get."""
-    allowed = ratelimit.consume(
-        request._request, app="allauth.account", action=RATE_LIMIT_ACTION, limit_get=True
+    """Every credential check counts against the client's address (allauth's reading of
+    it, so ALLAUTH_TRUSTED_PROXY_COUNT applies), GETs too: followers only GET. Counted by
+    core.ratelimit, not allauth's limiter, which serialises every request of an address
+    behind one cache lock."""
+    allowed = ratelimit.allow(
+        action=RATE_LIMIT_ACTION,
+        who=get_ip(request._request),
+        rates=settings.ACCOUNT_RATE_LIMITS.get(RATE_LIMIT_ACTION),
     )
     if not allowed:
         raise exceptions.Throttled(detail="Too many credential checks from this address.")
