@@ -19,6 +19,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from accounts.models import User
 from core import ratelimit
+from core.api.throttling import CounterRateThrottle
 from core.units import Unit
 from integrations.models import TokenRole
 from integrations.nightscout import tokens
@@ -107,6 +108,21 @@ def count_credential_check(request) -> None:
     )
     if not allowed:
         raise exceptions.Throttled(detail="Too many credential checks from this address.")
+
+
+class NightscoutThrottle(CounterRateThrottle):
+    """The API's throttle on the Nightscout paths: a record's credential (its device or
+    follower) counts per record at the user rate, a signed-in person per login (anyone else
+    is refused by the permissions, which DRF checks first). DRF's UserRateThrottle counted
+    every record's devices as one client: their principal has no pk."""
+
+    def ident(self, request) -> str | None:
+        user = request.user
+        if isinstance(user, RecordDevice):
+            return f"record:{user.patient.pk}"
+        if user is not None and user.is_authenticated:
+            return f"user:{user.pk}"
+        return None
 
 
 class NightscoutSecretAuthentication(BaseAuthentication):

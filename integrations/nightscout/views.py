@@ -57,6 +57,7 @@ from integrations.nightscout import batches, calibrations
 from integrations.nightscout.authentication import (
     HasNightscoutRecord,
     NightscoutSecretAuthentication,
+    NightscoutThrottle,
     RoleAllows,
     record_of,
 )
@@ -127,6 +128,7 @@ class NightscoutView(ChunkedBodyMixin, APIView):
         SessionAuthentication,
     ]
     permission_classes = [IsAuthenticated, HasNightscoutRecord, RoleAllows]
+    throttle_classes = [NightscoutThrottle]
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
