@@ -23,7 +23,7 @@ from core.api.throttling import CounterRateThrottle
 from core.units import Unit
 from integrations.models import TokenRole
 from integrations.nightscout import tokens
-from integrations.nightscout.credentials import upload_secret_record
+from integrations.nightscout.credentials import upload_secret_holder
 from patients.selectors import own_record, self_login
 
 # ACCOUNT_RATE_LIMITS key: every Nightscout credential check, per client address.
@@ -37,6 +37,9 @@ def sha1_hex(secret: str) -> str:
     return hashlib.sha1(secret.encode()).hexdigest()  # noqa: S324
 
 
+_UNKNOWN = object()  # RecordDevice's login when the caller has not looked it up
+
+
 class RecordDevice:
     """The principal of a request made with a record's API secret or one of its access
     tokens: a device or follower acting for one record, not a person. ``request.user`` is
@@ -47,11 +50,12 @@ class RecordDevice:
     is_anonymous = False
     pk = None
 
-    def __init__(self, patient, role: str = TokenRole.FULL, token=None):
+    def __init__(self, patient, role: str = TokenRole.FULL, token=None, *, login=_UNKNOWN):
         self.patient = patient
         self.role = role
         self.token = token
-        login = self_login(patient=patient)
+        if login is _UNKNOWN:
+            login = self_login(patient=patient)
         self.unit = login.unit if login else Unit.MGDL  # the record's own login's unit
 
     def __str__(self):
@@ -171,8 +175,11 @@ class NightscoutSecretAuthentication(BaseAuthentication):
 def _secret_principal(digest: str) -> RecordDevice | None:
     if not _SHA1_HEX.match(digest):
         return None
-    patient = upload_secret_record(api_secret_sha1_hex=digest)
-    return RecordDevice(patient) if patient is not None else None
+    found = upload_secret_holder(api_secret_sha1_hex=digest)
+    if found is None:
+        return None
+    patient, login = found
+    return RecordDevice(patient, login=login)
 
 
 def _token_principal(text: str) -> RecordDevice | None:
