@@ -32,6 +32,7 @@ import re
 from datetime import UTC
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -53,7 +54,7 @@ from core.api.schema import FieldErrorsSerializer
 from core.consensus import VERY_HIGH_ABOVE, VERY_LOW_BELOW
 from core.perf import collector_paused
 from core.units import Unit
-from integrations.nightscout import batches, calibrations
+from integrations.nightscout import batches, calibrations, latest
 from integrations.nightscout.authentication import (
     HasNightscoutRecord,
     NightscoutSecretAuthentication,
@@ -135,12 +136,17 @@ class NightscoutView(ChunkedBodyMixin, APIView):
         response["Accept-Encoding"] = ", ".join(SUPPORTED_ENCODINGS)
         return response
 
-    def entries_response(self, request, *, entry_type=None, count=None) -> Response:
+    def entries_response(self, request, *, entry_type=None, count=None) -> HttpResponse:
         params = request.query_params
         if count is not None:
             params = params.copy()
             params["count"] = str(count)
         patient = record_of(request)
+        if latest.is_latest_query(params):
+            answer = latest.entries_latest(
+                patient=patient, query_params=params, entry_type=entry_type
+            )
+            return answer.response(request)
         readings = entries_queryset(patient=patient, query_params=params, entry_type=entry_type)
         rows = selectors.reading_rows(readings)
         return Response(entries_of(rows, patient.tzinfo, count=count_of(params)))
