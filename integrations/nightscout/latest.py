@@ -26,7 +26,6 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -36,9 +35,9 @@ from rest_framework.renderers import JSONRenderer
 from integrations.nightscout.entries import (
     DEFAULT_WINDOW,
     count_of,
-    entries_of,
     entries_queryset,
 )
+from integrations.nightscout.entry_rows import entries_of, entry_rows
 from readings import selectors
 
 SIZE = 512  # kept answers per process (a few kB each for count=288)
@@ -52,7 +51,7 @@ class Answer:
     """Kept entries as JSON (as DRF's JSONRenderer writes them), and gzipped once asked."""
 
     version: str
-    oldest: datetime | None  # the oldest reading read; None: none in the window
+    oldest: int | None  # the oldest reading read (epoch seconds); None: none in the window
     json: bytes
     gzipped: bytes | None = field(default=None, repr=False)
 
@@ -86,15 +85,15 @@ def entries_latest(*, patient, query_params, entry_type: str | None = None) -> A
     with _lock:
         kept = _kept.get(key)
     if kept is not None and kept.version == version:
-        if kept.oldest is None or kept.oldest >= timezone.now() - DEFAULT_WINDOW:
+        if kept.oldest is None or kept.oldest >= (timezone.now() - DEFAULT_WINDOW).timestamp():
             with _lock:
                 if key in _kept:
                     _kept.move_to_end(key)
             return kept
     readings = entries_queryset(patient=patient, query_params=query_params, entry_type=entry_type)
-    rows = selectors.reading_rows(readings)
+    rows = entry_rows(readings)
     entries = entries_of(rows, patient.tzinfo, count=count)
-    answer = Answer(version, rows[-1].taken_at if rows else None, JSONRenderer().render(entries))
+    answer = Answer(version, rows[-1].epoch if rows else None, JSONRenderer().render(entries))
     with _lock:
         _kept[key] = answer
         _kept.move_to_end(key)

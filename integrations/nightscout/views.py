@@ -66,11 +66,11 @@ from integrations.nightscout.entries import (
     EntryInputSerializer,
     EntrySerializer,
     count_of,
-    entries_of,
     entries_queryset,
     entries_to_delete,
     entry_of,
 )
+from integrations.nightscout.entry_rows import entries_of, entry_rows
 from readings import selectors
 from readings import services as reading_services
 from readings.api.views import ChunkedBodyMixin
@@ -148,7 +148,7 @@ class NightscoutView(ChunkedBodyMixin, APIView):
             )
             return answer.response(request)
         readings = entries_queryset(patient=patient, query_params=params, entry_type=entry_type)
-        rows = selectors.reading_rows(readings)
+        rows = entry_rows(readings)
         return Response(entries_of(rows, patient.tzinfo, count=count_of(params)))
 
 
