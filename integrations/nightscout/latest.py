@@ -40,7 +40,8 @@ from integrations.nightscout.entries import (
 from integrations.nightscout.entry_rows import entries_of, entry_rows
 from readings import selectors
 
-SIZE = 512  # kept answers per process (a few kB each for count=288)
+SIZE = 512  # kept answers per process (64 kB of JSON each for count=288)
+MAX_BYTES = 32 * 1024 * 1024  # and their JSON at most this much (count=10000: ~1.3 MB)
 
 
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
@@ -60,7 +61,7 @@ class Answer:
             response = HttpResponse(self.json, content_type="application/json")
         else:
             if self.gzipped is None:
-                self.gzipped = gzip.compress(self.json, compresslevel=6, mtime=0)
+                self.gzipped = gzip.compress(self.json, compresslevel=6, mtime=0)  # ~1/6 of it
             response = HttpResponse(self.gzipped, content_type="application/json")
             response["Content-Encoding"] = "gzip"
         patch_vary_headers(response, ("Accept-Encoding",))
@@ -68,6 +69,7 @@ class Answer:
 
 
 _kept: OrderedDict[tuple, Answer] = OrderedDict()
+_kept_bytes = [0]  # the JSON of _kept, in bytes
 _lock = threading.Lock()
 
 
@@ -95,10 +97,13 @@ def entries_latest(*, patient, query_params, entry_type: str | None = None) -> A
     entries = entries_of(rows, patient.tzinfo, count=count)
     answer = Answer(version, rows[-1].epoch if rows else None, JSONRenderer().render(entries))
     with _lock:
+        replaced = _kept.pop(key, None)
+        if replaced is not None:
+            _kept_bytes[0] -= len(replaced.json)
         _kept[key] = answer
-        _kept.move_to_end(key)
-        while len(_kept) > SIZE:
-            _kept.popitem(last=False)
+        _kept_bytes[0] += len(answer.json)
+        while len(_kept) > SIZE or _kept_bytes[0] > MAX_BYTES:
+            _kept_bytes[0] -= len(_kept.popitem(last=False)[1].json)
     return answer
 
 
@@ -106,3 +111,4 @@ def forget() -> None:
     """Drop everything kept (tests)."""
     with _lock:
         _kept.clear()
+        _kept_bytes[0] = 0

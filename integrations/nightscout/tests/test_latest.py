@@ -115,3 +115,16 @@ def test_a_find_is_never_answered_from_what_is_kept(device, patient):
     device.get(SGV)
     since = int((timezone.now() - timedelta(hours=1)).timestamp() * 1000)
     assert readings_read(lambda: device.get(f"{SGV}&find[date][$gte]={since}")) == 1
+
+
+def test_what_is_kept_stays_within_its_bytes(device, patient, monkeypatch):
+    cgm(patient.record, 100, 10)
+    size = len(device.get(SGV).content)
+    device.get("/api/v1/entries/sgv.json?count=1")
+    assert readings_read(lambda: device.get(SGV)) == 0  # both kept
+    latest.forget()
+    monkeypatch.setattr(latest, "MAX_BYTES", size + 10)  # room for one of them
+    device.get(SGV)
+    device.get("/api/v1/entries/sgv.json?count=1")  # kept: the other one goes
+    assert readings_read(lambda: device.get(SGV)) == 1
+    assert values(device.get(SGV)) == [100]
