@@ -112,12 +112,18 @@ test-mongodb: $(VENV)/.dev-installed compile-messages
 		$(PY) -m pytest $(PYTEST_ARGS)'; status=$$?; \
 	echo "=== MongoDB leg: $$(( $$(date +%s) - start )) s, exit $$status"; exit $$status
 
-# SQLite, then the workloads Nightscout also serves (bench/bench_nightscout.py) on SecantusDB.
+# SQLite, then the workloads Nightscout also serves (bench/bench_nightscout.py) on SecantusDB,
+# then issue 21's last row: 20 uploaders for 30 s on each leg (make loadtest). BENCH=name
+# runs that module on SQLite only.
 bench: $(VENV)/.dev-installed
 	@bin/ensure-report-libs
 	@status=0; \
 	$(PY) bench/run.py $(BENCH) || status=1; \
-	$(PY) bin/with-secantusdb $(PY) bench/run.py nightscout || status=1; \
+	if [ -z "$(BENCH)" ]; then \
+		$(PY) bin/with-secantusdb $(PY) bench/run.py nightscout || status=1; \
+		$(PY) bench/load_test.py || status=1; \
+		$(PY) bin/with-secantusdb $(PY) bench/load_test.py || status=1; \
+	fi; \
 	exit $$status
 
 # Lighthouse (mobile preset) on the landing, login, dashboard and readings pages under

@@ -24,6 +24,8 @@ def main(names: list[str]) -> int:
     if not os.environ.get("DATABASE_URL", "").startswith("mongodb"):
         os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bgt.settings")
+    # Production's default cache (the rate limits count there), not DEBUG's in-memory one.
+    os.environ.setdefault("CACHE_URL", f"filecache://{workdir}/cache")
     sys.path.insert(0, str(ROOT))
 
     import django
@@ -35,7 +37,8 @@ def main(names: list[str]) -> int:
     from bench.common import Report
     from bgt.collector import tune_after_start_up
 
-    setup_test_environment()  # DEBUG off, test client's host allowed, mail kept in memory
+    # DEBUG off (no query log), test client's host allowed, mail kept in memory.
+    setup_test_environment(debug=False)
     call_command("migrate", verbosity=0)
     tune_after_start_up()  # as bgt/wsgi.py does in production
 

@@ -10,17 +10,20 @@ Nightscout endpoints use this scheme (it is not a BGT API token).
 import hashlib
 import re
 
-from allauth.core.internal import ratelimit
+from allauth.core.internal.ratelimit import get_ip
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from accounts.models import User
+from core import ratelimit
+from core.api.throttling import CounterRateThrottle
 from core.units import Unit
 from integrations.models import TokenRole
 from integrations.nightscout import tokens
-from integrations.nightscout.credentials import upload_secret_record
+from integrations.nightscout.credentials import upload_secret_holder
 from patients.selectors import own_record, self_login
 
 # ACCOUNT_RATE_LIMITS key: every Nightscout credential check, per client address.
@@ -34,6 +37,9 @@ def sha1_hex(secret: str) -> str:
     return hashlib.sha1(secret.encode()).hexdigest()  # noqa: S324
 
 
+_UNKNOWN = object()  # RecordDevice's login when the caller has not looked it up
+
+
 class RecordDevice:
     """The principal of a request made with a record's API secret or one of its access
     tokens: a device or follower acting for one record, not a person. ``request.user`` is
@@ -44,11 +50,12 @@ class RecordDevice:
     is_anonymous = False
     pk = None
 
-    def __init__(self, patient, role: str = TokenRole.FULL, token=None):
+    def __init__(self, patient, role: str = TokenRole.FULL, token=None, *, login=_UNKNOWN):
         self.patient = patient
         self.role = role
         self.token = token
-        login = self_login(patient=patient)
+        if login is _UNKNOWN:
+            login = self_login(patient=patient)
         self.unit = login.unit if login else Unit.MGDL  # the record's own login's unit
 
     def __str__(self):
@@ -94,14 +101,32 @@ class RoleAllows(BasePermission):
 
 
 def count_credential_check(request) -> None:
-    """Every credential check counts against the client's address, with allauth's login
-    limiter (so ALLAUTH_TRUSTED_PROXY_COUNT applies). allauth.core.ratelimit.consume never
-    limits GETs; followers only GET, so its implementation is called with limit_get."""
-    allowed = ratelimit.consume(
-        request._request, app="allauth.account", action=RATE_LIMIT_ACTION, limit_get=True
+    """Every credential check counts against the client's address (allauth's reading of
+    it, so ALLAUTH_TRUSTED_PROXY_COUNT applies), GETs too: followers only GET. Counted by
+    core.ratelimit, not allauth's limiter, which serialises every request of an address
+    behind one cache lock."""
+    allowed = ratelimit.allow(
+        action=RATE_LIMIT_ACTION,
+        who=get_ip(request._request),
+        rates=settings.ACCOUNT_RATE_LIMITS.get(RATE_LIMIT_ACTION),
     )
     if not allowed:
         raise exceptions.Throttled(detail="Too many credential checks from this address.")
+
+
+class NightscoutThrottle(CounterRateThrottle):
+    """The API's throttle on the Nightscout paths: a record's credential (its device or
+    follower) counts per record at the user rate, a signed-in person per login (anyone else
+    is refused by the permissions, which DRF checks first). DRF's UserRateThrottle counted
+    every record's devices as one client: their principal has no pk."""
+
+    def ident(self, request) -> str | None:
+        user = request.user
+        if isinstance(user, RecordDevice):
+            return f"record:{user.patient.pk}"
+        if user is not None and user.is_authenticated:
+            return f"user:{user.pk}"
+        return None
 
 
 class NightscoutSecretAuthentication(BaseAuthentication):
@@ -150,8 +175,11 @@ class NightscoutSecretAuthentication(BaseAuthentication):
 def _secret_principal(digest: str) -> RecordDevice | None:
     if not _SHA1_HEX.match(digest):
         return None
-    patient = upload_secret_record(api_secret_sha1_hex=digest)
-    return RecordDevice(patient) if patient is not None else None
+    found = upload_secret_holder(api_secret_sha1_hex=digest)
+    if found is None:
+        return None
+    patient, login = found
+    return RecordDevice(patient, login=login)
 
 
 def _token_principal(text: str) -> RecordDevice | None:

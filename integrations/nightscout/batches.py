@@ -16,9 +16,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from django.utils import timezone
 
+from core import mongo
 from core.units import MAX_MGDL, MIN_MGDL
 from readings import selectors, services
 from readings.models import FUTURE_TOLERANCE, Kind, Reading, Source
@@ -63,7 +65,7 @@ class Skip(Exception):  # noqa: N818 (an outcome, not an error)
 @dataclass
 class Outcome:
     outcome: str  # "stored" | "duplicate" | "skipped"
-    reading: Reading | None = None
+    reading: Reading | StoredRow | None = None  # a duplicate's: the stored one's row
     reason: str = ""
     item: object = None
 
@@ -194,24 +196,48 @@ def _upload_slice(patient, items: list, now: datetime) -> list[Outcome]:
     return outcomes
 
 
-def _stored_twins(patient, readings: list[Reading]) -> list[Reading | None]:
+class StoredRow(NamedTuple):
+    """A stored reading a duplicate matched, read as plain values: what its entry shows
+    (entries.entry_of) and its external id (API v3 answers with it)."""
+
+    pk: object
+    kind: str
+    value_mgdl: int
+    taken_at: datetime
+    source: str
+    device: str
+    direction: str
+    delta: float | None
+    filtered: float | None
+    unfiltered: float | None
+    noise: int | None
+    rssi: int | None
+    external_id: str | None
+
+
+def _stored_rows(queryset) -> list[StoredRow]:
+    # core.mongo.rows: on MongoDB a flat filter, read from the (patient, taken_at) index
+    # rather than by a scan of every reading.
+    return list(map(StoredRow._make, mongo.rows(queryset.values_list(*StoredRow._fields))))
+
+
+def _stored_twins(patient, readings: list[Reading]) -> list[StoredRow | None]:
     """The stored reading each duplicate matched (same kind, second and value, or the same
-    external id); one range query, plus one per duplicate known by its id alone."""
+    external id): one range query, plus one per duplicate known by its id alone."""
     times = [reading.taken_at for reading in readings]
-    stored = {
-        (r.kind, r.taken_at, r.value_mgdl): r
-        for r in selectors.reading_list(
-            patient=patient, start=min(times), end=max(times) + timedelta(seconds=1)
-        )
-    }
+    window = selectors.reading_list(
+        patient=patient, start=min(times), end=max(times) + timedelta(seconds=1)
+    )
+    stored = {(r.kind, r.taken_at, r.value_mgdl): r for r in _stored_rows(window)}
     twins = []
     for reading in readings:
         twin = stored.get((reading.kind, reading.taken_at, reading.value_mgdl))
         if twin is None and reading.external_id:
-            twin = (
-                selectors.reading_list(patient=patient)
-                .filter(source=reading.source, external_id=reading.external_id)
-                .first()
+            found = _stored_rows(
+                selectors.reading_list(patient=patient).filter(
+                    source=reading.source, external_id=reading.external_id
+                )[:1]
             )
+            twin = found[0] if found else None
         twins.append(twin)
     return twins

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from accounts.models import User
 from integrations.models import UploadSecret
 from patients.models import Patient
 from patients.selectors import self_login
@@ -32,6 +33,13 @@ def upload_secret_of(*, patient: Patient) -> UploadSecret | None:
 def upload_secret_record(*, api_secret_sha1_hex: str) -> Patient | None:
     """The record whose device upload secret has this SHA-1 hex digest, else None. A record
     whose own login was deactivated (an account being deleted) answers to no secret."""
+    found = upload_secret_holder(api_secret_sha1_hex=api_secret_sha1_hex)
+    return found[0] if found is not None else None
+
+
+def upload_secret_holder(*, api_secret_sha1_hex: str) -> tuple[Patient, User | None] | None:
+    """upload_secret_record, with the record's own login (None when it has none): the two
+    queries a request with the secret needs, and no more."""
     if not api_secret_sha1_hex:
         return None
     found = (
@@ -44,4 +52,4 @@ def upload_secret_record(*, api_secret_sha1_hex: str) -> Patient | None:
     login = self_login(patient=found.patient, include_inactive=True)
     if login is not None and not login.is_active:
         return None
-    return found.patient
+    return found.patient, login

@@ -109,24 +109,6 @@ def entry_of(reading: Reading | selectors.ReadingRow, tz) -> dict:
     return entry
 
 
-def entries_of(readings: list[selectors.ReadingRow], tz, *, count: int) -> list[dict]:
-    """The first ``count`` of ``readings`` (newest first) as entries. A CGM reading stored
-    without a delta gets one from the CGM reading before it (at most DELTA_MAX_GAP older;
-    ``readings`` may hold one more than ``count`` for the last one's), else 0, as pebble.js
-    answers a delta it cannot compute: py-nightscout needs a number on every sgv entry."""
-    entries = []
-    for index, reading in enumerate(readings[:count]):
-        entry = entry_of(reading, tz)
-        if reading.kind == Kind.CGM and reading.delta is None:
-            previous = next((r for r in readings[index + 1 :] if r.kind == Kind.CGM), None)
-            if previous is not None and reading.taken_at - previous.taken_at <= DELTA_MAX_GAP:
-                entry["delta"] = float(reading.value_mgdl - previous.value_mgdl)
-            else:
-                entry["delta"] = 0.0
-        entries.append(entry)
-    return entries
-
-
 class EntrySerializer(serializers.Serializer):
     """Schema of an entry as returned (see entry_of)."""
 

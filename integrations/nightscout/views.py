@@ -32,6 +32,7 @@ import re
 from datetime import UTC
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -53,10 +54,11 @@ from core.api.schema import FieldErrorsSerializer
 from core.consensus import VERY_HIGH_ABOVE, VERY_LOW_BELOW
 from core.perf import collector_paused
 from core.units import Unit
-from integrations.nightscout import batches, calibrations
+from integrations.nightscout import batches, calibrations, latest
 from integrations.nightscout.authentication import (
     HasNightscoutRecord,
     NightscoutSecretAuthentication,
+    NightscoutThrottle,
     RoleAllows,
     record_of,
 )
@@ -64,11 +66,11 @@ from integrations.nightscout.entries import (
     EntryInputSerializer,
     EntrySerializer,
     count_of,
-    entries_of,
     entries_queryset,
     entries_to_delete,
     entry_of,
 )
+from integrations.nightscout.entry_rows import entries_of, entry_rows
 from readings import selectors
 from readings import services as reading_services
 from readings.api.views import ChunkedBodyMixin
@@ -127,20 +129,26 @@ class NightscoutView(ChunkedBodyMixin, APIView):
         SessionAuthentication,
     ]
     permission_classes = [IsAuthenticated, HasNightscoutRecord, RoleAllows]
+    throttle_classes = [NightscoutThrottle]
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         response["Accept-Encoding"] = ", ".join(SUPPORTED_ENCODINGS)
         return response
 
-    def entries_response(self, request, *, entry_type=None, count=None) -> Response:
+    def entries_response(self, request, *, entry_type=None, count=None) -> HttpResponse:
         params = request.query_params
         if count is not None:
             params = params.copy()
             params["count"] = str(count)
         patient = record_of(request)
+        if latest.is_latest_query(params):
+            answer = latest.entries_latest(
+                patient=patient, query_params=params, entry_type=entry_type
+            )
+            return answer.response(request)
         readings = entries_queryset(patient=patient, query_params=params, entry_type=entry_type)
-        rows = selectors.reading_rows(readings)
+        rows = entry_rows(readings)
         return Response(entries_of(rows, patient.tzinfo, count=count_of(params)))
 
 
