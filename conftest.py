@@ -72,11 +72,15 @@ def admin_user(db):
 
 
 def pytest_collection_modifyitems(config, items):
-    """``@pytest.mark.secantus_deviation("...")``: a strict xfail on the MongoDB leg only.
+    """The longest tests first: the fuzz run, the browser tests, those marked slow. Each
+    xdist worker starts on its share of them, and the run ends on short tests that the
+    idle worker can steal, not on one long test it waits for.
 
+    ``@pytest.mark.secantus_deviation("...")``: a strict xfail on the MongoDB leg only.
     For tests that fail solely because SecantusDB, the stand-in server, deviates from real
     MongoDB (DESIGN.md section 7). Strict, so the mark must go when SecantusDB is fixed.
     """
+    items.sort(key=_longest_first)
     if not settings.IS_MONGODB:
         return
     for item in items:
@@ -85,6 +89,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(
                 pytest.mark.xfail(reason=f"SecantusDB deviation: {marker.args[0]}", strict=True)
             )
+
+
+def _longest_first(item) -> int:
+    for rank, mark in enumerate(("fuzz", "browser", "slow")):
+        if item.get_closest_marker(mark):
+            return rank
+    return 3
 
 
 class _Writes(monitoring.CommandListener):
