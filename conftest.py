@@ -7,6 +7,8 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.servers.basehttp import WSGIRequestHandler
+from django.test import TransactionTestCase
+from pymongo import monitoring
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import DEFAULT_PASSWORD, AdministratorFactory, PhysicianFactory
@@ -70,11 +72,15 @@ def admin_user(db):
 
 
 def pytest_collection_modifyitems(config, items):
-    """``@pytest.mark.secantus_deviation("...")``: a strict xfail on the MongoDB leg only.
+    """The longest tests first: the fuzz run, the browser tests, those marked slow. Each
+    xdist worker starts on its share of them, and the run ends on short tests that the
+    idle worker can steal, not on one long test it waits for.
 
+    ``@pytest.mark.secantus_deviation("...")``: a strict xfail on the MongoDB leg only.
     For tests that fail solely because SecantusDB, the stand-in server, deviates from real
     MongoDB (DESIGN.md section 7). Strict, so the mark must go when SecantusDB is fixed.
     """
+    items.sort(key=_longest_first)
     if not settings.IS_MONGODB:
         return
     for item in items:
@@ -83,6 +89,98 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(
                 pytest.mark.xfail(reason=f"SecantusDB deviation: {marker.args[0]}", strict=True)
             )
+
+
+def _longest_first(item) -> int:
+    for rank, mark in enumerate(("fuzz", "browser", "slow")):
+        if item.get_closest_marker(mark):
+            return rank
+    return 3
+
+
+class _Writes(monitoring.CommandListener):
+    """The collections each database was written to since the last flush, as seen on every
+    MongoClient of this process (the test's, the live server's threads). A command it does
+    not know for a read marks the whole database as written."""
+
+    WRITES = frozenset(
+        {"insert", "update", "delete", "findAndModify", "create", "drop", "createIndexes"}
+        | {"dropIndexes", "collMod"}
+    )
+    READS = frozenset(
+        {"find", "getMore", "killCursors", "count", "distinct", "listCollections"}
+        | {"listIndexes", "listDatabases", "ping", "hello", "isMaster", "ismaster"}
+        | {"buildInfo", "buildinfo", "endSessions", "dbStats", "collStats", "explain"}
+    )
+
+    def __init__(self):
+        self.written, self.unknown = set(), False
+
+    def started(self, event):
+        name = event.command_name
+        if name in self.WRITES:
+            self.written.add((event.database_name, event.command[name]))
+        elif name == "aggregate":
+            stages = event.command.get("pipeline", ())
+            self.unknown |= any("$out" in stage or "$merge" in stage for stage in stages)
+        elif name not in self.READS:
+            self.unknown = True
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
+
+    def take(self) -> tuple[set, bool]:
+        taken = self.written, self.unknown
+        self.written, self.unknown = set(), False
+        return taken
+
+
+def _flush_what_the_test_wrote(test_case):
+    """Each test on the MongoDB leg ends as the full flush leaves the database (the
+    collections emptied, then post_migrate's content types, permissions and role groups),
+    but only the collections the test wrote to are touched: those holding that baseline
+    are put back as a snapshot taken after a real flush, the others emptied. A full flush
+    cost ~150 commands a test; this, about two per collection written."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connections
+
+    written, unknown = _WRITES.take()
+    aliases = test_case._databases_names(include_mirrors=False)
+    if unknown or any(alias not in _BASELINES for alias in aliases):
+        _FULL_FLUSH(test_case)
+        for alias in aliases:
+            _BASELINES[alias] = _snapshot(connections[alias])
+        _WRITES.take()
+        return
+    for alias in aliases:
+        connection = connections[alias]
+        database = connection.database
+        assert _WRITES in connection.connection.options.event_listeners
+        tables = set(connection.introspection.django_table_names())
+        for table in sorted(t for db, t in written if db == database.name and t in tables):
+            database[table].delete_many({})
+            if documents := _BASELINES[alias].get(table):
+                database[table].insert_many([dict(document) for document in documents])
+    ContentType.objects.clear_cache()  # as post_migrate's create_contenttypes does
+    _WRITES.take()  # our own deletes and inserts
+
+
+def _snapshot(connection) -> dict[str, list]:
+    tables = connection.introspection.django_table_names(only_existing=True)
+    snapshot = {table: list(connection.database[table].find()) for table in tables}
+    return {table: documents for table, documents in snapshot.items() if documents}
+
+
+_WRITES = _Writes()
+_BASELINES: dict[str, dict[str, list]] = {}
+_FULL_FLUSH = TransactionTestCase._fixture_teardown
+if settings.IS_MONGODB:
+    # Before any client exists: a listener registered later would not see its commands.
+    monitoring.register(_WRITES)
+    TransactionTestCase._fixture_teardown = _flush_what_the_test_wrote
 
 
 # --- Live servers -------------------------------------------------------------------------

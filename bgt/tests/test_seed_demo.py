@@ -72,6 +72,7 @@ def test_seed_demo_refuses_to_run_in_production_without_force(settings):
     assert not User.objects.exists()
 
 
+@pytest.mark.slow
 def test_the_demo_roster_shows_the_triage_and_the_sign_ins_come_last_in_a_box(settings, capsys):
     from clinic.selectors import roster_for_physician
 

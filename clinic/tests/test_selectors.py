@@ -198,6 +198,7 @@ def roster_of(size):
     return physician
 
 
+@pytest.mark.slow
 def test_the_roster_costs_the_same_number_of_queries_for_3_and_for_50_patients(
     django_assert_num_queries,
 ):

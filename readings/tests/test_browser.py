@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from conftest import screenshot
 from readings import services
 from readings.models import Kind, Reading
-from readings.tests.factories import ReadingFactory
+from readings.tests.factories import ReadingFactory, store
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -39,14 +39,16 @@ def test_add_a_reading_see_it_highlighted_and_plotted(browser_page, patient, pas
     now = timezone.now()
     # A week of 15-minute CGM: enough for every CGM figure and the AGP curve.
     cgm = [95, 110, 160, 210, 140, 120, 105, 90] * 84
-    for i, value in enumerate(cgm):
-        ReadingFactory(
+    store(
+        ReadingFactory.build(
             patient=patient.record,
             value_mgdl=value,
             kind=Kind.CGM,
             cadence_min=15,
             taken_at=now - timedelta(minutes=15 * i + 20),
         )
+        for i, value in enumerate(cgm)
+    )
     page = browser_page
     sign_in(page, patient, password)
 

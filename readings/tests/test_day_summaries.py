@@ -144,6 +144,7 @@ def from_sums(record):
     )
 
 
+@pytest.mark.slow
 def test_the_roster_sums_equal_the_reports_computation_on_varied_data():
     made = records()
     raw = reading_stats_many(patients=made, days=14, now=NOW)
