@@ -18,6 +18,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
 VERY_LOW_BELOW = 54  # < 54: level 2 hypoglycaemia
 LOW_BELOW = 70  # 54-69: level 1 hypoglycaemia
 HIGH_ABOVE = 180  # 181-250: level 1 hyperglycaemia
@@ -41,11 +44,11 @@ class Band:
     VERY_HIGH = "very_high"
 
     LABELS = {
-        VERY_LOW: "Very low",
-        LOW: "Low",
-        IN_RANGE: "In range",
-        HIGH: "High",
-        VERY_HIGH: "Very high",
+        VERY_LOW: _("Very low"),
+        LOW: _("Low"),
+        IN_RANGE: _("In range"),
+        HIGH: _("High"),
+        VERY_HIGH: _("Very high"),
     }
 
 
@@ -115,21 +118,31 @@ class Preset:
     goals: tuple[GoalSpec, ...]
 
 
+def _below(mgdl: int):
+    return format_lazy(_("Time below {mgdl} mg/dL"), mgdl=mgdl)
+
+
+def _above(mgdl: int):
+    return format_lazy(_("Time above {mgdl} mg/dL"), mgdl=mgdl)
+
+
 def _range_goals(low, high, tir, below, below54, above, above250) -> tuple[GoalSpec, ...]:
-    specs = [GoalSpec("in_range", f"Time in range ({low}–{high} mg/dL)", ">", tir)]
-    specs.append(GoalSpec(f"below_{low}", f"Time below {low} mg/dL", "<", below))
+    # Labels in the active language when shown (lazy: these are built at import).
+    in_range = format_lazy(_("Time in range ({low}–{high} mg/dL)"), low=low, high=high)
+    specs = [GoalSpec("in_range", in_range, ">", tir)]
+    specs.append(GoalSpec(f"below_{low}", _below(low), "<", below))
     if below54 is not None:
-        specs.append(GoalSpec("below_54", "Time below 54 mg/dL", "<", below54))
-    specs.append(GoalSpec(f"above_{high}", f"Time above {high} mg/dL", "<", above))
+        specs.append(GoalSpec("below_54", _below(54), "<", below54))
+    specs.append(GoalSpec(f"above_{high}", _above(high), "<", above))
     if above250 is not None:
-        specs.append(GoalSpec("above_250", "Time above 250 mg/dL", "<", above250))
+        specs.append(GoalSpec("above_250", _above(250), "<", above250))
     return tuple(specs)
 
 
 PRESETS: dict[str, Preset] = {
     "standard": Preset(
         "standard",
-        "Goals for type 1 and type 2 diabetes",
+        _("Goals for type 1 and type 2 diabetes"),
         70,
         180,
         _range_goals(70, 180, 70, 4, 1, 25, 5),
@@ -137,7 +150,7 @@ PRESETS: dict[str, Preset] = {
     # Older/high risk: no separate < 54 goal (Consensus 2019).
     "older_high_risk": Preset(
         "older_high_risk",
-        "Goals for older or high-risk people with diabetes",
+        _("Goals for older or high-risk people with diabetes"),
         70,
         180,
         _range_goals(70, 180, 50, 1, None, 50, 10),
@@ -145,7 +158,7 @@ PRESETS: dict[str, Preset] = {
     # Pregnancy T1D: 63-140 with < 63 and > 140 goals; no > 250 goal.
     "pregnancy_t1": Preset(
         "pregnancy_t1",
-        "Goals for pregnancy with type 1 diabetes",
+        _("Goals for pregnancy with type 1 diabetes"),
         63,
         140,
         _range_goals(63, 140, 70, 4, 1, 25, None),
@@ -153,7 +166,7 @@ PRESETS: dict[str, Preset] = {
     # GDM / T2D in pregnancy: range 63-140, goals not set ("n/a" in Tidepool).
     "pregnancy_gdm_t2": Preset(
         "pregnancy_gdm_t2",
-        "Pregnancy with gestational or type 2 diabetes (no consensus goals)",
+        _("Pregnancy with gestational or type 2 diabetes (no consensus goals)"),
         63,
         140,
         (),
@@ -161,9 +174,9 @@ PRESETS: dict[str, Preset] = {
 }
 
 METRIC_GOALS = (
-    GoalSpec("mean", "Average glucose", "<", MEAN_GOAL_BELOW),
-    GoalSpec("gmi", "Glucose management indicator (GMI)", "<", GMI_GOAL_BELOW),
-    GoalSpec("cv", "Glucose variability (CV)", "<=", CV_GOAL_AT_MOST),
+    GoalSpec("mean", _("Average glucose"), "<", MEAN_GOAL_BELOW),
+    GoalSpec("gmi", _("Glucose Management Indicator (GMI)"), "<", GMI_GOAL_BELOW),
+    GoalSpec("cv", _("Glucose variability (CV)"), "<=", CV_GOAL_AT_MOST),
 )
 
 
