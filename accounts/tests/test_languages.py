@@ -8,7 +8,9 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
+from accounts.languages import in_language_of
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from patients.tests.factories import PatientFactory
@@ -196,3 +198,17 @@ def test_every_language_of_the_settings_has_a_name_in_itself_in_the_profile(clie
 
     for code, name in settings.LANGUAGES:
         assert f'<option value="{code}">{name}</option>' in html
+
+
+def test_mail_to_an_address_follows_its_login_or_else_the_sender():
+    UserFactory(email="jonas@example.org", language="de")
+    UserFactory(email="ann@example.org")
+
+    with translation.override("fr"):
+        with in_language_of("Jonas@Example.org"):
+            assert translation.get_language() == "de"
+        with in_language_of("ann@example.org"):  # blank: the sender's
+            assert translation.get_language() == "fr"
+        with in_language_of("grandma@example.org"):  # no login (an invitation)
+            assert translation.get_language() == "fr"
+        assert translation.get_language() == "fr"
