@@ -87,7 +87,7 @@ def test_every_language_has_its_catalogs():
         "accounts/locale/{}/LC_MESSAGES/django.po",
     ):
         for code in LANGUAGES:
-            assert (ROOT / app_catalog.format(code)).exists(), app_catalog.format(code)
+            assert (ROOT / app_catalog / code / "LC_MESSAGES" / "django.po").exists()
 
 
 def test_every_catalog_compiles(extracted):
