@@ -4,12 +4,18 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from accounts import roles, signals
+from accounts.languages import in_language_of
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
+        # The language the signup page was shown in: the confirmation mail and every
+        # page after the first sign-in use it until the profile says otherwise.
+        language = translation.get_language()
+        user.language = language if language in dict(settings.LANGUAGES) else ""
         user = super().save_user(request, user, form, commit=commit)
         if commit:
             # The signup form carries the browser's IANA time zone (timezone.js); the
@@ -51,11 +57,13 @@ class AccountAdapter(DefaultAccountAdapter):
         """allauth's mail signs with the site's name and domain (settings BGT_SITE_NAME,
         BGT_SITE_DOMAIN; the domain the request came to when that is empty), never the
         development server's "127.0.0.1:8000" that allauth takes from the request without
-        the Sites framework."""
+        the Sites framework. Written in the recipient's stored language (accounts.languages),
+        whichever language the request that sends it came in."""
         request = context.get("request") or allauth_context.request
         domain = settings.BGT_SITE_DOMAIN or (request.get_host() if request else "")
         site = SiteName(name=settings.BGT_SITE_NAME, domain=domain)
-        super().send_mail(template_prefix, email, {**context, "current_site": site})
+        with in_language_of(context.get("user") or email):
+            super().send_mail(template_prefix, email, {**context, "current_site": site})
 
 
 @dataclass(frozen=True)

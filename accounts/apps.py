@@ -1,10 +1,11 @@
 from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "People"  # allauth's own app is "Accounts"
+    verbose_name = _("People")  # allauth's own app is "Accounts"
 
     def ready(self):
         post_migrate.connect(_after_last_app_migrated, dispatch_uid="accounts.sync_role_groups")

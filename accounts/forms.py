@@ -1,6 +1,7 @@
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext_lazy as _
 
@@ -61,6 +62,14 @@ class PreferencesForm(forms.Form):
         choices=Unit.choices,
         widget=forms.RadioSelect,
         help_text=_("Readings are shown and entered in this unit."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        # Each language in its own name (settings.LANGUAGES): whoever cannot read the
+        # current one still finds theirs.
+        choices=[("", _("The browser's language")), *settings.LANGUAGES],
+        required=False,
+        help_text=_("Pages and the emails BGT sends you are written in this language."),
     )
 
 

@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -24,6 +25,11 @@ class User(AbstractUser):
     email = models.EmailField(_("email address"), unique=True)
     unit = models.CharField(
         _("glucose unit"), max_length=6, choices=Unit.choices, default=Unit.MGDL
+    )
+    # Pages and email in this language (accounts.middleware.UserLanguageMiddleware,
+    # accounts.languages); blank: the browser's (Accept-Language or the switcher's cookie).
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
     )
 
     USERNAME_FIELD = "email"

@@ -7,11 +7,14 @@ from django.db import transaction
 from accounts.models import User
 
 
-def user_update_preferences(*, user: User, first_name: str, last_name: str, unit: str) -> User:
-    """Names and glucose unit; validated before saving."""
+def user_update_preferences(
+    *, user: User, first_name: str, last_name: str, unit: str, language: str = ""
+) -> User:
+    """Names, glucose unit and language ("" for the browser's); validated before saving."""
     user.first_name, user.last_name, user.unit = first_name, last_name, unit
+    user.language = language
     user.full_clean(exclude=["password", "email"])
-    user.save(update_fields=["first_name", "last_name", "unit"])
+    user.save(update_fields=["first_name", "last_name", "unit", "language"])
     return user
 
 

@@ -58,7 +58,8 @@ LANGUAGES = [
     ("it", "Italiano"),
     ("nl", "Nederlands"),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# core is a plain package, not an installed app: its catalog is named here.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "core" / "locale"]
 USE_TZ = True
 
 # --- Database: SQLite by default, MongoDB when DATABASE_URL says so -----------------------
@@ -153,6 +154,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.languages.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from bgt.views import TrustPageView, favicon, healthz
+from bgt.views import TrustPageView, favicon, healthz, javascript_catalog
 from integrations.nightscout import v2 as nightscout_v2
 
 urlpatterns = [
@@ -19,6 +19,10 @@ urlpatterns = [
     path("api/", include("bgt.api_urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    # The language switcher of signed-out visitors posts here (a cookie); signed-in users
+    # choose theirs on the profile (accounts.languages).
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", javascript_catalog, name="javascript-catalog"),
     # Browsers ask for /favicon.ico on pages without an icon link (Django admin, files).
     path("favicon.ico", favicon),
     # Nightscout's watch endpoint lives at the site root (GlucoDataHandler, watch faces).

@@ -4,10 +4,12 @@ from django.db import DatabaseError
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import last_modified, require_safe
 from django.views.generic import TemplateView
+from django.views.i18n import JavaScriptCatalog
 
 
 @never_cache
@@ -48,3 +50,25 @@ class TrustPageView(TemplateView):
             "address": settings.BGT_CONTACT_ADDRESS,
         }
         return {**super().get_context_data(**kwargs), "contact": contact}
+
+
+# The catalogs change only with a deploy, which restarts the server.
+_CATALOGS_LOADED = timezone.now()
+_javascript_catalog = JavaScriptCatalog.as_view()
+
+
+@require_safe
+@last_modified(lambda request: _CATALOGS_LOADED)
+def javascript_catalog(request):
+    """Django's JavaScript catalog (gettext() and interpolate() for static/js), loaded by
+    base.html as a static script (the CSP allows no inline one).
+
+    base.html names the page's language in the URL (?language=de) and the catalog is
+    served in it: a browser then keeps one copy per language, and revalidates it with
+    If-Modified-Since (304) rather than reusing a German catalog after a switch to French.
+    """
+    language = request.GET.get("language", "")
+    if language in dict(settings.LANGUAGES):
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+    return _javascript_catalog(request)

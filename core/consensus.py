@@ -18,6 +18,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 VERY_LOW_BELOW = 54  # < 54: level 2 hypoglycaemia
 LOW_BELOW = 70  # 54-69: level 1 hypoglycaemia
 HIGH_ABOVE = 180  # 181-250: level 1 hyperglycaemia
@@ -40,12 +42,14 @@ class Band:
     HIGH = "high"
     VERY_HIGH = "very_high"
 
+    # English, as every label here: the API and stored figures carry them as data; a page
+    # shows gettext(label) (each is in core's catalog, RANGE_GOAL_LABELS and test_consensus_labels).
     LABELS = {
-        VERY_LOW: "Very low",
-        LOW: "Low",
-        IN_RANGE: "In range",
-        HIGH: "High",
-        VERY_HIGH: "Very high",
+        VERY_LOW: gettext_noop("Very low"),
+        LOW: gettext_noop("Low"),
+        IN_RANGE: gettext_noop("In range"),
+        HIGH: gettext_noop("High"),
+        VERY_HIGH: gettext_noop("Very high"),
     }
 
 
@@ -129,7 +133,7 @@ def _range_goals(low, high, tir, below, below54, above, above250) -> tuple[GoalS
 PRESETS: dict[str, Preset] = {
     "standard": Preset(
         "standard",
-        "Goals for type 1 and type 2 diabetes",
+        gettext_noop("Goals for type 1 and type 2 diabetes"),
         70,
         180,
         _range_goals(70, 180, 70, 4, 1, 25, 5),
@@ -137,7 +141,7 @@ PRESETS: dict[str, Preset] = {
     # Older/high risk: no separate < 54 goal (Consensus 2019).
     "older_high_risk": Preset(
         "older_high_risk",
-        "Goals for older or high-risk people with diabetes",
+        gettext_noop("Goals for older or high-risk people with diabetes"),
         70,
         180,
         _range_goals(70, 180, 50, 1, None, 50, 10),
@@ -145,7 +149,7 @@ PRESETS: dict[str, Preset] = {
     # Pregnancy T1D: 63-140 with < 63 and > 140 goals; no > 250 goal.
     "pregnancy_t1": Preset(
         "pregnancy_t1",
-        "Goals for pregnancy with type 1 diabetes",
+        gettext_noop("Goals for pregnancy with type 1 diabetes"),
         63,
         140,
         _range_goals(63, 140, 70, 4, 1, 25, None),
@@ -153,7 +157,7 @@ PRESETS: dict[str, Preset] = {
     # GDM / T2D in pregnancy: range 63-140, goals not set ("n/a" in Tidepool).
     "pregnancy_gdm_t2": Preset(
         "pregnancy_gdm_t2",
-        "Pregnancy with gestational or type 2 diabetes (no consensus goals)",
+        gettext_noop("Pregnancy with gestational or type 2 diabetes (no consensus goals)"),
         63,
         140,
         (),
@@ -161,9 +165,22 @@ PRESETS: dict[str, Preset] = {
 }
 
 METRIC_GOALS = (
-    GoalSpec("mean", "Average glucose", "<", MEAN_GOAL_BELOW),
-    GoalSpec("gmi", "Glucose management indicator (GMI)", "<", GMI_GOAL_BELOW),
-    GoalSpec("cv", "Glucose variability (CV)", "<=", CV_GOAL_AT_MOST),
+    GoalSpec("mean", gettext_noop("Average glucose"), "<", MEAN_GOAL_BELOW),
+    GoalSpec("gmi", gettext_noop("Glucose management indicator (GMI)"), "<", GMI_GOAL_BELOW),
+    GoalSpec("cv", gettext_noop("Glucose variability (CV)"), "<=", CV_GOAL_AT_MOST),
+)
+
+# The range goals' labels, which _range_goals() builds from the presets' bounds: listed
+# for makemessages, so that gettext(goal.label) shows each one translated.
+RANGE_GOAL_LABELS = (
+    gettext_noop("Time in range (70–180 mg/dL)"),
+    gettext_noop("Time in range (63–140 mg/dL)"),
+    gettext_noop("Time below 70 mg/dL"),
+    gettext_noop("Time below 63 mg/dL"),
+    gettext_noop("Time below 54 mg/dL"),
+    gettext_noop("Time above 180 mg/dL"),
+    gettext_noop("Time above 140 mg/dL"),
+    gettext_noop("Time above 250 mg/dL"),
 )
 
 

@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts import roles
+from accounts.languages import in_language_of
 from accounts.managers import normalize_email
 from accounts.models import User
 from core.text import one_line
@@ -345,8 +346,9 @@ def _notify(recipients: list[User], event: str, *, grant: PatientAccess, base_ur
             "for_patient": recipient.pk != physician.pk,
             "base_url": base_url.rstrip("/"),
         }
-        subject = render_to_string(f"patients/email/{event}_subject.txt", context)
-        body = render_to_string(f"patients/email/{event}_body.txt", context)
+        with in_language_of(recipient):  # their stored language, not the sender's
+            subject = render_to_string(f"patients/email/{event}_subject.txt", context)
+            body = render_to_string(f"patients/email/{event}_body.txt", context)
         send_mail(
             settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
             body,

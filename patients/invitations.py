@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts import roles
+from accounts.languages import in_language_of
 from accounts.managers import normalize_email
 from accounts.models import User
 from core.text import one_line
@@ -217,8 +218,10 @@ def _email(address: str, event: str, **context) -> None:
     if invitation is not None:
         context["inviter_name"] = one_line(invitation.inviter_name)
         context["record_name"] = one_line(invitation.patient.display_name)
-    subject = render_to_string(f"patients/email/{event}_subject.txt", context)
-    body = render_to_string(f"patients/email/{event}_body.txt", context)
+    # An address with a login gets its stored language; a new one the sender's.
+    with in_language_of(address):
+        subject = render_to_string(f"patients/email/{event}_subject.txt", context)
+        body = render_to_string(f"patients/email/{event}_body.txt", context)
     send_mail(
         settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
         body,
