@@ -65,8 +65,9 @@ class TreatmentQuerySet(models.QuerySet):
         return qs
 
 
-def _not_negative(what):
-    return MinValueValidator(0, _("%(what)s cannot be negative.") % {"what": what})
+def _not_negative(message):
+    # A whole sentence per field: a translated sentence must not be assembled from parts.
+    return MinValueValidator(0, message)
 
 
 class Treatment(models.Model):
@@ -87,21 +88,21 @@ class Treatment(models.Model):
         _("insulin (U)"),
         null=True,
         blank=True,
-        validators=[_not_negative(_("Insulin"))],
+        validators=[_not_negative(_("Insulin cannot be negative."))],
         help_text=_("A bolus, or a daily long-acting basal dose."),
     )
     basal_rate = models.FloatField(
         _("basal rate (U/h)"),
         null=True,
         blank=True,
-        validators=[_not_negative(_("The basal rate"))],
+        validators=[_not_negative(_("The basal rate cannot be negative."))],
     )
     insulin_name = models.CharField(_("insulin"), max_length=100, blank=True)
     carbs_g = models.FloatField(
         _("carbohydrates (g)"),
         null=True,
         blank=True,
-        validators=[_not_negative(_("Carbohydrates"))],
+        validators=[_not_negative(_("Carbohydrates cannot be negative."))],
     )
     duration_min = models.PositiveIntegerField(
         _("duration (minutes)"),
