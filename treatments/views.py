@@ -1,5 +1,7 @@
 """Pages of a record's treatments: the log with its daily totals, and add, edit, delete."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -70,7 +72,8 @@ class TreatmentListView(RecordMixin, ListView):
             mean_insulin=number(totals.mean_insulin_units),
             mean_carbs=number(totals.mean_carbs_g),
             summary_start=start.astimezone(patient.tzinfo) if start else None,
-            summary_end=end.astimezone(patient.tzinfo) if end else None,
+            # The last day shown is the one before the exclusive end (a local midnight).
+            summary_end=(end.astimezone(patient.tzinfo) - timedelta(days=1)) if end else None,
             querystring=query.urlencode(),
             filtered=bool(self.request.GET) and any(self.request.GET.values()),
         )
