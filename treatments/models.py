@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from patients.models import Patient
 
@@ -30,7 +31,7 @@ class TreatmentType(models.TextChoices):
     BOLUS = "bolus", _("Bolus insulin")
     BASAL = "basal", _("Basal insulin")
     CARBS = "carbs", _("Carbohydrates")
-    NOTE = "note", _("Note")
+    NOTE = "note", pgettext_lazy("treatment type", "Note")  # an earlier app's "Note" would win
     EXERCISE = "exercise", _("Exercise")
     SITE_CHANGE = "site_change", _("Site change")
     SENSOR_START = "sensor_start", _("Sensor start or change")
