@@ -165,6 +165,8 @@ def test_the_add_reading_form_with_a_validation_error_then_saved(phone, patient,
     page.wait_for_url("**/readings/")
     expect(page.locator("body")).to_contain_text(language["saved"])
     assert Reading.objects.get().value_mgdl == 101
+    table = page.locator(".reading-days").locator("xpath=..")  # its .table-responsive
+    assert table.evaluate("el => el.scrollWidth <= el.clientWidth")  # no sideways scrolling
     if code == "de":
         screenshot(page, "i18n-readings-de-390")
 
