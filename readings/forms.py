@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.days import DayField
@@ -20,18 +20,21 @@ from readings.models import Context, Kind, Target
 
 
 class GlucoseField(forms.CharField):
-    """A glucose value in the user's unit, cleaned to whole mg/dL."""
+    """A glucose value in the user's unit, cleaned to whole mg/dL. Shown in the active
+    language's format ("5,6" in German); "5,6" and "5.6" are both read as 5.6 in every
+    language, as Django's own localized input does (no thousands separator is read)."""
 
     def __init__(self, *, unit: str, **kwargs):
         self.unit = unit
+        kwargs.setdefault("localize", True)
         low, high = valid_range(unit)
         kwargs.setdefault("label", _("Glucose (%(unit)s)") % {"unit": unit})
         kwargs.setdefault(
             "help_text",
             _("Between %(low)s and %(high)s %(unit)s.")
             % {
-                "low": low,
-                "high": high,
+                "low": formats.number_format(low),
+                "high": formats.number_format(high),
                 "unit": unit,
             },
         )
@@ -168,13 +171,13 @@ class TargetForm(forms.Form):
             unit=user.unit,
             label=_("Low target (%(unit)s)") % {"unit": user.unit},
             help_text=_("Readings below this are marked low. Usual: %(v)s.")
-            % {"v": from_mgdl(70, user.unit)},
+            % {"v": formats.number_format(from_mgdl(70, user.unit))},
         )
         self.fields["high"] = GlucoseField(
             unit=user.unit,
             label=_("High target (%(unit)s)") % {"unit": user.unit},
             help_text=_("Readings above this are marked high. Usual: %(v)s.")
-            % {"v": from_mgdl(180, user.unit)},
+            % {"v": formats.number_format(from_mgdl(180, user.unit))},
         )
 
     def clean(self):

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.units import MAX_MGDL, MIN_MGDL
 from patients.models import Patient
@@ -27,7 +28,8 @@ class Kind(models.TextChoices):
 
 
 class Context(models.TextChoices):
-    UNSPECIFIED = "unspecified", _("Unspecified")
+    # A context: allauth's catalog has its own "Unspecified", which would win over this one.
+    UNSPECIFIED = "unspecified", pgettext_lazy("meal context", "Unspecified")
     FASTING = "fasting", _("Fasting")
     BEFORE_MEAL = "before_meal", _("Before a meal")
     AFTER_MEAL = "after_meal", _("After a meal")

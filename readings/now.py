@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from django.utils.translation import gettext_lazy as _
+
 # A CGM delta or computed trend needs a reading at most this much before the newest one
 # (Nightscout's bgnow.js: 15 minutes).
 CGM_MAX_GAP = timedelta(minutes=15)
@@ -20,19 +22,20 @@ CGM_MAX_GAP = timedelta(minutes=15)
 # reading at least this much before the newest, so one noisy minute does not make an arrow.
 SLOPE_MIN_GAP = timedelta(minutes=4)
 
-# Nightscout direction -> (arrow, words). "NONE" and unknown names count as absent.
+# Nightscout direction -> (arrow, words: translated when shown). "NONE" and unknown names
+# count as absent.
 TRENDS = {
-    "DoubleUp": ("⇈", "rising fast"),
-    "SingleUp": ("↑", "rising"),
-    "FortyFiveUp": ("↗", "rising slowly"),
-    "Flat": ("→", "steady"),
-    "FortyFiveDown": ("↘", "falling slowly"),
-    "SingleDown": ("↓", "falling"),
-    "DoubleDown": ("⇊", "falling fast"),
-    "NOT COMPUTABLE": ("", "trend not computable"),
-    "NotComputable": ("", "trend not computable"),
-    "RATE OUT OF RANGE": ("⇕", "changing faster than the sensor can follow"),
-    "RateOutOfRange": ("⇕", "changing faster than the sensor can follow"),
+    "DoubleUp": ("⇈", _("rising fast")),
+    "SingleUp": ("↑", _("rising")),
+    "FortyFiveUp": ("↗", _("rising slowly")),
+    "Flat": ("→", _("steady")),
+    "FortyFiveDown": ("↘", _("falling slowly")),
+    "SingleDown": ("↓", _("falling")),
+    "DoubleDown": ("⇊", _("falling fast")),
+    "NOT COMPUTABLE": ("", _("trend not computable")),
+    "NotComputable": ("", _("trend not computable")),
+    "RATE OUT OF RANGE": ("⇕", _("changing faster than the sensor can follow")),
+    "RateOutOfRange": ("⇕", _("changing faster than the sensor can follow")),
 }
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import pgettext_lazy
+
 from core import consensus
 from core.formatting import format_percent
 from core.units import format_value
@@ -52,7 +54,11 @@ def reading_rows(readings, *, unit: str, tz: ZoneInfo, target: Target) -> list[R
 
 
 # What a reading's kind is called in the table's narrow column.
-KIND_SHORT = {Kind.CGM: "Sensor", Kind.FINGERSTICK: "Meter", Kind.SCAN: "Scan"}
+KIND_SHORT = {
+    Kind.CGM: pgettext_lazy("reading kind", "Sensor"),
+    Kind.FINGERSTICK: pgettext_lazy("reading kind", "Meter"),
+    Kind.SCAN: pgettext_lazy("reading kind", "Scan"),
+}
 
 
 def from_device(reading: Reading) -> bool:

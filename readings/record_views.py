@@ -7,6 +7,7 @@ It lives here, above patients, because the target range is the readings app's.""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views.generic import TemplateView
 
 from patients import services as patient_services
@@ -65,7 +66,7 @@ class RecordSettingsView(RecordMixin, TemplateView):
         name = request.POST.get("form")
         form = forms.get(name)
         if form is None:
-            messages.error(request, "That form is not available.")
+            messages.error(request, gettext("That form is not available."))
             return redirect("readings:record")
         if form.is_valid():
             try:
@@ -73,7 +74,7 @@ class RecordSettingsView(RecordMixin, TemplateView):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, "Your changes are saved.")
+                messages.success(request, gettext("Your changes are saved."))
                 return redirect("readings:record")
         return self.render_to_response(self.get_context_data(forms=forms))
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext
 from django.views.generic import FormView, TemplateView
 
 from core.units import format_value
@@ -77,10 +78,11 @@ class ReadingListView(RecordMixin, TemplateView):
             target=target,
             unit=user.unit,
             mean=format_value(round(summary.mean), user.unit) if summary.count else None,
-            target_text=(
-                f"{format_value(target.low_mgdl, user.unit)} to "
-                f"{format_value(target.high_mgdl, user.unit)}"
-            ),
+            target_text=gettext("%(low)s to %(high)s")
+            % {
+                "low": format_value(target.low_mgdl, user.unit),
+                "high": format_value(target.high_mgdl, user.unit),
+            },
             context_means=[
                 (CONTEXT_LABELS.get(g.key, g.key), g.count, format_value(round(g.mean), user.unit))
                 for g in summary.by_context
@@ -108,7 +110,8 @@ class ReadingCreateView(RecordMixin, FormView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            f"Saved a reading of {format_value(reading.value_mgdl, self.request.user.unit)}.",
+            gettext("Saved a reading of %(value)s.")
+            % {"value": format_value(reading.value_mgdl, self.request.user.unit)},
         )
         if "add_another" in self.request.POST:
             return redirect("readings:create")
@@ -154,7 +157,7 @@ class ReadingUpdateView(RecordReadingMixin, FormView):
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, "Reading updated.")
+        messages.success(self.request, gettext("Reading updated."))
         return redirect(self.get_success_url())
 
 
@@ -173,5 +176,5 @@ class ReadingDeleteView(RecordReadingMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         services.reading_delete(reading=self.get_reading())
-        messages.success(request, "Reading deleted.")
+        messages.success(request, gettext("Reading deleted."))
         return redirect(reverse("readings:list"))

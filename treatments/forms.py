@@ -19,6 +19,7 @@ class AmountField(forms.FloatField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
+        kwargs.setdefault("localize", True)  # shown as 4,5 in German
         kwargs.setdefault(
             "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
         )

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from patients.models import Patient
 
@@ -30,7 +31,7 @@ class TreatmentType(models.TextChoices):
     BOLUS = "bolus", _("Bolus insulin")
     BASAL = "basal", _("Basal insulin")
     CARBS = "carbs", _("Carbohydrates")
-    NOTE = "note", _("Note")
+    NOTE = "note", pgettext_lazy("treatment type", "Note")  # an earlier app's "Note" would win
     EXERCISE = "exercise", _("Exercise")
     SITE_CHANGE = "site_change", _("Site change")
     SENSOR_START = "sensor_start", _("Sensor start or change")
@@ -65,8 +66,9 @@ class TreatmentQuerySet(models.QuerySet):
         return qs
 
 
-def _not_negative(what):
-    return MinValueValidator(0, _("%(what)s cannot be negative.") % {"what": what})
+def _not_negative(message):
+    # A whole sentence per field: a translated sentence must not be assembled from parts.
+    return MinValueValidator(0, message)
 
 
 class Treatment(models.Model):
@@ -87,21 +89,21 @@ class Treatment(models.Model):
         _("insulin (U)"),
         null=True,
         blank=True,
-        validators=[_not_negative(_("Insulin"))],
+        validators=[_not_negative(_("Insulin cannot be negative."))],
         help_text=_("A bolus, or a daily long-acting basal dose."),
     )
     basal_rate = models.FloatField(
         _("basal rate (U/h)"),
         null=True,
         blank=True,
-        validators=[_not_negative(_("The basal rate"))],
+        validators=[_not_negative(_("The basal rate cannot be negative."))],
     )
     insulin_name = models.CharField(_("insulin"), max_length=100, blank=True)
     carbs_g = models.FloatField(
         _("carbohydrates (g)"),
         null=True,
         blank=True,
-        validators=[_not_negative(_("Carbohydrates"))],
+        validators=[_not_negative(_("Carbohydrates cannot be negative."))],
     )
     duration_min = models.PositiveIntegerField(
         _("duration (minutes)"),

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
+
+from django.utils import formats
+from django.utils.translation import gettext
 
 from treatments.models import Treatment, TreatmentType
 
 
 def number(value: float | None) -> str:
-    """4.0 -> "4", 4.25 -> "4.25": no trailing zeros."""
+    """4.0 -> "4", 4.25 -> "4.25" ("4,25" in German): no trailing zeros, the active
+    language's decimal separator."""
     if value is None:
         return ""
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+    return formats.number_format(Decimal(f"{value:.2f}".rstrip("0").rstrip(".")))
 
 
 def amount_text(t: Treatment) -> str:
@@ -26,7 +31,10 @@ def amount_text(t: Treatment) -> str:
         parts.append(f"{number(t.carbs_g)} g")
     text = ", ".join(parts)
     if t.duration_min:
-        text = f"{text} for {t.duration_min} min" if text else f"{t.duration_min} min"
+        minutes = {"amount": text, "minutes": t.duration_min}
+        text = (
+            gettext("%(amount)s for %(minutes)s min") % minutes if text else f"{t.duration_min} min"
+        )
     return text
 
 
@@ -34,7 +42,7 @@ def label(t: Treatment) -> str:
     """What it was: the type, with Nightscout's event name when it differs."""
     name = TreatmentType(t.type).label
     if t.type == TreatmentType.BASAL:
-        name = "Basal rate" if t.basal_rate is not None else "Basal insulin"
+        name = gettext("Basal rate") if t.basal_rate is not None else gettext("Basal insulin")
     if t.event_type and t.event_type.lower() != str(name).lower():
         return f"{name} ({t.event_type})" if t.type != TreatmentType.OTHER else t.event_type
     return str(name)

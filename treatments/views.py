@@ -1,10 +1,13 @@
 """Pages of a record's treatments: the log with its daily totals, and add, edit, delete."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
+from django.utils.translation import gettext
 from django.views.generic import FormView, ListView, TemplateView
 
 from patients.access import Action
@@ -69,7 +72,8 @@ class TreatmentListView(RecordMixin, ListView):
             mean_insulin=number(totals.mean_insulin_units),
             mean_carbs=number(totals.mean_carbs_g),
             summary_start=start.astimezone(patient.tzinfo) if start else None,
-            summary_end=end.astimezone(patient.tzinfo) if end else None,
+            # The last day shown is the one before the exclusive end (a local midnight).
+            summary_end=(end.astimezone(patient.tzinfo) - timedelta(days=1)) if end else None,
             querystring=query.urlencode(),
             filtered=bool(self.request.GET) and any(self.request.GET.values()),
         )
@@ -97,7 +101,10 @@ class TreatmentCreateView(RecordMixin, FormView):
             return self.form_invalid(form)
         amount = amount_text(treatment)
         messages.success(
-            self.request, f"Saved: {label(treatment)}{f', {amount}' if amount else ''}."
+            self.request,
+            gettext("Saved: %(what)s, %(amount)s.") % {"what": label(treatment), "amount": amount}
+            if amount
+            else gettext("Saved: %(what)s.") % {"what": label(treatment)},
         )
         if "add_another" in self.request.POST:
             return redirect("treatments:create")
@@ -142,7 +149,7 @@ class TreatmentUpdateView(RecordTreatmentMixin, FormView):
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, "Treatment updated.")
+        messages.success(self.request, gettext("Treatment updated."))
         return redirect(self.get_success_url())
 
 
@@ -161,5 +168,5 @@ class TreatmentDeleteView(RecordTreatmentMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         services.treatment_delete(treatment=self.get_treatment())
-        messages.success(request, "Treatment deleted.")
+        messages.success(request, gettext("Treatment deleted."))
         return redirect("treatments:list")

@@ -2,8 +2,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from core import units
+from core.formatting import format_percent
 from core.validators import glucose_to_mgdl
 
 
@@ -26,6 +28,22 @@ def test_mgdl_to_mmoll_has_one_decimal(mgdl, mmoll):
 def test_format_value():
     assert units.format_value(130, units.Unit.MGDL) == "130 mg/dL"
     assert units.format_value(130, units.Unit.MMOLL) == "7.2 mmol/L"
+
+
+@pytest.mark.parametrize(
+    ("language", "mmoll", "percent"),
+    [
+        ("de", "7,2", "12,3 %"),
+        ("fr", "7,2", "12,3 %"),
+        ("nl", "7,2", "12,3 %"),
+        ("en", "7.2", "12.3 %"),
+    ],
+)
+def test_values_and_percentages_use_the_languages_decimal_separator(language, mmoll, percent):
+    with translation.override(language):
+        assert units.format_value(130, units.Unit.MMOLL) == f"{mmoll} mmol/L"
+        assert units.format_value(130, units.Unit.MGDL) == "130 mg/dL"
+        assert format_percent(12.25) == percent
 
 
 @pytest.mark.parametrize(

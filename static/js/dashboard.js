@@ -2,14 +2,85 @@
 // scroll into view, loading plotly.js (this script's data-plotly-src) only then, so the
 // first screen costs no chart library. Charts follow the page's colour mode (theme.js).
 // On the dashboard it also polls the "now" card and, when the readings changed, redraws
-// the cards, tables and figures in place.
+// the cards, tables and figures in place. Charts speak the page's language: its number
+// separators (Django's JavaScript catalog, else the browser's Intl) and its month and day
+// names in date ticks.
 (function () {
   "use strict";
 
   var PLOTLY_SRC = document.currentScript && document.currentScript.dataset.plotlySrc;
-  var CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
+  var LANGUAGE = (document.documentElement.lang || "en").toLowerCase();
+  var CONFIG = {
+    responsive: true,
+    displaylogo: false,
+    modeBarButtonsToRemove: ["lasso2d", "select2d"],
+    locale: LANGUAGE,
+  };
+  // Django's JavaScript catalog (javascript-catalog), when the page loaded it.
+  function gettext(text) {
+    return window.gettext ? window.gettext(text) : text;
+  }
+  // Plotly's date ticks for a day and a month in the page's language (its default is
+  // English: "Dec 2"); the names come from Intl.
+  var DAY_MONTH = { de: "%-d. %b", fr: "%-d %b", es: "%-d %b", it: "%-d %b", nl: "%-d %b" };
   var figures = {}; // json_script id -> figure
   var plotly = null;
+
+  // "," and "." for German: Django's formats when its catalog is loaded, else the browser's.
+  function separators() {
+    if (window.get_format) {
+      var thousands = window.get_format("THOUSAND_SEPARATOR");
+      return window.get_format("DECIMAL_SEPARATOR") + (thousands || " ");
+    }
+    var parts = new Intl.NumberFormat(LANGUAGE).formatToParts(12345.6);
+    var find = function (type, fallback) {
+      var part = parts.filter(function (p) {
+        return p.type === type;
+      })[0];
+      return part ? part.value : fallback;
+    };
+    return find("decimal", ".") + find("group", ",");
+  }
+
+  function names(options, count, date) {
+    var format = new Intl.DateTimeFormat(LANGUAGE, options);
+    var out = [];
+    for (var i = 0; i < count; i++) out.push(format.format(date(i)));
+    return out;
+  }
+
+  // The page's language as a plotly locale (month and day names, date order, separators).
+  var localeRegistered = false;
+  function registerLocale(Plotly) {
+    if (localeRegistered || LANGUAGE === "en" || !window.Intl) return;
+    localeRegistered = true;
+    var month = function (i) {
+      return new Date(Date.UTC(2024, i, 15));
+    };
+    var day = function (i) {
+      return new Date(Date.UTC(2024, 0, 7 + i)); // 7 Jan 2024 was a Sunday
+    };
+    var utc = { timeZone: "UTC" };
+    var sep = separators();
+    var dayMonth = DAY_MONTH[LANGUAGE.split("-")[0]] || "%-d %b";
+    Plotly.register({
+      moduleType: "locale",
+      name: LANGUAGE,
+      dictionary: {},
+      format: {
+        days: names(Object.assign({ weekday: "long" }, utc), 7, day),
+        shortDays: names(Object.assign({ weekday: "short" }, utc), 7, day),
+        months: names(Object.assign({ month: "long" }, utc), 12, month),
+        shortMonths: names(Object.assign({ month: "short" }, utc), 12, month),
+        decimal: sep.charAt(0),
+        thousands: sep.charAt(1),
+        dayMonth: dayMonth,
+        dayMonthYear: dayMonth + " %Y",
+        year: "%Y",
+        month: "%b %Y",
+      },
+    });
+  }
 
   function loadPlotly() {
     if (window.Plotly) return Promise.resolve(window.Plotly);
@@ -34,8 +105,9 @@
   // The figure's layout in the page's colours: in dark mode a transparent background (the
   // card's), the body's text colour and darker grid lines.
   function themed(layout) {
-    if (!dark()) return layout;
     var copy = JSON.parse(JSON.stringify(layout));
+    if (!copy.separators) copy.separators = separators();
+    if (!dark()) return copy;
     var text = getComputedStyle(document.body).getPropertyValue("--bs-body-color").trim() || "#dee2e6";
     var grid = "#495057";
     copy.paper_bgcolor = "rgba(0,0,0,0)";
@@ -79,6 +151,7 @@
     var figure = figures[element.dataset.plotlyFigure];
     if (!figure) return;
     loadPlotly().then(function (Plotly) {
+      registerLocale(Plotly);
       Plotly.react(element, themedData(figure.data), themed(figure.layout), CONFIG);
     });
   }
@@ -148,7 +221,7 @@
       redrawDrawn();
       root.dataset.version = version;
       var status = document.getElementById("dashboard-status");
-      if (status) status.textContent = "The dashboard now includes your newest readings.";
+      if (status) status.textContent = gettext("The dashboard now includes your newest readings.");
     });
   }
 
