@@ -6,6 +6,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 MGDL_PER_MMOLL = Decimal("18.01559")
@@ -52,5 +53,6 @@ def valid_range(unit: str) -> tuple[Decimal | int, Decimal | int]:
 
 
 def format_value(value_mgdl, unit: str) -> str:
-    """``"7.2 mmol/L"`` or ``"130 mg/dL"``."""
-    return f"{from_mgdl(value_mgdl, unit)} {unit}"
+    """``"7.2 mmol/L"`` or ``"130 mg/dL"``, with the active language's decimal mark
+    ("7,2 mmol/L" in German)."""
+    return f"{number_format(from_mgdl(value_mgdl, unit))} {unit}"
