@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
+from django.views.i18n import JavaScriptCatalog
 
 from bgt.views import TrustPageView, favicon, healthz
 from integrations.nightscout import v2 as nightscout_v2
@@ -19,6 +20,7 @@ urlpatterns = [
     path("api/", include("bgt.api_urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     # Browsers ask for /favicon.ico on pages without an icon link (Django admin, files).
     path("favicon.ico", favicon),
     # Nightscout's watch endpoint lives at the site root (GlucoDataHandler, watch faces).
