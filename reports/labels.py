@@ -8,14 +8,16 @@ core.consensus keeps its English labels (the API's); these are the pages' words.
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from core import consensus
 from core.units import Unit, from_mgdl
+from readings.models import Kind, Source
 
 RANGE_KEYS = ("very_high", "high", "in_range", "low", "very_low")
 
@@ -110,7 +112,12 @@ MEAL_LABELS = {
 
 def decimal(value: float, places: int = 1) -> str:
     """A figure with ``places`` decimals in the reader's number format ("2.5", "2,5")."""
-    return number_format(value, places)
+    return number_format(Decimal(f"{value:.{places}f}"))  # number_format truncates floats
+
+
+def compact(value: float) -> str:
+    """A goal's threshold as ``:g`` writes it ("70", "0.5"), in the reader's decimal mark."""
+    return number_format(Decimal(f"{value:g}"))
 
 
 def signed(value: float | None, suffix: str = "") -> str:
@@ -118,7 +125,7 @@ def signed(value: float | None, suffix: str = "") -> str:
     if value is None:
         return "–"
     sign = "−" if value < 0 else "+"
-    return f"{sign}{number_format(abs(value), 1)}{suffix}"
+    return f"{sign}{decimal(abs(value))}{suffix}"
 
 
 def minutes(value: float) -> str:
@@ -175,3 +182,43 @@ def comparison_label(key: str, unit: str, default: str) -> str:
         last = "b" if "b" in values else "a"
         values[last] += f" {unit}"
     return str(text) % {**values, "unit": unit}
+
+
+_KIND_NAMES = {
+    Kind.CGM: "CGM",
+    Kind.SCAN: gettext_lazy("Libre scans"),
+    Kind.FINGERSTICK: pgettext_lazy("reading kind", "meter"),
+}
+
+
+def data_sources(kinds, sources, cadences) -> list[str]:
+    """ "CGM: 4,032 readings (Nightscout uploader; 5-minute sensor)" per kind of reading in
+    the window, every kind that has readings."""
+    out = []
+    for kind in (Kind.CGM, Kind.SCAN, Kind.FINGERSTICK):
+        mine = [i for i, k in enumerate(kinds) if k == kind]
+        if not mine:
+            continue
+        names = Counter(sources[i] for i in mine)
+        where = ", ".join(str(Source(s).label) if s in Source.values else s for s in names)
+        detail = where
+        if kind == Kind.CGM:
+            steps = sorted({cadences[i] for i in mine if cadences[i]})
+            if steps:
+                detail = _("%(sources)s; %(cadences)s sensor") % {
+                    "sources": detail,
+                    "cadences": ", ".join(_("%(minutes)s-minute") % {"minutes": c} for c in steps),
+                }
+        out.append(
+            ngettext(
+                "%(kind)s: %(count)s reading (%(detail)s)",
+                "%(kind)s: %(count)s readings (%(detail)s)",
+                len(mine),
+            )
+            % {
+                "kind": _KIND_NAMES[kind],
+                "count": number_format(len(mine), force_grouping=True),
+                "detail": detail,
+            }
+        )
+    return out

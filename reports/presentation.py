@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -56,7 +56,7 @@ def goal_text(goal: consensus.Goal, unit: str) -> str:
     words = _GOAL_WORDS[goal.comparator]
     if goal.key == "mean":
         return words % {"value": format_value(round(goal.threshold), unit)}
-    return words % {"value": f"{number_format(goal.threshold)} %"}
+    return words % {"value": f"{labels.compact(goal.threshold)} %"}
 
 
 def stat_cards(
@@ -110,7 +110,7 @@ def stat_cards(
             "gri",
             _("Glycemia risk index (GRI)"),
             _("%(value)s (zone %(zone)s)")
-            % {"value": number_format(cgm.gri.value, 0), "zone": cgm.gri.zone}
+            % {"value": labels.decimal(cgm.gri.value, 0), "zone": cgm.gri.zone}
             if cgm and cgm.gri
             else "–",
             detail=(
