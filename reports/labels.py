@@ -51,6 +51,11 @@ RANGE_NAMES = {
 IN_RANGE_NAME = pgettext_lazy("glucose range", "In range")
 
 
+def range_limits(key: str, unit: str) -> tuple[str | None, str | None]:
+    """A range's consensus bounds in ``unit`` and the reader's number format (None: open)."""
+    return tuple(None if v is None else number_format(v) for v in _BOUNDS[unit][key])
+
+
 def bound(mgdl, unit: str) -> str:
     """A consensus threshold without its unit: "70", "3.9" (German "3,9")."""
     return number_format(from_mgdl(mgdl, unit))

@@ -22,10 +22,11 @@ from reports import labels
 from reports.labels import MEAL_LABELS, signed
 from reports.selectors import Dashboard
 
-# xgettext:no-python-format
-CGM_TIME = gettext_lazy("% of CGM time")
-# xgettext:no-python-format
-METER_READINGS = gettext_lazy("% of meter readings")
+
+def cgm_time() -> str:
+    """ "% of CGM time" in the reader's language (a placeholder for the sign: a msgid that
+    starts with "% o" would read as a printf conversion to gettext's checks)."""
+    return _("%(percent)s of CGM time") % {"percent": "%"}
 
 
 @dataclass(frozen=True)
@@ -139,13 +140,13 @@ def stat_cards(
         ("above_250", _("Time above %(value)s") % {"value": g(250)}, time["above_250"]),
     ]
     for key, title, value in preset_cards:  # without a goal in the preset: no goal line
-        cards.append(goal_card(key, title, format_percent(value), f"{unit}, {CGM_TIME}"))
+        cards.append(goal_card(key, title, format_percent(value), f"{unit}, {cgm_time()}"))
     cards.append(
         StatCard(
             "tight_range",
             _("Time in tight range %(low)s–%(high)s") % {"low": g(70), "high": g(140)},
             format_percent(cgm.tight_range if cgm else None),
-            detail=f"{unit}, {CGM_TIME}",
+            detail=f"{unit}, {cgm_time()}",
         )
     )
     lv2 = events["lv2_hypo"] if events else None
@@ -177,7 +178,7 @@ def stat_cards(
             % {
                 "low": format_value(target_low, unit),
                 "high": format_value(target_high, unit),
-                "what": CGM_TIME,
+                "what": cgm_time(),
             },
         )
     )
