@@ -8,6 +8,7 @@ patients.grants does every write.
 """
 
 import re
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -18,7 +19,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
 from accounts.mixins import PhysicianRequiredMixin
@@ -37,19 +38,19 @@ from patients.views import base_url, confirm_page, show_service_errors
 
 ROSTER_COLUMNS = (
     # (sort key, heading, detail under the heading, numeric); %(g70)s: 70 mg/dL in the unit
-    ("name", _lazy("Patient"), "", False),
-    ("age", _lazy("Age"), "", True),
-    ("last_reading", _lazy("Last reading"), "", False),
-    ("active", _lazy("CGM active"), _lazy("%% of time"), True),
-    ("mean", _lazy("Mean"), "CGM", True),
+    ("name", gettext_lazy("Patient"), "", False),
+    ("age", gettext_lazy("Age"), "", True),
+    ("last_reading", gettext_lazy("Last reading"), "", False),
+    ("active", gettext_lazy("CGM active"), gettext_lazy("%% of time"), True),
+    ("mean", gettext_lazy("Mean"), "CGM", True),
     ("gmi", "GMI", "", True),
-    ("in_range", _lazy("In range"), _lazy("preset's range"), True),
-    ("below_70", _lazy("Below %(g70)s"), _lazy("%% of CGM time"), True),
-    ("very_low", _lazy("Below %(g54)s"), _lazy("%% of CGM time"), True),
-    ("lv2_hypo", _lazy("L2 hypos"), _lazy("events < %(g54)s"), True),
-    ("gri", "GRI", _lazy("zone"), True),
-    ("tir_change", _lazy("TIR change"), _lazy("vs previous 14 d"), True),
-    ("goals", _lazy("Flags"), "", False),
+    ("in_range", gettext_lazy("In range"), gettext_lazy("preset's range"), True),
+    ("below_70", gettext_lazy("Below %(g70)s"), gettext_lazy("%% of CGM time"), True),
+    ("very_low", gettext_lazy("Below %(g54)s"), gettext_lazy("%% of CGM time"), True),
+    ("lv2_hypo", gettext_lazy("L2 hypos"), gettext_lazy("events < %(g54)s"), True),
+    ("gri", "GRI", gettext_lazy("zone"), True),
+    ("tir_change", gettext_lazy("TIR change"), gettext_lazy("vs previous 14 d"), True),
+    ("goals", gettext_lazy("Flags"), "", False),
 )
 
 
@@ -109,7 +110,7 @@ def _roster_display(row, unit: str) -> dict:
             "–"
             if row.gri is None
             else _("%(value)s (zone %(zone)s)")
-            % {"value": number_format(row.gri, 0), "zone": row.gri_zone}
+            % {"value": _figure(row.gri, ".0f"), "zone": row.gri_zone}
         ),
         "tir_change": "–" if row.tir_change is None else _signed(row.tir_change),
         "last_iso": last.isoformat() if last else "",
@@ -123,9 +124,15 @@ def _roster_display(row, unit: str) -> dict:
     }
 
 
+def _figure(value: float, spec: str) -> str:
+    """``value`` formatted as ``spec`` ("g", ".1f": the rounding of Python's format; Django's
+    number_format truncates floats) in the reader's decimal mark."""
+    return number_format(Decimal(format(value, spec)))
+
+
 def _signed(points: float) -> str:
     """ "+3.5" / "−12.0" points, in the active language's decimal mark."""
-    return ("+" if points >= 0 else "-") + number_format(abs(points), 1)
+    return ("+" if points >= 0 else "-") + _figure(abs(points), ".1f")
 
 
 def _bound(mgdl: int, unit: str) -> str:
@@ -174,7 +181,7 @@ def roster_flags(row, unit: str) -> list[Flag]:
             text = _("%(label)s: %(value)s (goal %(goal)s)") % {
                 "label": _goal_label(goal, unit),
                 "value": format_percent(goal.value),
-                "goal": f"{symbol} {number_format(goal.threshold)} %",
+                "goal": f"{symbol} {_figure(goal.threshold, 'g')} %",
             }
         flags.append(Flag(goal.key, text))
     keys = {flag.key for flag in row.flags}

@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from accounts import roles
 from accounts.managers import normalize_email
@@ -336,14 +336,14 @@ def _require_responder(grant: PatientAccess, by: User, *, verb: str) -> None:
 
 
 _NOT_A_SIDE = {
-    "accept": _lazy("Only the physician or the patient can accept this request."),
-    "decline": _lazy("Only the physician or the patient can decline this request."),
+    "accept": gettext_lazy("Only the physician or the patient can accept this request."),
+    "decline": gettext_lazy("Only the physician or the patient can decline this request."),
 }
 _NOT_THE_RESPONDER = {
-    ("accept", Side.PATIENT): _lazy("Only the patient can accept this request."),
-    ("accept", Side.PHYSICIAN): _lazy("Only the physician can accept this request."),
-    ("decline", Side.PATIENT): _lazy("Only the patient can decline this request."),
-    ("decline", Side.PHYSICIAN): _lazy("Only the physician can decline this request."),
+    ("accept", Side.PATIENT): gettext_lazy("Only the patient can accept this request."),
+    ("accept", Side.PHYSICIAN): gettext_lazy("Only the physician can accept this request."),
+    ("decline", Side.PATIENT): gettext_lazy("Only the patient can decline this request."),
+    ("decline", Side.PHYSICIAN): gettext_lazy("Only the physician can decline this request."),
 }
 
 

@@ -19,9 +19,10 @@ pytestmark = pytest.mark.django_db
 def german_email_error() -> str:
     """Django's "Enter a valid email address." as the German catalogs word it (allauth's
     catalog words it too): from the catalogs, not copied here."""
+    english = "Enter a valid email address."
     with translation.override("de"):
-        text = gettext("Enter a valid email address.")
-    assert text != "Enter a valid email address."
+        text = gettext(english)
+    assert text != english
     return text
 
 

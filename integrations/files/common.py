@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, tzinfo
 from django.core.exceptions import ValidationError
 from django.db.models.base import ModelState
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from core.localtime import local_datetime
 from core.units import MAX_MGDL, MIN_MGDL, mgdl_to_mmoll
@@ -57,7 +57,7 @@ class Format:
         DEXCOM: "Dexcom Clarity",
         LIBREVIEW: "LibreView",
         XDRIP: "xDrip+",
-        NIGHTSCOUT: _lazy("Nightscout entries"),
+        NIGHTSCOUT: gettext_lazy("Nightscout entries"),
         MYSUGR: "mySugr",
         CARELINK: "Medtronic CareLink",
         GLOOKO: "Glooko",
@@ -392,8 +392,8 @@ def marker_value(
 
 
 _SENSOR_RANGE = {
-    "below": _lazy("“%(text)s”: below the sensor's range"),
-    "above": _lazy("“%(text)s”: above the sensor's range"),
+    "below": gettext_lazy("“%(text)s”: below the sensor's range"),
+    "above": gettext_lazy("“%(text)s”: above the sensor's range"),
 }
 
 
