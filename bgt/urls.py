@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
-from django.views.i18n import JavaScriptCatalog
 
 from bgt.views import TrustPageView, favicon, healthz, javascript_catalog
 from integrations.nightscout import v2 as nightscout_v2
@@ -19,7 +18,6 @@ urlpatterns = [
     path("", include("clinic.urls")),
     path("api/", include("bgt.api_urls")),
     path("admin/", admin.site.urls),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz", healthz, name="healthz"),
     # The language switcher of signed-out visitors posts here (a cookie); signed-in users
     # choose theirs on the profile (accounts.languages).

@@ -8,7 +8,7 @@ patients.grants does every write.
 """
 
 import re
-from dataclasses import replace
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -17,11 +17,15 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
 from accounts.mixins import PhysicianRequiredMixin
 from clinic import selectors
 from clinic.forms import AccessRequestForm, OfferAcceptForm, RequestWithdrawForm
+from clinic.selectors import Flag
 from core.formatting import format_percent
 from core.units import Unit, format_value, from_mgdl
 from patients import grants
@@ -33,20 +37,20 @@ from patients.views import base_url, confirm_page, show_service_errors
 # --- physician: roster ---------------------------------------------------------------------
 
 ROSTER_COLUMNS = (
-    # (sort key, heading, detail under the heading, numeric)
-    ("name", "Patient", "", False),
-    ("age", "Age", "", True),
-    ("last_reading", "Last reading", "", False),
-    ("active", "CGM active", "% of time", True),
-    ("mean", "Mean", "CGM", True),
+    # (sort key, heading, detail under the heading, numeric); %(g70)s: 70 mg/dL in the unit
+    ("name", gettext_lazy("Patient"), "", False),
+    ("age", gettext_lazy("Age"), "", True),
+    ("last_reading", gettext_lazy("Last reading"), "", False),
+    ("active", gettext_lazy("CGM active"), gettext_lazy("%% of time"), True),
+    ("mean", gettext_lazy("Mean"), "CGM", True),
     ("gmi", "GMI", "", True),
-    ("in_range", "In range", "preset's range", True),
-    ("below_70", "Below 70", "% of CGM time", True),
-    ("very_low", "Below 54", "% of CGM time", True),
-    ("lv2_hypo", "L2 hypos", "events < 54", True),
-    ("gri", "GRI", "zone", True),
-    ("tir_change", "TIR change", "vs previous 14 d", True),
-    ("goals", "Flags", "", False),
+    ("in_range", gettext_lazy("In range"), gettext_lazy("preset's range"), True),
+    ("below_70", gettext_lazy("Below %(g70)s"), gettext_lazy("%% of CGM time"), True),
+    ("very_low", gettext_lazy("Below %(g54)s"), gettext_lazy("%% of CGM time"), True),
+    ("lv2_hypo", gettext_lazy("L2 hypos"), gettext_lazy("events < %(g54)s"), True),
+    ("gri", "GRI", gettext_lazy("zone"), True),
+    ("tir_change", gettext_lazy("TIR change"), gettext_lazy("vs previous 14 d"), True),
+    ("goals", gettext_lazy("Flags"), "", False),
 )
 
 
@@ -102,22 +106,39 @@ def _roster_display(row, unit: str) -> dict:
         "below_70": format_percent(row.below_70_pct),
         "very_low": format_percent(row.very_low_pct),
         "lv2_hypo": "–" if row.lv2_hypo_events is None else str(row.lv2_hypo_events),
-        "gri": "–" if row.gri is None else f"{row.gri:.0f} (zone {row.gri_zone})",
-        "tir_change": "–" if row.tir_change is None else f"{row.tir_change:+.1f}",
+        "gri": (
+            "–"
+            if row.gri is None
+            else _("%(value)s (zone %(zone)s)")
+            % {"value": _figure(row.gri, ".0f"), "zone": row.gri_zone}
+        ),
+        "tir_change": "–" if row.tir_change is None else _signed(row.tir_change),
         "last_iso": last.isoformat() if last else "",
         # In the patient's zone: "day" and "time of day" are always the patient's.
         "last_local": (
-            last.astimezone(row.patient.tzinfo).strftime("%-d %b %Y, %H:%M") if last else ""
+            date_format(last.astimezone(row.patient.tzinfo), "j M Y, H:i") if last else ""
         ),
         "report_url": reverse("reports:patient", args=[row.patient.pk]),
         "end_url": reverse("clinic:roster-end", args=[row.grant.pk]),
-        "flags": [_flag_in_unit(flag, unit) for flag in row.flags],
+        "flags": roster_flags(row, unit),
     }
 
 
+def _figure(value: float, spec: str) -> str:
+    """``value`` formatted as ``spec`` ("g", ".1f": the rounding of Python's format; Django's
+    number_format truncates floats) in the reader's decimal mark."""
+    return number_format(Decimal(format(value, spec)))
+
+
+def _signed(points: float) -> str:
+    """ "+3.5" / "−12.0" points, in the active language's decimal mark."""
+    return ("+" if points >= 0 else "-") + _figure(abs(points), ".1f")
+
+
 def _bound(mgdl: int, unit: str) -> str:
-    """A consensus threshold as the roster writes it: 70 (mg/dL) or 3.9 (mmol/L)."""
-    return str(from_mgdl(mgdl, unit))
+    """A consensus threshold as the roster writes it: 70 (mg/dL) or 3.9 (mmol/L; 3,9 in
+    German)."""
+    return number_format(from_mgdl(mgdl, unit))
 
 
 def _bounds(unit: str) -> dict:
@@ -125,15 +146,59 @@ def _bounds(unit: str) -> dict:
     return {f"g{mgdl}": _bound(mgdl, unit) for mgdl in (54, 70, 140, 154, 180, 250)}
 
 
-def _flag_in_unit(flag, unit: str):
-    """A goal flag with its glucose in ``unit``: clinic.selectors words them in mg/dL
-    ("Below 70: 6.1 % (goal < 4 %)", "Mean: 172 mg/dL (goal < 154 mg/dL)")."""
-    if unit != Unit.MMOLL:
-        return flag
-    label, sep, rest = flag.text.partition(":")
-    label = re.sub(r"\d+", lambda m: _bound(int(m.group()), unit), label)
-    rest = re.sub(r"(\d+) mg/dL", lambda m: format_value(int(m.group(1)), unit), rest)
-    return replace(flag, text=label + sep + rest)
+_GOAL_SYMBOLS = {">": ">", "<": "<", "<=": "≤"}
+
+
+def _goal_label(goal, unit: str) -> str:
+    """The figure a goal judges, in the reader's unit and language ("Below 3.9")."""
+    if goal.key == "gmi":
+        return _("Glucose management indicator (GMI)")
+    if goal.key == "cv":
+        return _("Glucose variability (CV)")
+    side, _sep, threshold = goal.key.partition("_")
+    if side == "in":  # in_range: the preset's range, named by its goal's label
+        low, high = re.findall(r"\d+", goal.label)[:2]
+        return _("In range (%(low)s–%(high)s)") % {
+            "low": _bound(int(low), unit),
+            "high": _bound(int(high), unit),
+        }
+    name = _("Below %(value)s") if side == "below" else _("Above %(value)s")
+    return name % {"value": _bound(int(threshold), unit)}
+
+
+def roster_flags(row, unit: str) -> list[Flag]:
+    """Why the row's patient needs attention, worded for the page: the reader's unit and
+    language (clinic.selectors words the same flags in mg/dL and English for the API)."""
+    flags = []
+    for goal in row.goal_flags:
+        symbol = _GOAL_SYMBOLS[goal.comparator]
+        if goal.key == "mean":
+            text = _("Mean: %(value)s (goal %(goal)s)") % {
+                "value": format_value(round(goal.value), unit),
+                "goal": f"{symbol} {format_value(goal.threshold, unit)}",
+            }
+        else:
+            text = _("%(label)s: %(value)s (goal %(goal)s)") % {
+                "label": _goal_label(goal, unit),
+                "value": format_percent(goal.value),
+                "goal": f"{symbol} {_figure(goal.threshold, 'g')} %",
+            }
+        flags.append(Flag(goal.key, text))
+    keys = {flag.key for flag in row.flags}
+    if "wear" in keys:
+        flags.append(
+            Flag(
+                "wear", _("CGM wear < 70 %%: %(value)s") % {"value": format_percent(row.active_pct)}
+            )
+        )
+    if "tir_drop" in keys:
+        flags.append(
+            Flag(
+                "tir_drop",
+                _("TIR fell ≥ 15 points: %(change)s") % {"change": _signed(row.tir_change)},
+            )
+        )
+    return flags
 
 
 def _column_headers(
@@ -143,9 +208,9 @@ def _column_headers(
     click on the sorted column reverses it)."""
     headers = []
     for column, title, detail, numeric in ROSTER_COLUMNS:
-        if unit == Unit.MMOLL:  # "Below 70" is "Below 3.9" for a mmol/L reader
-            title = re.sub(r"\d+", lambda m: _bound(int(m.group()), unit), title)
-            detail = re.sub(r"< (\d+)", lambda m: f"< {_bound(int(m.group(1)), unit)}", detail)
+        # "Below 70" is "Below 3.9" for a mmol/L reader
+        bounds = {"g70": _bound(70, unit), "g54": _bound(54, unit)}
+        title, detail = str(title) % bounds, str(detail) % bounds
         active = column == key
         if active:
             aria = "descending" if descending else "ascending"
@@ -191,8 +256,11 @@ class AccessRequestView(PhysicianRequiredMixin, View):
         else:
             messages.success(
                 request,
-                f"If {email} belongs to a BGT patient, they have been asked to share their "
-                "readings with you. They appear on your roster once they accept.",
+                _(
+                    "If %(email)s belongs to a BGT patient, they have been asked to share "
+                    "their readings with you. They appear on your roster once they accept."
+                )
+                % {"email": email},
             )
         return redirect("clinic:roster")
 
@@ -212,8 +280,11 @@ class RequestWithdrawView(PhysicianRequiredMixin, View):
         )
         messages.success(
             request,
-            f"If you had a pending request to {email}, it is withdrawn: it can no longer be "
-            "accepted. Patients already on your roster are not affected.",
+            _(
+                "If you had a pending request to %(email)s, it is withdrawn: it can no longer "
+                "be accepted. Patients already on your roster are not affected."
+            )
+            % {"email": email},
         )
         return redirect("clinic:roster")
 
@@ -233,7 +304,7 @@ class OfferAnswerView(PhysicianRequiredMixin, View):
             if self.accept:
                 form = OfferAcceptForm(request.POST, prefix=str(grant.pk))
                 if not form.is_valid():
-                    messages.error(request, "The MRN is too long; the offer is still waiting.")
+                    messages.error(request, _("The MRN is too long; the offer is still waiting."))
                     return redirect("clinic:roster")
                 grants.physician_access_accept(
                     grant=grant,
@@ -241,12 +312,16 @@ class OfferAnswerView(PhysicianRequiredMixin, View):
                     mrn=form.cleaned_data["mrn"],
                     base_url=base_url(request),
                 )
-                messages.success(request, f"{patient_name} is now on your roster.")
+                messages.success(
+                    request, _("%(name)s is now on your roster.") % {"name": patient_name}
+                )
             else:
                 grants.physician_access_decline(
                     grant=grant, by=request.user, base_url=base_url(request)
                 )
-                messages.success(request, f"You declined {patient_name}'s offer.")
+                messages.success(
+                    request, _("You declined %(name)s's offer.") % {"name": patient_name}
+                )
         except ValidationError as error:
             show_service_errors(request, error)
         return redirect("clinic:roster")
@@ -271,17 +346,21 @@ class PhysicianLinkEndView(PhysicianRequiredMixin, View):
         name = self.get_grant().patient.display_name
         return confirm_page(
             request,
-            title=f"Remove {name} from your roster?",
-            text=(
-                f"You will no longer see {name}'s readings, and they will be told by email. "
+            title=_("Remove %(name)s from your roster?") % {"name": name},
+            text=_(
+                "You will no longer see %(name)s's readings, and they will be told by email. "
                 "To see them again, you would have to ask them again."
-            ),
-            button="Remove patient",
+            )
+            % {"name": name},
+            button=_("Remove patient"),
             cancel_url=reverse("clinic:roster"),
         )
 
     def post(self, request, pk):
         grant = self.get_grant()
         grants.physician_access_revoke(grant=grant, by=request.user, base_url=base_url(request))
-        messages.success(request, f"{grant.patient.display_name} is no longer on your roster.")
+        messages.success(
+            request,
+            _("%(name)s is no longer on your roster.") % {"name": grant.patient.display_name},
+        )
         return redirect("clinic:roster")

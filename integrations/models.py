@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from patients.models import Patient
 
@@ -90,9 +91,9 @@ class NightscoutDocument(models.Model):
 class TokenRole(models.TextChoices):
     # readable: reads only (followers); upload: reads, adds and changes, never deletes
     # (devices); full: everything the API secret may do.
-    READABLE = "readable", "Read only"
-    UPLOAD = "upload", "Upload"
-    FULL = "full", "Full"
+    READABLE = "readable", pgettext_lazy("token role", "Read only")
+    UPLOAD = "upload", pgettext_lazy("token role", "Upload")
+    FULL = "full", pgettext_lazy("token role", "Full")
 
 
 class AccessToken(models.Model):

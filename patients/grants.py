@@ -24,6 +24,8 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import roles
 from accounts.languages import in_language_of
@@ -61,7 +63,7 @@ def physician_access_request(
     on the grant. ``base_url`` ("https://bgt.example/") makes the email's link absolute.
     """
     if not (physician.is_active and roles.is_physician(physician)):
-        raise ValidationError("Only physicians can ask patients for access.")
+        raise ValidationError(_("Only physicians can ask patients for access."))
     mrn = _clean_mrn(mrn)
     login = _account(patient_email, role=roles.is_patient, other_than=physician)
     patient = own_record(user=login) if login else None
@@ -135,7 +137,7 @@ def physician_access_accept(
     if not _transition(grant, Status.PENDING, **changes):
         if grant.status == Status.ACTIVE:
             return grant
-        raise ValidationError("This request is no longer pending; it cannot be accepted.")
+        raise ValidationError(_("This request is no longer pending; it cannot be accepted."))
     _notify(_asker_side(grant), "accepted", grant=grant, base_url=base_url)
     return grant
 
@@ -158,7 +160,7 @@ def physician_access_decline(
     ):
         if grant.status == Status.DECLINED:
             return grant
-        raise ValidationError("This request is no longer pending; it cannot be declined.")
+        raise ValidationError(_("This request is no longer pending; it cannot be declined."))
     _notify(_asker_side(grant), "declined", grant=grant, base_url=base_url)
     return grant
 
@@ -174,7 +176,7 @@ def physician_access_revoke(*, grant: PatientAccess, by: User, base_url: str = "
     side = side_of(grant, by)
     if side is None:
         if not roles.is_site_admin(by):
-            raise ValidationError("Only the physician or the patient can end this link.")
+            raise ValidationError(_("Only the physician or the patient can end this link."))
         side = Side.ADMINISTRATOR
     if not _transition(
         grant,
@@ -201,7 +203,10 @@ def _clean_mrn(mrn: str) -> str:
     mrn = (mrn or "").strip()
     if len(mrn) > MRN_MAX_LENGTH:
         raise ValidationError(
-            {"mrn": f"An MRN has at most {MRN_MAX_LENGTH} characters; this has {len(mrn)}."}
+            {
+                "mrn": _("An MRN has at most %(limit)d characters; this has %(length)d.")
+                % {"limit": MRN_MAX_LENGTH, "length": len(mrn)}
+            }
         )
     return mrn
 
@@ -218,7 +223,7 @@ def _account(email: str, *, role, other_than: User) -> User | None:
 def _require_sharer(patient: Patient, by: User) -> None:
     """Only someone who may share the record (its own login, a caregiver) offers access."""
     if not (by.is_active and access.may(grant_for(user=by, patient_id=patient.pk), Action.SHARE)):
-        raise ValidationError("Only patients can offer access to their readings.")
+        raise ValidationError(_("Only patients can offer access to their readings."))
 
 
 def _holds_record(user: User, patient: Patient) -> bool:
@@ -326,10 +331,21 @@ def _transition(grant: PatientAccess, from_status, **changes) -> bool:
 def _require_responder(grant: PatientAccess, by: User, *, verb: str) -> None:
     side = side_of(grant, by)
     if side is None:
-        raise ValidationError(f"Only the physician or the patient can {verb} this request.")
+        raise ValidationError(_NOT_A_SIDE[verb])
     if side != grant.responder_side:
-        other = "patient" if grant.responder_side == Side.PATIENT else "physician"
-        raise ValidationError(f"Only the {other} can {verb} this request.")
+        raise ValidationError(_NOT_THE_RESPONDER[verb, grant.responder_side])
+
+
+_NOT_A_SIDE = {
+    "accept": gettext_lazy("Only the physician or the patient can accept this request."),
+    "decline": gettext_lazy("Only the physician or the patient can decline this request."),
+}
+_NOT_THE_RESPONDER = {
+    ("accept", Side.PATIENT): gettext_lazy("Only the patient can accept this request."),
+    ("accept", Side.PHYSICIAN): gettext_lazy("Only the physician can accept this request."),
+    ("decline", Side.PATIENT): gettext_lazy("Only the patient can decline this request."),
+    ("decline", Side.PHYSICIAN): gettext_lazy("Only the physician can decline this request."),
+}
 
 
 def _notify(recipients: list[User], event: str, *, grant: PatientAccess, base_url: str) -> None:

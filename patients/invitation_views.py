@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.models import User
@@ -45,8 +46,11 @@ class InviteView(RecordMixin, View):
         else:
             messages.success(
                 request,
-                f"An invitation is on its way to {email}. They get access once they accept "
-                "it; until then it is listed below, where you can withdraw it.",
+                _(
+                    "An invitation is on its way to %(email)s. They get access once they "
+                    "accept it; until then it is listed below, where you can withdraw it."
+                )
+                % {"email": email},
             )
         return redirect("patients:sharing")
 
@@ -75,8 +79,8 @@ class HandOverView(RecordMixin, View):
         else:
             messages.success(
                 request,
-                f"{self.patient.display_name}'s record is offered to {email}. It becomes "
-                "theirs when they accept.",
+                _("%(name)s's record is offered to %(email)s. It becomes theirs when they accept.")
+                % {"name": self.patient.display_name, "email": email},
             )
         return redirect("patients:sharing")
 
@@ -91,7 +95,9 @@ class InvitationWithdrawView(RecordMixin, View):
         if invitation is None:
             raise Http404("No such invitation.")
         invitations.invitation_withdraw(invitation=invitation, by=request.user)
-        messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
+        messages.success(
+            request, _("The invitation to %(email)s is withdrawn.") % {"email": invitation.email}
+        )
         return redirect("patients:sharing")
 
 
@@ -122,13 +128,18 @@ class GrantRevokeView(RecordMixin, View):
         who = grant.user.get_full_name() or grant.user.email
         return confirm_page(
             request,
-            title=f"Leave {name}'s record?" if leaving else f"Remove {who}?",
-            text=(
-                f"You will no longer see {name}'s record."
+            title=(
+                _("Leave %(name)s's record?") % {"name": name}
                 if leaving
-                else f"{who} will no longer see {name}'s record, starting now."
+                else _("Remove %(who)s?") % {"who": who}
             ),
-            button="Leave the record" if leaving else f"Remove {who}",
+            text=(
+                _("You will no longer see %(name)s's record.") % {"name": name}
+                if leaving
+                else _("%(who)s will no longer see %(name)s's record, starting now.")
+                % {"who": who, "name": name}
+            ),
+            button=_("Leave the record") if leaving else _("Remove %(who)s") % {"who": who},
             cancel_url=reverse("patients:sharing"),
         )
 
@@ -140,11 +151,13 @@ class GrantRevokeView(RecordMixin, View):
             show_service_errors(request, error)
             return redirect("patients:sharing")
         if grant.user_id == request.user.pk:
-            messages.success(request, f"You left {self.patient.display_name}'s record.")
+            messages.success(
+                request, _("You left %(name)s's record.") % {"name": self.patient.display_name}
+            )
             request.session.pop("bgt_record", None)
             return redirect("accounts:profile")
         who = grant.user.get_full_name() or grant.user.email
-        messages.success(request, f"{who} no longer has access.")
+        messages.success(request, _("%(who)s no longer has access.") % {"who": who})
         return redirect("patients:sharing")
 
 
@@ -182,7 +195,7 @@ class InvitationView(View):
         answer = request.POST.get("answer")
         if answer == "decline":
             invitations.invitation_decline(invitation=invitation)
-            messages.success(request, "You declined the invitation. Nothing was shared.")
+            messages.success(request, _("You declined the invitation. Nothing was shared."))
             return redirect("home")
         if request.user.is_authenticated:
             try:
@@ -209,10 +222,12 @@ class InvitationView(View):
             )
         choose_record(request, invitation.patient)
         messages.success(
-            request, f"Welcome: you now see {invitation.patient.display_name}'s record."
+            request,
+            _("Welcome: you now see %(name)s's record.")
+            % {"name": invitation.patient.display_name},
         )
         if grant.role == PatientAccess.Role.SELF:
             messages.info(
-                request, "The record is yours now; its Sharing page lists who else sees it."
+                request, _("The record is yours now; its Sharing page lists who else sees it.")
             )
         return redirect("reports:dashboard")

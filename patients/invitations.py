@@ -21,6 +21,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import roles
 from accounts.languages import in_language_of
@@ -55,12 +56,12 @@ def invitation_send(
     Raises ValidationError when ``by`` may not share the record, or a hand-over is asked
     for a record that already has its own login."""
     if role not in Invitation.ROLES:
-        raise ValidationError("Invite a caregiver, a follower, or hand the record over.")
+        raise ValidationError(_("Invite a caregiver, a follower, or hand the record over."))
     grant = grant_for(user=by, patient_id=patient.pk)
     if not access.may(grant, Action.SHARE):
-        raise ValidationError("Only the patient or a caregiver can invite people to a record.")
+        raise ValidationError(_("Only the patient or a caregiver can invite people to a record."))
     if role == Role.SELF and self_login(patient=patient, include_inactive=True) is not None:
-        raise ValidationError("This record already has its own login; it cannot be handed over.")
+        raise ValidationError(_("This record already has its own login; it cannot be handed over."))
     email = normalize_email(email)
     if _has_access(patient, email):
         return None
@@ -125,7 +126,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> PatientAccess:
                     responded_at=now,
                 )
         except IntegrityError:
-            raise ValidationError("This record already has its own login.") from None
+            raise ValidationError(_("This record already has its own login.")) from None
     if invitation.role == Role.SELF:
         if not roles.is_patient(user):
             roles.grant_role(user, roles.PATIENTS)
@@ -151,7 +152,7 @@ def invitation_accept_new_login(*, invitation: Invitation, password: str) -> Use
 
     email = invitation.email
     if User.objects.filter(email=email).exists():
-        raise ValidationError("This email already has an account: sign in to accept.")
+        raise ValidationError(_("This email already has an account: sign in to accept."))
     user = User(email=email)
     validate_password(password, user)
     with transaction.atomic():
@@ -173,7 +174,7 @@ def invitation_decline(*, invitation: Invitation, user: User | None = None) -> N
 def invitation_withdraw(*, invitation: Invitation, by: User) -> None:
     """Someone who may share the record takes a pending invitation back."""
     if not access.may(grant_for(user=by, patient_id=invitation.patient_id), Action.SHARE):
-        raise ValidationError("Only the patient or a caregiver can withdraw an invitation.")
+        raise ValidationError(_("Only the patient or a caregiver can withdraw an invitation."))
     Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.PENDING).update(
         status=Invitation.Status.REVOKED, responded_at=timezone.now()
     )
@@ -206,8 +207,8 @@ def _require_invitee(invitation: Invitation, user: User) -> None:
     ).exists()
     if not (user.is_active and verified):
         raise ValidationError(
-            f"This invitation was sent to {invitation.email}: sign in with that address to "
-            "accept it."
+            _("This invitation was sent to %(email)s: sign in with that address to accept it.")
+            % {"email": invitation.email}
         )
 
 

@@ -15,6 +15,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import roles
 from patients import access
@@ -72,7 +73,7 @@ class RecordMixin(LoginRequiredMixin):
             return self.handle_no_permission()
         record = chosen_record(request)
         if record is None and roles.is_patient(request.user):
-            messages.info(request, "Add the record of the person whose diabetes you look after.")
+            messages.info(request, _("Add the record of the person whose diabetes you look after."))
             return redirect("patients:record-create")
         if record is None or not access.may(record.grant, self.record_action):
             raise PermissionDenied("You may not do this on this patient record.")

@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.localtime import validate_timezone
 from core.text import validate_name
@@ -233,6 +234,28 @@ class AccessLogEntry(models.Model):
 
     def __str__(self):
         return f"Access log entry {self.pk}"
+
+    @property
+    def what_label(self) -> str:
+        """``what`` in the reader's language; a name not listed stays as stored."""
+        return str(WHAT_LABELS.get(self.what, self.what))
+
+
+# The access log's names of pages and endpoints (stored in English, shown translated).
+WHAT_LABELS = {
+    AccessLogEntry.REPORT_PAGE: _("report page"),
+    AccessLogEntry.DASHBOARD: _("dashboard"),
+    AccessLogEntry.READINGS_PAGE: pgettext_lazy("access log", "readings"),
+    AccessLogEntry.API_READINGS: _("API: readings"),
+    AccessLogEntry.API_STATS: _("API: stats"),
+    AccessLogEntry.ROSTER: _("roster"),
+    AccessLogEntry.API_ROSTER: _("API: patients"),
+    "API: treatments": _("API: treatments"),
+    "treatments": pgettext_lazy("access log", "treatments"),
+    "day view": _("day view"),
+    "glucose profile report (PDF)": _("glucose profile report (PDF)"),
+    "glucose profile report (print page)": _("glucose profile report (print page)"),
+}
 
 
 class Invitation(models.Model):

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
 
@@ -48,7 +49,9 @@ class RecordCreateView(LoginRequiredMixin, FormView):
             form.add_error(None, error)
             return self.form_invalid(form)
         choose_record(self.request, patient)
-        messages.success(self.request, f"{patient.display_name}'s record is ready.")
+        messages.success(
+            self.request, _("%(name)s's record is ready.") % {"name": patient.display_name}
+        )
         return redirect("reports:dashboard")
 
 
@@ -87,13 +90,14 @@ class RecordDeleteView(RecordMixin, View):
         name = self.patient.display_name
         return confirm_page(
             request,
-            title=f"Delete {name}'s record?",
-            text=(
-                f"{name}'s record and everything in it (readings, targets, sharing, the "
+            title=_("Delete %(name)s's record?") % {"name": name},
+            text=_(
+                "%(name)s's record and everything in it (readings, targets, sharing, the "
                 "access log) are deleted for everyone who sees it, at once. This cannot be "
                 "undone; download the data first if you want to keep it."
-            ),
-            button=f"Delete {name}'s record",
+            )
+            % {"name": name},
+            button=_("Delete %(name)s's record") % {"name": name},
             cancel_url=reverse("readings:record"),
         )
 
@@ -102,7 +106,9 @@ class RecordDeleteView(RecordMixin, View):
         name = self.patient.display_name
         data.record_delete(patient=self.patient)
         request.session.pop("bgt_record", None)
-        messages.success(request, f"{name}'s record and all its data are deleted.")
+        messages.success(
+            request, _("%(name)s's record and all its data are deleted.") % {"name": name}
+        )
         return redirect("accounts:profile")
 
 
@@ -118,5 +124,5 @@ class OwnRecordCreateView(LoginRequiredMixin, View):
             user=request.user, timezone_name=records[0].timezone if records else "UTC"
         )
         choose_record(request, patient)
-        messages.success(request, "Your own record is ready; switch between records at the top.")
+        messages.success(request, _("Your own record is ready; switch between records at the top."))
         return redirect("reports:dashboard")

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from patients import access, signals
@@ -81,7 +82,7 @@ def patient_preset_set(*, patient: Patient, preset: str) -> Patient:
     """Judge the record's figures by another consensus target preset (DESIGN.md 4.7); who
     may is patients.access's SET_PRESET (the patient, caregivers, physicians)."""
     if preset not in TargetPreset.values:
-        raise ValidationError({"target_preset": "Choose one of the listed target presets."})
+        raise ValidationError({"target_preset": _("Choose one of the listed target presets.")})
     if patient.target_preset == preset:
         return patient
     patient.target_preset = preset
@@ -189,18 +190,20 @@ def grant_revoke(*, grant: PatientAccess, by: User) -> PatientAccess:
     caregiver may (a caregiver may also leave); nobody can remove the record's own login.
     Physicians' grants are ended through patients.grants (it tells them by email)."""
     if grant.role == Role.SELF:
-        raise ValidationError("Nobody can remove the record's own login.")
+        raise ValidationError(_("Nobody can remove the record's own login."))
     if grant.role == Role.PHYSICIAN:
-        raise ValidationError("End a physician's access with “Stop sharing”.")
+        raise ValidationError(_("End a physician's access with “Stop sharing”."))
     leaving = grant.user_id == by.pk
     if not leaving and not access.may(
         grant_for(user=by, patient_id=grant.patient_id), Action.SHARE
     ):
-        raise ValidationError("Only the patient or a caregiver can remove someone's access.")
+        raise ValidationError(_("Only the patient or a caregiver can remove someone's access."))
     if grant.role == Role.CAREGIVER and not _other_keepers(grant):
         raise ValidationError(
-            "This is the last person looking after the record: invite another caregiver "
-            "first, or delete the record."
+            _(
+                "This is the last person looking after the record: invite another caregiver "
+                "first, or delete the record."
+            )
         )
     PatientAccess.objects.filter(pk=grant.pk, status__in=PatientAccess.OPEN_STATUSES).update(
         status=Status.REVOKED, ended_at=timezone.now(), ended_by=Side.PATIENT

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
 from patients import grants, invitations, selectors, services
@@ -97,8 +98,11 @@ class AccessOfferView(RecordMixin, View):
         else:
             messages.success(
                 request,
-                f"If {email} belongs to a physician on BGT, they have been sent your offer. "
-                "They see nothing until they accept; they will then appear below.",
+                _(
+                    "If %(email)s belongs to a physician on BGT, they have been sent your "
+                    "offer. They see nothing until they accept; they will then appear below."
+                )
+                % {"email": email},
             )
         return redirect("patients:sharing")
 
@@ -120,9 +124,12 @@ class OfferWithdrawView(RecordMixin, View):
         )
         messages.success(
             request,
-            f"If you had a pending offer to {email}, it is withdrawn: it can no longer be "
-            "accepted. To stop sharing with a physician who already accepted, use "
-            "“Stop sharing” next to their name.",
+            _(
+                "If you had a pending offer to %(email)s, it is withdrawn: it can no longer be "
+                "accepted. To stop sharing with a physician who already accepted, use "
+                "“Stop sharing” next to their name."
+            )
+            % {"email": email},
         )
         return redirect("patients:sharing")
 
@@ -151,12 +158,17 @@ class RequestAnswerView(RecordMixin, View):
                 grants.physician_access_accept(
                     grant=grant, by=request.user, base_url=base_url(request)
                 )
-                messages.success(request, f"{title} can now see your readings.")
+                messages.success(
+                    request, _("%(name)s can now see your readings.") % {"name": title}
+                )
             else:
                 grants.physician_access_decline(
                     grant=grant, by=request.user, base_url=base_url(request)
                 )
-                messages.success(request, f"You declined {title}'s request. Nothing was shared.")
+                messages.success(
+                    request,
+                    _("You declined %(name)s's request. Nothing was shared.") % {"name": title},
+                )
         except ValidationError as error:
             show_service_errors(request, error)
         return redirect("patients:sharing")
@@ -178,12 +190,13 @@ class PatientLinkEndView(RecordMixin, View):
         title = selectors.physician_title(grant.user)
         return confirm_page(
             request,
-            title=f"Stop sharing with {title}?",
-            text=(
-                f"{title} will no longer see your readings, starting now, and will be told by "
+            title=_("Stop sharing with %(name)s?") % {"name": title},
+            text=_(
+                "%(name)s will no longer see your readings, starting now, and will be told by "
                 "email. You can offer access again later."
-            ),
-            button="Stop sharing",
+            )
+            % {"name": title},
+            button=_("Stop sharing"),
             cancel_url=reverse("patients:sharing"),
         )
 
@@ -191,6 +204,8 @@ class PatientLinkEndView(RecordMixin, View):
         grant = self.get_grant()
         grants.physician_access_revoke(grant=grant, by=request.user, base_url=base_url(request))
         messages.success(
-            request, f"{selectors.physician_title(grant.user)} can no longer see your readings."
+            request,
+            _("%(name)s can no longer see your readings.")
+            % {"name": selectors.physician_title(grant.user)},
         )
         return redirect("patients:sharing")

@@ -16,27 +16,29 @@ block follows on page 1.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import numpy as np
+from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import consensus
 from core.formatting import format_percent
 from core.localtime import local_seconds
-from core.units import Unit, format_value, from_mgdl
-from readings.models import Kind, Source
-from reports import report_charts
+from core.units import format_value
+from readings.models import Kind
+from reports import labels, report_charts
 from reports.presentation import comparison_rows, meter_context
 from reports.selectors import REPORT_MAX_DAYS, ReportData
 
-TITLE = "Glucose profile report (AGP-style)"
+TITLE = gettext_lazy("Glucose profile report (AGP-style)")
 PERIODS = (7, 14, 30, 90)
 DEFAULT_DAYS = 14
 
 # Paper: US Letter where it is the norm (ISO 3166 regions), A4 everywhere else.
-PAPERS = {"a4": "A4", "letter": "US Letter"}
+PAPERS = {"a4": "A4", "letter": gettext_lazy("US Letter")}
 LETTER_REGIONS = frozenset("US CA MX PH CL CO VE GT CR PA DO PR SV NI BZ".split())
 
 
@@ -67,63 +69,44 @@ def period_from(query, *, today: date) -> Period:
         try:
             first, last = date.fromisoformat(start), date.fromisoformat(end)
         except ValueError:
-            raise ValueError("Give the first and the last day as dates (YYYY-MM-DD).") from None
+            raise ValueError(_("Give the first and the last day as dates (YYYY-MM-DD).")) from None
         if last < first:
-            raise ValueError("The last day must not be before the first.")
+            raise ValueError(_("The last day must not be before the first."))
         if last > today:
-            raise ValueError("The last day must not be after today.")
+            raise ValueError(_("The last day must not be after today."))
         days = (last - first).days + 1
         if days > REPORT_MAX_DAYS:
-            raise ValueError(f"A report covers at most {REPORT_MAX_DAYS} days.")
+            raise ValueError(
+                _("A report covers at most %(days)s days.") % {"days": REPORT_MAX_DAYS}
+            )
         return Period(days, last)
     try:
         days = int(query.get("days") or DEFAULT_DAYS)
     except ValueError:
         days = 0
     if days not in PERIODS:
-        raise ValueError(f"Choose {', '.join(map(str, PERIODS))} days, or a first and last day.")
+        raise ValueError(
+            _("Choose %(periods)s days, or a first and last day.")
+            % {"periods": ", ".join(map(str, PERIODS))}
+        )
     return Period(days, today)
 
 
 # --- glucose in the viewer's unit --------------------------------------------------------
 
-# The consensus' own mmol/L labels (Battelino 2019, Table 1), not conversions rounded apart.
-_RANGES = {
-    Unit.MGDL: {
-        "very_high": "above 250",
-        "high": "181–250",
-        "in_range": "70–180",
-        "low": "54–69",
-        "very_low": "below 54",
-    },
-    Unit.MMOLL: {
-        "very_high": "above 13.9",
-        "high": "10.1–13.9",
-        "in_range": "3.9–10.0",
-        "low": "3.0–3.8",
-        "very_low": "below 3.0",
-    },
-}
-RANGE_NAMES = {
-    "very_high": "Very high",
-    "high": "High",
-    "in_range": "Target range",
-    "low": "Low",
-    "very_low": "Very low",
-}
+RANGE_NAMES = labels.RANGE_NAMES
 
 
 def number(value_mgdl, unit: str) -> str:
-    """A glucose value without its unit: "154" or "8.5"."""
-    return str(from_mgdl(round(value_mgdl), unit))
+    """A glucose value without its unit: "154" or "8.5" (German "8,5")."""
+    return labels.bound(round(value_mgdl), unit)
 
 
 def glucose(value_mgdl, unit: str) -> str:
     return "–" if value_mgdl is None else format_value(round(value_mgdl), unit)
 
 
-def range_label(key: str, unit: str, *, with_unit: bool = True) -> str:
-    return f"{RANGE_NAMES[key]} ({_RANGES[unit][key]}{f' {unit}' if with_unit else ''})"
+range_label = labels.range_label
 
 
 _SYMBOLS = {">": ">", "<": "<", "<=": "≤"}
@@ -134,16 +117,17 @@ def goal_short(goal: consensus.Goal, unit: str) -> str:
     symbol = _SYMBOLS[goal.comparator]
     if goal.key == "mean":
         return f"{symbol} {glucose(goal.threshold, unit)}"
-    return f"{symbol} {goal.threshold:g} %"
+    return f"{symbol} {labels.compact(goal.threshold)} %"
 
 
 def _goal_label(goal: consensus.Goal, preset: consensus.Preset, unit: str) -> str:
     """The preset's goal named in the viewer's unit ("Time below 3.9 mmol/L")."""
     if goal.key == "in_range":
         low, high = number(preset.range_low, unit), number(preset.range_high, unit)
-        return f"In range {low}–{high}"
-    side, _, threshold = goal.key.partition("_")
-    return f"{side.capitalize()} {number(int(threshold), unit)}"
+        return _("In range %(low)s–%(high)s") % {"low": low, "high": high}
+    side, _sep, threshold = goal.key.partition("_")
+    words = _("Below %(value)s") if side == "below" else _("Above %(value)s")
+    return words % {"value": number(int(threshold), unit)}
 
 
 # --- the pages ---------------------------------------------------------------------------
@@ -158,16 +142,18 @@ def report_context(
     s, cgm, events = figures.sufficiency, figures.cgm, figures.events
     preset = consensus.preset(figures.preset)
     context = {
-        "title": TITLE,
+        "title": str(TITLE),
         "unit": unit,
         "patient": patient,
         "header": _header(data, mrn=mrn),
         "sufficiency": s,
         "cgm": cgm,
-        "preset_label": preset.label,
+        "preset_label": labels.preset_label(figures.preset),
         "generated_at": generated_at.astimezone(tz),
         "viewer": viewer,
-        "sources": data_sources(data.series.kinds, data.series.sources, data.series.cadences),
+        "sources": labels.data_sources(
+            data.series.kinds, data.series.sources, data.series.cadences
+        ),
         "range_names": {key: range_label(key, unit) for key in RANGE_NAMES},
         "thresholds": {
             key: number(value, unit)
@@ -179,8 +165,14 @@ def report_context(
         context.update(
             ranges=_ranges(cgm, unit),
             combined=[
-                (f"Below {number(70, unit)} (low + very low)", format_percent(cgm.below_70)),
-                (f"Above {number(180, unit)} (high + very high)", format_percent(cgm.above_180)),
+                (
+                    _("Below %(value)s (low + very low)") % {"value": number(70, unit)},
+                    format_percent(cgm.below_70),
+                ),
+                (
+                    _("Above %(value)s (high + very high)") % {"value": number(180, unit)},
+                    format_percent(cgm.above_180),
+                ),
             ],
             goals=[
                 (_goal_label(g, preset, unit), goal_short(g, unit), format_percent(g.value), g.met)
@@ -255,11 +247,7 @@ def _ranges(cgm, unit: str) -> list[dict]:
     return rows
 
 
-def _per_day(minutes: float) -> str:
-    minutes = round(minutes)
-    if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60:02d} min"
+_per_day = labels.hours_minutes
 
 
 def _metrics(figures, unit: str) -> list[dict]:
@@ -279,42 +267,52 @@ def _metrics(figures, unit: str) -> list[dict]:
 
     lv2 = events["lv2_hypo"] if events else None
     return [
-        row("mean", "Average glucose", glucose(cgm.mean, unit), goal=goals.get("mean")),
+        row("mean", _("Average glucose"), glucose(cgm.mean, unit), goal=goals.get("mean")),
         row(
             "gmi",
-            "GMI (glucose management indicator)",
+            _("GMI (glucose management indicator)"),
             format_percent(s.gmi),
             detail=s.gmi_reason or "",
             goal=goals.get("gmi"),
         ),
         row(
             "cv",
-            "Variability (CV)",
+            _("Variability (CV)"),
             format_percent(cgm.cv),
-            detail="" if cgm.cv is not None else "needs 30 CGM readings",
+            detail="" if cgm.cv is not None else _("needs 30 CGM readings"),
             goal=goals.get("cv"),
         ),
-        row("sd", "Standard deviation (SD)", glucose(cgm.sd, unit)),
+        row("sd", _("Standard deviation (SD)"), glucose(cgm.sd, unit)),
         row(
             "gri",
-            "Glycemia risk index (GRI)",
-            f"{cgm.gri.value:.1f} (zone {cgm.gri.zone})" if cgm.gri else "–",
+            _("Glycemia risk index (GRI)"),
+            _("%(value)s (zone %(zone)s)")
+            % {"value": labels.decimal(cgm.gri.value), "zone": cgm.gri.zone}
+            if cgm.gri
+            else "–",
             detail=(
-                f"hypo component {cgm.gri.hypo:.1f}, hyper component {cgm.gri.hyper:.1f}"
+                _("hypo component %(hypo)s, hyper component %(hyper)s")
+                % {"hypo": labels.decimal(cgm.gri.hypo), "hyper": labels.decimal(cgm.gri.hyper)}
                 if cgm.gri
                 else ""
             ),
         ),
         row(
             "tight_range",
-            f"Time in tight range {number(70, unit)}–{number(140, unit)}",
+            _("Time in tight range %(low)s–%(high)s")
+            % {"low": number(70, unit), "high": number(140, unit)},
             format_percent(cgm.tight_range),
         ),
         row(
             "lv2_hypo",
-            "Level 2 hypo events",
+            _("Level 2 hypo events"),
             str(lv2.total) if lv2 else "–",
-            detail=(f"{lv2.per_week or 0:.1f} a week; {lv2.nocturnal} at night" if lv2 else ""),
+            detail=(
+                _("%(per_week)s a week; %(night)s at night")
+                % {"per_week": labels.decimal(lv2.per_week or 0), "night": lv2.nocturnal}
+                if lv2
+                else ""
+            ),
         ),
     ]
 
@@ -322,24 +320,17 @@ def _metrics(figures, unit: str) -> list[dict]:
 def _event_rows(events, unit: str) -> list[tuple]:
     if not events:
         return []
-    rows = (
-        ("lv2_hypo", f"Level 2 hypo (≥ 15 min below {number(54, unit)} {unit})"),
-        ("lv1_hypo", f"Level 1 hypo (≥ 15 min below {number(70, unit)} {unit})"),
-        ("extended_hypo", f"Extended hypo (over 120 min below {number(70, unit)} {unit})"),
-        ("lv1_hyper", f"Level 1 hyper (≥ 15 min above {number(180, unit)} {unit})"),
-        ("lv2_hyper", f"Level 2 hyper (≥ 15 min above {number(250, unit)} {unit})"),
-    )
     return [
         (
-            label,
+            labels.event_label(key, unit, with_unit=True),
             events[key].total,
-            f"{events[key].per_week or 0:.1f}",
+            labels.decimal(events[key].per_week or 0),
             "–"
             if events[key].mean_duration_min is None
-            else f"{events[key].mean_duration_min:.0f} min",
+            else labels.minutes(events[key].mean_duration_min),
             events[key].nocturnal,
         )
-        for key, label in rows
+        for key in labels.EVENT_KEYS
     ]
 
 
@@ -351,12 +342,12 @@ def _hypo_events(events, unit: str) -> list[tuple]:
         deep = any(e.start <= event.end and e.end >= event.start for e in level2)
         rows.append(
             (
-                event.start.strftime("%a %-d %b %Y"),
-                event.start.strftime("%H:%M"),
-                f"{event.duration_min} min",
+                date_format(event.start, "D j M Y"),
+                time_format(event.start, "H:i"),
+                labels.minutes(event.duration_min),
                 glucose(event.extreme, unit),
                 "2" if deep else "1",
-                "yes" if event.nocturnal else "",
+                _("yes") if event.nocturnal else "",
             )
         )
     return rows
@@ -373,25 +364,3 @@ def _meter_svg(data: ReportData, unit: str) -> str:
         local_hours=(local % 86_400) / 3600,
         values_mgdl=np.asarray(series.values_mgdl, dtype=np.int64)[meter],
     )
-
-
-_KIND_NAMES = {Kind.CGM: "CGM", Kind.SCAN: "Libre scans", Kind.FINGERSTICK: "meter"}
-
-
-def data_sources(kinds, sources, cadences) -> list[str]:
-    """ "CGM: 4,032 readings (Nightscout uploader; 5-minute sensor)" per kind of reading in
-    the window, every kind that has readings."""
-    out = []
-    for kind in (Kind.CGM, Kind.SCAN, Kind.FINGERSTICK):
-        mine = [i for i, k in enumerate(kinds) if k == kind]
-        if not mine:
-            continue
-        names = Counter(sources[i] for i in mine)
-        where = ", ".join(str(Source(s).label) if s in Source.values else s for s in names)
-        detail = where
-        if kind == Kind.CGM:
-            steps = sorted({cadences[i] for i in mine if cadences[i]})
-            if steps:
-                detail += "; " + ", ".join(f"{c}-minute" for c in steps) + " sensor"
-        out.append(f"{_KIND_NAMES[kind]}: {len(mine):,} readings ({detail})")
-    return out

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from django.utils.formats import date_format, get_format
+from django.utils.translation import gettext as _
 
 from core import consensus
 from core.formatting import format_percent
@@ -18,6 +20,7 @@ from core.units import MGDL_PER_MMOLL, Unit
 from readings.figures.agp import AgpCurve, DailyProfile, smooth_for_display
 from readings.figures.cgm import CgmFigures
 from readings.figures.meter import MeterFigures
+from reports import labels
 
 # The same colours as the table badges in static/css/bgt.css.
 BAND_COLOURS = {
@@ -50,9 +53,16 @@ def _value_or_none(value_mgdl, unit):
     return None if value_mgdl is None else in_unit([value_mgdl], unit)[0]
 
 
+def band_name(key: str) -> str:
+    """ "Very low" ... "Very high" in the reader's language (core.consensus.Band's keys)."""
+    return str(labels.IN_RANGE_NAME if key == "in_range" else labels.RANGE_NAMES[key])
+
+
 def _layout(title: str, unit: str | None = None, **extra) -> dict:
     layout = {
-        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        "title": {"text": str(title), "x": 0, "xanchor": "left", "font": {"size": 16}},
+        # The reader's decimal mark and digit grouping: ",." in German, ", " in French.
+        "separators": get_format("DECIMAL_SEPARATOR") + get_format("THOUSAND_SEPARATOR"),
         "font": FONT,
         "margin": {"l": 56, "r": 16, "t": 48, "b": 48},
         "hovermode": "closest",
@@ -62,7 +72,7 @@ def _layout(title: str, unit: str | None = None, **extra) -> dict:
     }
     if unit:
         layout["yaxis"] = {
-            "title": {"text": f"Glucose ({unit})"},
+            "title": {"text": _("Glucose (%(unit)s)") % {"unit": unit}},
             "gridcolor": "#e9ecef",
             "zeroline": False,
         }
@@ -109,7 +119,7 @@ def readings_figure(
         {
             "type": "scatter",
             "mode": "lines",
-            "name": "All readings",
+            "name": _("All readings"),
             "x": local_ms.tolist(),
             "y": in_unit(values_mgdl, unit),
             "line": {"color": "#6c757d" if many else "#adb5bd", "width": 1},
@@ -117,7 +127,8 @@ def readings_figure(
             "showlegend": many,
         }
     ]
-    for band, label in consensus.Band.LABELS.items():
+    for band in consensus.Band.LABELS:
+        label = band_name(band)
         mask = bands == band
         if not mask.any() or (many and band == consensus.Band.IN_RANGE):
             continue
@@ -133,13 +144,13 @@ def readings_figure(
                     "symbol": BAND_SYMBOLS[band],
                     "size": 5 if many else 7,
                 },
-                "hovertemplate": f"%{{x|%a %d %b %H:%M}}<br>%{{y}} {unit} · {label}<extra></extra>",
+                "hovertemplate": f"%{{x|%d.%m. %H:%M}}<br>%{{y}} {unit} · {label}<extra></extra>",
             }
         )
     layout = _layout(
-        "Readings over time",
+        _("Readings over time"),
         unit,
-        xaxis={"type": "date", "gridcolor": "#e9ecef"},
+        xaxis={"type": "date", "gridcolor": "#e9ecef", "tickformat": "%H:%M\n%d.%m."},
         shapes=[_target_band(target_low, target_high, unit)],
     )
     return {"data": traces, "layout": layout}
@@ -176,9 +187,9 @@ def agp_figure(curve: AgpCurve | None, *, unit: str, reason: str | None = None) 
     time of day, over 15-minute points smoothed for display (readings.figures.agp; the
     tested numbers are the unsmoothed curve). Slots with fewer than 5 days are gaps (null),
     never bridged. No curve (the AGP gate): an empty chart saying why."""
-    title = "Glucose profile (AGP), CGM"
+    title = _("Glucose profile (AGP), CGM")
     if curve is None:
-        return _empty(title, reason or "Insufficient CGM data to draw the profile.")
+        return _empty(title, reason or _("Insufficient CGM data to draw the profile."))
     smooth = smooth_for_display(curve)
     points = len(smooth[50])
     step_h = 24 / points
@@ -206,7 +217,7 @@ def agp_figure(curve: AgpCurve | None, *, unit: str, reason: str | None = None) 
         line("5–95 %", 95, line=outer, fill="tonexty", fillcolor="rgba(13,110,253,0.12)"),
         line("25th percentile", 25, legend=False, line=inner),
         line("25–75 %", 75, line=inner, fill="tonexty", fillcolor="rgba(13,110,253,0.30)"),
-        line("Median", 50, line={"color": "#0b3d91", "width": 3}),
+        line(_("Median"), 50, line={"color": "#0b3d91", "width": 3}),
     ]
     top = in_unit([AGP_CLAMP_MGDL], unit)[0]
     layout = _layout(
@@ -224,51 +235,43 @@ def agp_figure(curve: AgpCurve | None, *, unit: str, reason: str | None = None) 
     return {"data": traces, "layout": layout}
 
 
-RANGE_LABELS = {
-    "very_low": "Very low (<54 mg/dL)",
-    "low": "Low (54–69)",
-    "in_range": "In range (70–180)",
-    "high": "High (181–250)",
-    "very_high": "Very high (>250)",
-}
-
-
-# The legend for mmol/L readers: the consensus' own mmol/L bounds.
-RANGE_LABELS_MMOLL = {
-    "very_low": "Very low (<3.0 mmol/L)",
-    "low": "Low (3.0–3.8)",
-    "in_range": "In range (3.9–10.0)",
-    "high": "High (10.1–13.9)",
-    "very_high": "Very high (>13.9)",
-}
+def range_legend(unit: str) -> dict[str, str]:
+    """The legend's ranges, "Very low (<54 mg/dL)", "Low (54–69)": the consensus' bounds."""
+    out = {}
+    for key in consensus.BAND_KEYS:
+        low, high = labels.range_limits(key, unit)
+        bounds = f">{high}" if low is None else f"<{low}" if high is None else f"{low}–{high}"
+        out[key] = f"{band_name(key)} ({bounds}{f' {unit}' if key == 'very_low' else ''})"
+    return out
 
 
 def time_in_ranges_figure(cgm: CgmFigures | None, *, unit: str = Unit.MGDL) -> dict:
     """One stacked bar of the five consensus ranges, in % of CGM time; the legend's
     bounds in ``unit``."""
-    labels = RANGE_LABELS_MMOLL if unit == Unit.MMOLL else RANGE_LABELS
-    title = "Time in ranges (CGM)"
+    legend = range_legend(unit)
+    title = _("Time in ranges (CGM)")
     if cgm is None or cgm.bands is None:
-        return _empty(title, "Not enough CGM data in this period.")
+        return _empty(title, _("Not enough CGM data in this period."))
+    cgm_time = _("%(percent)s of CGM time") % {"percent": "%"}
     traces = []
     for key in consensus.BAND_KEYS:
         share = getattr(cgm.bands, key)
         traces.append(
             {
                 "type": "bar",
-                "name": labels[key],
-                "x": ["CGM time"],
+                "name": legend[key],
+                "x": [_("CGM time")],
                 "y": [share],
                 "text": [format_percent(share)],
                 "textposition": "inside",
                 "marker": {"color": BAND_COLOURS[key]},
-                "hovertemplate": f"{labels[key]}: %{{y:.1f}} % of CGM time<extra></extra>",
+                "hovertemplate": f"{legend[key]}: %{{y:.1f}} {cgm_time}<extra></extra>",
             }
         )
     layout = _layout(
         title,
         barmode="stack",
-        yaxis={"title": {"text": "% of CGM time"}, "range": [0, 100], "gridcolor": "#e9ecef"},
+        yaxis={"title": {"text": cgm_time}, "range": [0, 100], "gridcolor": "#e9ecef"},
         legend={"traceorder": "reversed"},
         margin={"l": 56, "r": 16, "t": 48, "b": 24},
     )
@@ -285,13 +288,13 @@ def meter_hourly_figure(
     """Meter readings by local time of day: every reading as a dot (the modal day), and per
     hour the median (>= 3 readings) with the interquartile range (>= 5 readings) as error
     bars (CLINICAL.md D5 rule 5, D10). ``local_hours``/``values_mgdl``: the fingersticks."""
-    title = "Meter readings by hour of day"
+    title = _("Meter readings by hour of day")
     if meter.count == 0:
-        return _empty(title, "No meter readings in this period.")
+        return _empty(title, _("No meter readings in this period."))
     dots = {
         "type": "scatter",
         "mode": "markers",
-        "name": "Readings",
+        "name": _("Readings"),
         "x": [round(float(h), 3) for h in local_hours],
         "y": in_unit(values_mgdl, unit),
         "marker": {"color": "rgba(108,117,125,0.6)", "size": 5},
@@ -299,22 +302,23 @@ def meter_hourly_figure(
     }
     shown = [b for b in meter.hourly if b.median is not None]
     x = [b.hour + 0.5 for b in shown]
-    median = [_value_or_none(b.median, unit) for b in shown]
+    values = [_value_or_none(b.median, unit) for b in shown]
+    median = _("median")
     plus = [
         None if b.p75 is None else round(_value_or_none(b.p75, unit) - m, 1)
-        for b, m in zip(shown, median, strict=True)
+        for b, m in zip(shown, values, strict=True)
     ]
     minus = [
         None if b.p25 is None else round(m - _value_or_none(b.p25, unit), 1)
-        for b, m in zip(shown, median, strict=True)
+        for b, m in zip(shown, values, strict=True)
     ]
     traces = [
         {
             "type": "scatter",
             "mode": "markers",
-            "name": "Median (25–75 % bars)",
+            "name": _("Median (25–75 % bars)"),
             "x": x,
-            "y": median,
+            "y": values,
             "text": [f"n={b.count}" for b in shown],
             "error_y": {
                 "type": "data",
@@ -324,7 +328,7 @@ def meter_hourly_figure(
                 "color": "#0b3d91",
             },
             "marker": {"color": "#0b3d91", "size": 8},
-            "hovertemplate": f"%{{x:.0f}}h: median %{{y}} {unit} (%{{text}})<extra></extra>",
+            "hovertemplate": f"%{{x:.0f}} h: {median} %{{y}} {unit} (%{{text}})<extra></extra>",
         }
     ]
     traces = [dots] + (traces if shown else [])
@@ -348,10 +352,10 @@ def overlay_figure(daily: Sequence[DailyProfile], *, unit: str, days: int = 14) 
     line per day (readings.figures' daily profiles: deduplicated CGM, broken at gaps over
     45 minutes), the newest darkest and widest, each named by its date so the legend can
     hide or show it; the consensus target range 70-180 mg/dL shaded."""
-    title = f"The last {days} days by time of day (CGM)"
+    title = _("The last %(days)s days by time of day (CGM)") % {"days": days}
     shown = [p for p in daily[-days:] if p.values]
     if not shown:
-        return _empty(title, "No CGM readings on these days.")
+        return _empty(title, _("No CGM readings on these days."))
     traces = []
     for n, profile in enumerate(shown):
         age = (len(shown) - 1 - n) / max(1, len(shown) - 1)  # 0 newest, 1 oldest
@@ -360,7 +364,7 @@ def overlay_figure(daily: Sequence[DailyProfile], *, unit: str, days: int = 14) 
             for t in profile.times
         ]
         y = [None if v is None else _value_or_none(v, unit) for v in profile.values]
-        name = profile.day.strftime("%a %-d %b")
+        name = date_format(profile.day, "D j M")
         traces.append(
             {
                 "type": "scatter",

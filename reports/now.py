@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from core import consensus
 from core.units import Unit, format_value, from_mgdl, mgdl_to_mmoll
 from readings.models import FUTURE_TOLERANCE
@@ -91,13 +95,13 @@ def now_card(
     age = now - latest.taken_at
     state = "old" if age >= OLD else "stale" if age >= STALE else "fresh"
     band = consensus.band_of(latest.value_mgdl, target_low, target_high)
-    value = str(from_mgdl(latest.value_mgdl, unit))
+    value = number_format(from_mgdl(latest.value_mgdl, unit))
     if state == "fresh":
         title = f"{value} {latest.arrow}".strip()
     elif state == "stale":
         title = f"{value} {latest.arrow} ({age_text(age)})".replace("  ", " ")
     else:
-        title = "No recent data"
+        title = _("No recent data")
     return NowCard(
         state=state,
         value=value,
@@ -227,14 +231,22 @@ def curve_24h(
     y_high, y_low = y_of(target_high), y_of(target_low)
     values = [v for _, v, _ in shown]
     if values:
-        description = (
-            f"Glucose over the last {CURVE_HOURS} hours: {len(values)} readings from "
-            f"{format_value(min(values), unit)} to {format_value(max(values), unit)}, "
-            f"the target range {from_mgdl(target_low, unit)} to "
-            f"{format_value(target_high, unit)} shaded."
-        )
+        description = ngettext(
+            "Glucose over the last %(hours)s hours: %(count)s reading from %(low)s to "
+            "%(high)s, the target range %(target_low)s to %(target_high)s shaded.",
+            "Glucose over the last %(hours)s hours: %(count)s readings from %(low)s to "
+            "%(high)s, the target range %(target_low)s to %(target_high)s shaded.",
+            len(values),
+        ) % {
+            "hours": CURVE_HOURS,
+            "count": len(values),
+            "low": format_value(min(values), unit),
+            "high": format_value(max(values), unit),
+            "target_low": number_format(from_mgdl(target_low, unit)),
+            "target_high": format_value(target_high, unit),
+        }
     else:
-        description = f"No readings in the last {CURVE_HOURS} hours."
+        description = _("No readings in the last %(hours)s hours.") % {"hours": CURVE_HOURS}
     return Curve(
         width=WIDTH,
         height=HEIGHT,

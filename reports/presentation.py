@@ -8,16 +8,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from core import consensus
 from core.formatting import format_percent
-from core.units import MGDL_PER_MMOLL, Unit, format_value, from_mgdl
+from core.units import MGDL_PER_MMOLL, Unit, format_value
 from readings import stats
 from readings.figures import Figures
 from readings.presentation import CONTEXT_LABELS, reading_rows  # noqa: F401 (re-exported)
+from reports import labels
+from reports.labels import MEAL_LABELS, signed
 from reports.selectors import Dashboard
 
-CGM_TIME = "% of CGM time"
-METER_READINGS = "% of meter readings"
+
+def cgm_time() -> str:
+    """ "% of CGM time" in the reader's language (a placeholder for the sign: a msgid that
+    starts with "% o" would read as a printf conversion to gettext's checks)."""
+    return _("%(percent)s of CGM time") % {"percent": "%"}
 
 
 @dataclass(frozen=True)
@@ -30,24 +39,25 @@ class StatCard:
     met: bool | None = None  # None: no goal, or nothing to judge
 
 
-_GOAL_WORDS = {">": "more than", "<": "less than", "<=": "at most"}
+_GOAL_WORDS = {
+    ">": gettext_lazy("Goal: more than %(value)s"),
+    "<": gettext_lazy("Goal: less than %(value)s"),
+    "<=": gettext_lazy("Goal: at most %(value)s"),
+}
 
 
 def _glucose(value, unit: str) -> str:
     return "–" if value is None else format_value(round(value), unit)
 
 
-def _signed(value: float | None, suffix: str = "") -> str:
-    if value is None:
-        return "–"
-    return f"{value:+.1f}{suffix}".replace("-", "−")
+_signed = signed
 
 
 def goal_text(goal: consensus.Goal, unit: str) -> str:
     words = _GOAL_WORDS[goal.comparator]
     if goal.key == "mean":
-        return f"Goal: {words} {format_value(round(goal.threshold), unit)}"
-    return f"Goal: {words} {goal.threshold:g} %"
+        return words % {"value": format_value(round(goal.threshold), unit)}
+    return words % {"value": f"{labels.compact(goal.threshold)} %"}
 
 
 def stat_cards(
@@ -72,36 +82,43 @@ def stat_cards(
     cards = [
         StatCard(
             "active",
-            "Time CGM active",
+            _("Time CGM active"),
             format_percent(s.active_percent),
-            detail=f"{s.days_with_data} of {s.window_days} days with CGM data",
+            detail=_("%(days)s of %(window)s days with CGM data")
+            % {"days": s.days_with_data, "window": s.window_days},
         ),
         goal_card(
             "mean",
-            "Average glucose (CGM)",
+            _("Average glucose (CGM)"),
             _glucose(cgm.mean if cgm else None, unit),
-            f"SD {_glucose(cgm.sd, unit)}" if cgm and cgm.sd is not None else "",
+            _("SD %(value)s") % {"value": _glucose(cgm.sd, unit)}
+            if cgm and cgm.sd is not None
+            else "",
         ),
         goal_card(
             "gmi",
             "GMI",
             format_percent(s.gmi),
-            s.gmi_reason or "glucose management indicator, from the CGM mean",
+            s.gmi_reason or _("glucose management indicator, from the CGM mean"),
         ),
         goal_card(
             "cv",
-            "Variability (CV)",
+            _("Variability (CV)"),
             format_percent(cgm.cv if cgm else None),
-            "coefficient of variation (needs 30 CGM readings)",
+            _("coefficient of variation (needs 30 CGM readings)"),
         ),
         StatCard(
             "gri",
-            "Glycemia risk index (GRI)",
-            f"{cgm.gri.value:.0f} (zone {cgm.gri.zone})" if cgm and cgm.gri else "–",
+            _("Glycemia risk index (GRI)"),
+            _("%(value)s (zone %(zone)s)")
+            % {"value": labels.decimal(cgm.gri.value, 0), "zone": cgm.gri.zone}
+            if cgm and cgm.gri
+            else "–",
             detail=(
-                f"hypo component {cgm.gri.hypo:.1f}, hyper component {cgm.gri.hyper:.1f}"
+                _("hypo component %(hypo)s, hyper component %(hyper)s")
+                % {"hypo": labels.decimal(cgm.gri.hypo), "hyper": labels.decimal(cgm.gri.hyper)}
                 if cgm and cgm.gri
-                else "0 (best) to 100; zones A to E"
+                else _("0 (best) to 100; zones A to E")
             ),
         ),
     ]
@@ -109,34 +126,43 @@ def stat_cards(
     time = stats.time_figures(figures)
 
     def g(mgdl):  # a consensus bound in the viewer's unit, without the unit
-        return str(from_mgdl(mgdl, unit))
+        return labels.bound(mgdl, unit)
 
     preset_cards = [
-        ("in_range", f"Time in range {g(low)}–{g(high)}", time["in_range"]),
-        (f"below_{low}", f"Time below {g(low)}", time["below_low"]),
-        ("below_54", f"Time below {g(54)}", time["below_54"]),
-        (f"above_{high}", f"Time above {g(high)}", time["above_high"]),
-        ("above_250", f"Time above {g(250)}", time["above_250"]),
+        (
+            "in_range",
+            _("Time in range %(low)s–%(high)s") % {"low": g(low), "high": g(high)},
+            time["in_range"],
+        ),
+        (f"below_{low}", _("Time below %(value)s") % {"value": g(low)}, time["below_low"]),
+        ("below_54", _("Time below %(value)s") % {"value": g(54)}, time["below_54"]),
+        (f"above_{high}", _("Time above %(value)s") % {"value": g(high)}, time["above_high"]),
+        ("above_250", _("Time above %(value)s") % {"value": g(250)}, time["above_250"]),
     ]
     for key, title, value in preset_cards:  # without a goal in the preset: no goal line
-        cards.append(goal_card(key, title, format_percent(value), f"{unit}, {CGM_TIME}"))
+        cards.append(goal_card(key, title, format_percent(value), f"{unit}, {cgm_time()}"))
     cards.append(
         StatCard(
             "tight_range",
-            f"Time in tight range {g(70)}–{g(140)}",
+            _("Time in tight range %(low)s–%(high)s") % {"low": g(70), "high": g(140)},
             format_percent(cgm.tight_range if cgm else None),
-            detail=f"{unit}, {CGM_TIME}",
+            detail=f"{unit}, {cgm_time()}",
         )
     )
     lv2 = events["lv2_hypo"] if events else None
-    below_54 = f"≥ 15 min below {format_value(54, unit)}"
+    below_54 = _("≥ 15 min below %(value)s") % {"value": format_value(54, unit)}
     cards.append(
         StatCard(
             "lv2_hypo",
-            "Level 2 hypo events",
+            _("Level 2 hypo events"),
             str(lv2.total) if lv2 else "–",
             detail=(
-                f"{below_54}; {lv2.per_week or 0:.1f} per week, {lv2.nocturnal} at night"
+                _("%(below)s; %(per_week)s per week, %(night)s at night")
+                % {
+                    "below": below_54,
+                    "per_week": labels.decimal(lv2.per_week or 0),
+                    "night": lv2.nocturnal,
+                }
                 if lv2
                 else below_54
             ),
@@ -146,84 +172,45 @@ def stat_cards(
     cards.append(
         StatCard(
             "in_target",
-            "In your target range",
+            _("In your target range"),
             format_percent(personal["in"] if personal else None),
-            detail=(
-                f"your own {format_value(target_low, unit)} to "
-                f"{format_value(target_high, unit)}, {CGM_TIME}"
-            ),
+            detail=_("your own %(low)s to %(high)s, %(what)s")
+            % {
+                "low": format_value(target_low, unit),
+                "high": format_value(target_high, unit),
+                "what": cgm_time(),
+            },
         )
     )
     cards.append(
         StatCard(
             "count",
-            "Readings",
+            _("Readings"),
             str(count),
-            detail=f"{cgm.count} CGM after removing duplicates" if cgm else "of every kind",
+            detail=_("%(count)s CGM after removing duplicates") % {"count": cgm.count}
+            if cgm
+            else _("of every kind"),
         )
     )
     return cards
 
 
-BAND_ROWS = (
-    ("very_high", "Very high (above 250 mg/dL)"),
-    ("high", "High (181–250 mg/dL)"),
-    ("in_range", "In range (70–180 mg/dL)"),
-    ("low", "Low (54–69 mg/dL)"),
-    ("very_low", "Very low (below 54 mg/dL)"),
-)
-EVENT_ROWS = (
-    ("lv2_hypo", "Level 2 hypo (≥ 15 min below 54)"),
-    ("lv1_hypo", "Level 1 hypo (≥ 15 min below 70)"),
-    ("extended_hypo", "Extended hypo (over 120 min below 70)"),
-    ("lv1_hyper", "Level 1 hyper (≥ 15 min above 180)"),
-    ("lv2_hyper", "Level 2 hyper (≥ 15 min above 250)"),
-)
-# The same rows for mmol/L readers, with the consensus' own mmol/L bounds (a range above
-# 180 mg/dL starts at 10.1 mmol/L, not at 181 mg/dL converted, 10.0).
-BAND_ROWS_MMOLL = (
-    ("very_high", "Very high (above 13.9 mmol/L)"),
-    ("high", "High (10.1–13.9 mmol/L)"),
-    ("in_range", "In range (3.9–10.0 mmol/L)"),
-    ("low", "Low (3.0–3.8 mmol/L)"),
-    ("very_low", "Very low (below 3.0 mmol/L)"),
-)
-EVENT_ROWS_MMOLL = (
-    ("lv2_hypo", "Level 2 hypo (≥ 15 min below 3.0)"),
-    ("lv1_hypo", "Level 1 hypo (≥ 15 min below 3.9)"),
-    ("extended_hypo", "Extended hypo (over 120 min below 3.9)"),
-    ("lv1_hyper", "Level 1 hyper (≥ 15 min above 10.0)"),
-    ("lv2_hyper", "Level 2 hyper (≥ 15 min above 13.9)"),
-)
+_IN_RANGE = {"in_range": labels.IN_RANGE_NAME}
 
 
-def band_rows(unit: str) -> tuple[tuple[str, str], ...]:
-    """The five consensus ranges' names, bounds in ``unit``."""
-    return BAND_ROWS_MMOLL if unit == Unit.MMOLL else BAND_ROWS
+def band_rows(unit: str) -> list[tuple[str, str]]:
+    """The five consensus ranges' names, bounds in ``unit`` (its own mmol/L bounds)."""
+    return [
+        (key, labels.range_label(key, unit, name=_IN_RANGE.get(key))) for key in labels.RANGE_KEYS
+    ]
 
 
-def event_rows(unit: str) -> tuple[tuple[str, str], ...]:
-    return EVENT_ROWS_MMOLL if unit == Unit.MMOLL else EVENT_ROWS
+def event_rows(unit: str) -> list[tuple[str, str]]:
+    return [(key, labels.event_label(key, unit)) for key in labels.EVENT_KEYS]
 
 
-MEAL_LABELS = {"breakfast": "Breakfast", "lunch": "Lunch", "dinner": "Dinner", "snack": "Snacks"}
 # Changes shown in points of a percentage; others in the figure's own unit.
 _GLUCOSE_CHANGES = {"mean"}
-
-
-# The compared figures' names for mmol/L readers (readings.figures names them in mg/dL);
-# the consensus' own mmol/L bounds.
-_MMOLL_LABELS = {
-    "very_low": "Time < 3.0 mmol/L",
-    "low": "Time 3.0–3.8 mmol/L",
-    "in_range": "Time 3.9–10.0 mmol/L",
-    "high": "Time 10.1–13.9 mmol/L",
-    "very_high": "Time > 13.9 mmol/L",
-    "below_70": "Time < 3.9 mmol/L",
-    "above_180": "Time > 10.0 mmol/L",
-    "tight_range": "Time in tight range 3.9–7.8 mmol/L",
-    "mean": "Average glucose (mmol/L)",
-}
 
 
 def comparison_rows(figures: Figures, *, unit: str) -> list[tuple[str, str, str, str]]:
@@ -232,7 +219,6 @@ def comparison_rows(figures: Figures, *, unit: str) -> list[tuple[str, str, str,
     comparison = figures.comparison
     if comparison is None:
         return []
-    labels = _MMOLL_LABELS if unit == Unit.MMOLL else {}
     rows = []
     for change in comparison.changes:
         if change.key in _GLUCOSE_CHANGES:
@@ -244,13 +230,14 @@ def comparison_rows(figures: Figures, *, unit: str) -> list[tuple[str, str, str,
             else:
                 delta = _signed(change.change, " mg/dL")
         elif change.key in ("gri",) or change.key.endswith("_per_week"):
-            now = "–" if change.current is None else f"{change.current:.1f}"
-            before = "–" if change.previous is None else f"{change.previous:.1f}"
+            now = "–" if change.current is None else labels.decimal(change.current)
+            before = "–" if change.previous is None else labels.decimal(change.previous)
             delta = _signed(change.change)
         else:
             now, before = format_percent(change.current), format_percent(change.previous)
-            delta = _signed(change.change, " points")
-        rows.append((labels.get(change.key, change.label), now, before, delta))
+            delta = _signed(change.change, " " + _("points"))
+        label = labels.comparison_label(change.key, unit, change.label)
+        rows.append((label, now, before, delta))
     return rows
 
 
@@ -262,11 +249,12 @@ def meter_context(figures: Figures, *, unit: str) -> dict | None:
     return {
         "count": meter.count,
         # ADA's pre-meal target, 80-130 mg/dL (4.4-7.2 mmol/L).
-        "fasting_range": f"{from_mgdl(80, unit)}–{from_mgdl(130, unit)} {unit}",
-        "after_high": f"{from_mgdl(180, unit)}",
-        "per_day": f"{meter.per_day:.1f}",
+        "fasting_range": f"{labels.bound(80, unit)}–{labels.bound(130, unit)} {unit}",
+        "after_high": labels.bound(180, unit),
+        "per_day": labels.decimal(meter.per_day),
         "mean": _glucose(meter.mean, unit),
-        "range": f"{_glucose(meter.min, unit)} to {_glucose(meter.max, unit)}",
+        "range": _("%(low)s to %(high)s")
+        % {"low": _glucose(meter.min, unit), "high": _glucose(meter.max, unit)},
         "cv": format_percent(meter.cv),
         "bands": [(label, format_percent(meter.bands[key])) for key, label in band_rows(unit)],
         "meals": [
@@ -282,7 +270,7 @@ def meter_context(figures: Figures, *, unit: str) -> dict | None:
         ],
         "contexts": [
             (
-                "Fasting" if block.context == "fasting" else "Bedtime",
+                _("Fasting") if block.context == "fasting" else _("Bedtime"),
                 block.count,
                 _glucose(block.mean, unit),
                 format_percent(block.in_80_130),
@@ -314,21 +302,24 @@ def dashboard_context(dashboard: Dashboard, *, unit: str) -> dict:
         ),
         "figures": dashboard.charts(unit=unit),
         "unit": unit,
-        "preset_label": consensus.preset(figures.preset).label,
+        "preset_label": labels.preset_label(figures.preset),
         "range_rows": [
             (
                 label,
                 format_percent(getattr(cgm.bands, key)),
-                f"{cgm.minutes_per_day[key]:.0f} min/day",
+                _("%(minutes)s min/day") % {"minutes": round(cgm.minutes_per_day[key])},
             )
             for key, label in band_rows(unit)
         ]
         if cgm and cgm.bands
         else [],
         "combined_rows": [
-            (f"Below {format_value(70, unit)} (low and very low)", format_percent(cgm.below_70)),
             (
-                f"Above {format_value(180, unit)} (high and very high)",
+                _("Below %(value)s (low and very low)") % {"value": format_value(70, unit)},
+                format_percent(cgm.below_70),
+            ),
+            (
+                _("Above %(value)s (high and very high)") % {"value": format_value(180, unit)},
                 format_percent(cgm.above_180),
             ),
         ]
@@ -338,10 +329,10 @@ def dashboard_context(dashboard: Dashboard, *, unit: str) -> dict:
             (
                 label,
                 events[key].total,
-                f"{events[key].per_week or 0:.1f}",
+                labels.decimal(events[key].per_week or 0),
                 "–"
                 if events[key].mean_duration_min is None
-                else f"{events[key].mean_duration_min:.0f} min",
+                else labels.minutes(events[key].mean_duration_min),
                 events[key].nocturnal,
             )
             for key, label in event_rows(unit)
@@ -350,8 +341,8 @@ def dashboard_context(dashboard: Dashboard, *, unit: str) -> dict:
         else [],
         "lv2_events": [
             (
-                event.start.strftime("%a %d %b %H:%M"),
-                f"{event.duration_min} min",
+                date_format(event.start, "D d M H:i"),
+                labels.minutes(event.duration_min),
                 _glucose(event.extreme, unit),
                 event.nocturnal,
             )

@@ -16,11 +16,14 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Sequence
+from decimal import Decimal
 
 import matplotlib as mpl
 import matplotlib.patches
 import matplotlib.path
 import numpy as np
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
 from matplotlib.figure import Figure
 
 from core import consensus
@@ -66,7 +69,10 @@ def _mmol(values_mgdl, unit: str) -> np.ndarray:
 
 
 def _tick_text(mgdl: int, unit: str) -> str:
-    return f"{mgdl / float(MGDL_PER_MMOLL):.1f}" if unit == Unit.MMOLL else str(mgdl)
+    """A glucose tick in the reader's decimal mark ("3.9", German "3,9")."""
+    if unit == Unit.MMOLL:
+        return number_format(Decimal(f"{mgdl / float(MGDL_PER_MMOLL):.1f}"))
+    return str(mgdl)
 
 
 def _svg(fig: Figure) -> str:
@@ -126,7 +132,7 @@ def agp_svg(curve: AgpCurve, *, unit: str, width_mm: float = 180, height_mm: flo
         clip = lambda p: np.minimum(_mmol(smooth[p], unit), _mmol([top], unit)[0])  # noqa: E731
         ax.fill_between(x, clip(5), clip(95), color=OUTER_BAND, linewidth=0, label="5–95 %")
         ax.fill_between(x, clip(25), clip(75), color=INNER_BAND, linewidth=0, label="25–75 %")
-        ax.plot(x, clip(50), color=MEDIAN, linewidth=1.6, label="Median")
+        ax.plot(x, clip(50), color=MEDIAN, linewidth=1.6, label=_("Median"))
         _hours_axis(ax)
         _glucose_axis(ax, unit, top, (54, 70, 180, 250, 350))
         ax.set_ylabel(unit)
@@ -175,7 +181,7 @@ def daily_svg(
                                                linewidth=0, zorder=0, clip_on=False))  # fmt: skip
             ax.add_patch(mpl.patches.Rectangle((x0, y0), 24, top, fill=False, edgecolor=MUTED,
                                                linewidth=0.4, zorder=3, clip_on=False))  # fmt: skip
-            ax.text(x0 + 12, y0 + top + 0.03 * top, profile.day.strftime("%a %-d %b"),
+            ax.text(x0 + 12, y0 + top + 0.03 * top, date_format(profile.day, "D j M"),
                     ha="center", va="bottom", fontsize=6.5, color=INK)  # fmt: skip
             for hour in (6, 12, 18):
                 ax.plot([x0 + hour] * 2, [y0, y0 + top], color=GRID, linewidth=0.3, zorder=0,
@@ -190,7 +196,7 @@ def daily_svg(
             x = _wall_hours(profile.times)
             y = np.minimum(_mmol([np.nan if v is None else v for v in profile.values], unit), top)
             if not len(x):
-                ax.text(x0 + 12, y0 + top / 2, "no CGM", ha="center", va="center", color=MUTED,
+                ax.text(x0 + 12, y0 + top / 2, _("no CGM"), ha="center", va="center", color=MUTED,
                         fontsize=6)  # fmt: skip
                 continue
             xs += [x + x0, [np.nan]]

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext_lazy as _
+
 
 class ClockHow:
     TRANSMITTER = "transmitter"  # Dexcom's Transmitter Time counts seconds without a clock
@@ -16,9 +18,9 @@ class ClockHow:
 
 
 CLOCK_HOW_TEXT = {
-    ClockHow.TRANSMITTER: "from the Dexcom transmitter's own count of time",
-    ClockHow.ROW_ORDER: "from the order of the rows in the file",
-    ClockHow.FIRST: "as the first one, since nothing in the file tells which",
+    ClockHow.TRANSMITTER: _("from the Dexcom transmitter's own count of time"),
+    ClockHow.ROW_ORDER: _("from the order of the rows in the file"),
+    ClockHow.FIRST: _("as the first one, since nothing in the file tells which"),
 }
 
 
@@ -34,12 +36,12 @@ class ClockResolution:
     @property
     def occurrence(self) -> str:
         if self.fold:
-            return "second occurrence (after the clocks went back)"
-        return "first occurrence (before the clocks went back)"
+            return str(_("second occurrence (after the clocks went back)"))
+        return str(_("first occurrence (before the clocks went back)"))
 
     @property
     def how_text(self) -> str:
-        return CLOCK_HOW_TEXT[self.how]
+        return str(CLOCK_HOW_TEXT[self.how])
 
 
 @dataclass

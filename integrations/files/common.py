@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime, time, tzinfo
 
 from django.core.exceptions import ValidationError
 from django.db.models.base import ModelState
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.localtime import local_datetime
 from core.units import MAX_MGDL, MIN_MGDL, mgdl_to_mmoll
@@ -54,7 +56,7 @@ class Format:
         DEXCOM: "Dexcom Clarity",
         LIBREVIEW: "LibreView",
         XDRIP: "xDrip+",
-        NIGHTSCOUT: "Nightscout entries",
+        NIGHTSCOUT: gettext_lazy("Nightscout entries"),
         MYSUGR: "mySugr",
         CARELINK: "Medtronic CareLink",
         GLOOKO: "Glooko",
@@ -273,9 +275,14 @@ def amount(text: str, label: str, kind: str, *, factor: float = 1.0) -> float:
     try:
         value = float(number_text(text)) * factor
     except ValueError:
-        raise RowError(f"{label} “{shorten(text)}”: Enter a number.") from None
+        raise RowError(
+            _("%(label)s “%(text)s”: Enter a number.") % {"label": label, "text": shorten(text)}
+        ) from None
     if value != value or value < 0:  # NaN or negative
-        raise RowError(f"{label} “{shorten(text)}”: Enter a number of at least 0.")
+        raise RowError(
+            _("%(label)s “%(text)s”: Enter a number of at least 0.")
+            % {"label": label, "text": shorten(text)}
+        )
     limit, message = MAXIMA[kind]
     if value > limit:
         raise RowError(f"{label} “{shorten(text)}”: {message}")
@@ -381,12 +388,22 @@ def marker_value(
     else:
         return None
     if not context.store_out_of_range:
-        parsed.skipped.append(RowProblem(line, f"“{text}”: {where} the sensor's range"))
+        problem = _SENSOR_RANGE[where] % {"text": text}
+        parsed.skipped.append(RowProblem(line, problem))
         return False
     return (limits.low if where == "below" else limits.high), limits.note(text, where)
 
 
+_SENSOR_RANGE = {
+    "below": gettext_lazy("“%(text)s”: below the sensor's range"),
+    "above": gettext_lazy("“%(text)s”: above the sensor's range"),
+}
+
+
 def notes_of(text: str) -> str:
     if len(text) > MAX_NOTES:
-        raise RowError(f"The notes are {len(text)} characters long; at most 500 are allowed.")
+        raise RowError(
+            _("The notes are %(length)s characters long; at most 500 are allowed.")
+            % {"length": len(text)}
+        )
     return text

@@ -39,6 +39,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.units import Unit
 from integrations.files import (
@@ -121,8 +124,11 @@ def parse_file(
     """
     if len(data) > MAX_UPLOAD_BYTES:
         raise ImportRefused(
-            f"This file is {len(data) / 1024 / 1024:.1f} MB; files up to 10 MB can be imported. "
-            "Export a shorter period and import the parts one after another."
+            _(
+                "This file is %(size)s MB; files up to 10 MB can be imported. Export a "
+                "shorter period and import the parts one after another."
+            )
+            % {"size": number_format(len(data) / 1024 / 1024, 1)}
         )
     context = RowContext(
         tz=tz,
@@ -145,7 +151,7 @@ def parse_file(
                 parsed = ParsedFile(format=part.format, unit=part.unit)
             parsed.merge(part, name)
         if parsed is None:
-            raise ImportRefused(UNRECOGNISED)
+            raise ImportRefused(str(UNRECOGNISED))
     collapse_repeats(parsed)
     return parsed
 
@@ -153,14 +159,14 @@ def parse_file(
 def _parse_text(text: str, context: RowContext, date_order: str) -> ParsedFile:
     """One file's text parsed by the source it is recognised as; clock changes settled."""
     if not text.strip():
-        raise ImportRefused("The file is empty.")
+        raise ImportRefused(_("The file is empty."))
     if text.lstrip()[:1] in ("[", "{"):
         parsed = nightscout_entries.parse_json(text, context)
         parsed.settle_clock()
         return parsed
     found = _find_header(text)
     if found is None:
-        raise ImportRefused(UNRECOGNISED)
+        raise ImportRefused(str(UNRECOGNISED))
     fmt, columns, rows = found
     try:
         if fmt in DATE_ORDER_PARSERS:
@@ -168,7 +174,9 @@ def _parse_text(text: str, context: RowContext, date_order: str) -> ParsedFile:
         else:
             parsed = PARSERS[fmt](columns, rows, context)
     except csv.Error as error:
-        raise ImportRefused(f"This file is not valid CSV: {error}.") from None
+        raise ImportRefused(
+            _("This file is not valid CSV: %(error)s.") % {"error": error}
+        ) from None
     parsed.settle_clock()
     return parsed
 
@@ -187,8 +195,10 @@ def _unzipped(data: bytes) -> list[tuple[str, bytes]]:
         return [("", data)]  # an Excel workbook or another zip: refused as "not a CSV file"
     if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES or len(members) > MAX_MEMBERS:
         raise ImportRefused(
-            "This zip file holds more than BGT reads at once. Unzip it and import the CSV "
-            "files inside one by one."
+            _(
+                "This zip file holds more than BGT reads at once. Unzip it and import the CSV "
+                "files inside one by one."
+            )
         )
     found = []
     for member in members:
@@ -266,7 +276,7 @@ READER_POSITIONS = {
 }
 READER_GLUCOSE_POSITIONS = {"historic": 3, "scan": 4, "strip": 12}
 
-UNRECOGNISED = (
+UNRECOGNISED = gettext_lazy(
     "BGT does not recognise this file. It reads these exports, each with its first rows "
     "as the program wrote them (any language): "
     "Dexcom Clarity CSV (clarity.dexcom.com: Export, CSV); "

@@ -22,6 +22,8 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import ngettext
 
 from core.perf import collector_paused
 from integrations.files.clock import ClockResolution
@@ -162,7 +164,12 @@ class Progress:
 
     @property
     def label(self) -> str:
-        return f"{self.rows_done:,} of {self.rows_total:,} rows stored"
+        return ngettext(
+            "%(done)s of %(total)s row stored", "%(done)s of %(total)s rows stored", self.rows_total
+        ) % {
+            "done": number_format(self.rows_done, force_grouping=True),
+            "total": number_format(self.rows_total, force_grouping=True),
+        }
 
 
 # --- Services -------------------------------------------------------------------------------

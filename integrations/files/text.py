@@ -9,6 +9,8 @@ import io
 import re
 from collections.abc import Iterator
 
+from django.utils.translation import gettext
+
 # Cells a spreadsheet would run as a formula; the export prefixes them with an apostrophe
 # (readings/exporters.py), and the import takes exactly one apostrophe off again.
 FORMULA_START = re.compile(r"^'*[=+\-@\t\r]")
@@ -58,8 +60,10 @@ def decode(data: bytes) -> str:
     """The file's text: UTF-8 (with or without a byte-order mark), UTF-16 with a BOM (as
     spreadsheets save "Unicode text"), or Windows-1252 for older Windows files."""
     not_text = ImportRefused(
-        "This is not a CSV file. Export your data as CSV (comma-separated values) and "
-        "upload that file."
+        gettext(
+            "This is not a CSV file. Export your data as CSV (comma-separated values) and "
+            "upload that file."
+        )
     )
     if data.startswith((b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         # PDF reports, and Excel workbooks (.xlsx is a zip, .xls an OLE file).

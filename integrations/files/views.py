@@ -13,6 +13,9 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView
 
@@ -142,8 +145,14 @@ class ImportJobDiscardView(LoginRequiredMixin, View):
         stored = progress.imported + progress.treatments_imported
         messages.info(
             request,
-            f"The import of {job.file_name} was stopped. The {stored:,} row(s) it had stored "
-            "stay; importing the file again stores the rest and nothing twice.",
+            ngettext(
+                "The import of %(name)s was stopped. The %(count)s row it had stored stays; "
+                "importing the file again stores the rest and nothing twice.",
+                "The import of %(name)s was stopped. The %(count)s rows it had stored stay; "
+                "importing the file again stores the rest and nothing twice.",
+                stored,
+            )
+            % {"name": job.file_name, "count": number_format(stored, force_grouping=True)},
         )
         return redirect("files:import")
 
@@ -183,7 +192,7 @@ def _import_allowed(user, patient) -> str:
     """ "" when this import may start (and it is counted, and the record marked busy), else
     the reason it may not, for the person."""
     if not cache.add(f"import-running:{patient.pk}", 1, RUNNING_LOCK_SECONDS):
-        return (
+        return _(
             "Another import into this record is still running. Wait until it has finished, "
             "then import this file (anything already stored is not added twice)."
         )
@@ -196,22 +205,42 @@ def _import_allowed(user, patient) -> str:
         count = 1
     if count > IMPORTS_PER_HOUR:
         cache.delete(f"import-running:{patient.pk}")
-        return (
-            f"You have started {IMPORTS_PER_HOUR} imports in the past hour, the most BGT "
-            "accepts. Please try again in an hour."
-        )
+        return _(
+            "You have started %(count)s imports in the past hour, the most BGT accepts. "
+            "Please try again in an hour."
+        ) % {"count": IMPORTS_PER_HOUR}
     return ""
 
 
 def _nothing_to_import(parsed: importers.ParsedFile) -> str:
-    what = "readings" if parsed.format == importers.Format.BGT else "readings, insulin or carbs"
-    parts = [f"Nothing was imported: this {parsed.format_label} file has no valid {what}."]
+    if parsed.format == importers.Format.BGT:
+        nothing = _("Nothing was imported: this %(format)s file has no valid readings.")
+    else:
+        nothing = _(
+            "Nothing was imported: this %(format)s file has no valid readings, insulin or carbs."
+        )
+    parts = [nothing % {"format": parsed.format_label}]
     if parsed.rejected:
-        parts.append(f"{len(parsed.rejected)} row(s) were rejected (listed below).")
-    if parsed.skipped:
+        count = len(parsed.rejected)
         parts.append(
-            f"{len(parsed.skipped)} “Low”/“High” marker(s) were skipped; tick the option "
-            "to import them at the sensor's limits."
+            ngettext(
+                "%(count)s row was rejected (listed below).",
+                "%(count)s rows were rejected (listed below).",
+                count,
+            )
+            % {"count": count}
+        )
+    if parsed.skipped:
+        count = len(parsed.skipped)
+        parts.append(
+            ngettext(
+                "%(count)s “Low”/“High” marker was skipped; tick the option to import it at "
+                "the sensor's limits.",
+                "%(count)s “Low”/“High” markers were skipped; tick the option to import them "
+                "at the sensor's limits.",
+                count,
+            )
+            % {"count": count}
         )
     return " ".join(parts)
 
@@ -239,7 +268,7 @@ class ReadingExportView(RecordMixin, View):
         patient = self.patient
         filters = ReadingFilterForm(request.GET or None)
         if request.GET and not filters.is_valid():
-            messages.error(request, "Fix the filters before exporting.")
+            messages.error(request, _("Fix the filters before exporting."))
             return redirect(f"{reverse('readings:list')}?{request.GET.urlencode()}")
         start, end = filters.bounds(patient.tzinfo)
         rows = (

@@ -4,6 +4,8 @@
 // JavaScript the Continue button does the same, one press per chunk.
 (function () {
   "use strict";
+  // Django's JavaScript catalog (loaded before this script) translates; English without it.
+  var gettext = window.gettext || function (text) { return text; };
   var upload = document.querySelector("form[data-import-upload]");
   if (upload) {
     upload.addEventListener("submit", function () {
@@ -25,8 +27,9 @@
   hint.hidden = true;
 
   function fail() {
-    error.textContent =
-      "The connection to BGT was interrupted. Press Continue to go on; nothing is stored twice.";
+    error.textContent = gettext(
+      "The connection to BGT was interrupted. Press Continue to go on; nothing is stored twice."
+    );
     error.hidden = false;
     form.hidden = false;
   }
@@ -47,7 +50,7 @@
         bar.value = progress.rows_done;
         bar.textContent = progress.label;
         text.textContent =
-          progress.label + (progress.busy ? " (waiting for an earlier request to end)" : "") + ".";
+          progress.label + (progress.busy ? gettext(" (waiting for an earlier request to end)") : "") + ".";
         if (progress.finished) {
           window.location.assign(form.action); // the result page
         } else {
