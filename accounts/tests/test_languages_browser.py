@@ -5,6 +5,7 @@ profile. At a phone's width (390 px) nothing sticks out, German words included."
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
+from django.urls import get_resolver
 
 from conftest import screenshot
 from patients.tests.factories import PatientFactory
@@ -19,6 +20,9 @@ def page_width(page) -> int:
 
 
 def test_a_visitor_switches_the_landing_page_and_sign_in_to_french(browser_page):
+    # The live server imports the URLconf (every view) on its first request: tens of
+    # seconds on a loaded 2-core machine, longer than a page's 15 s. Import it now.
+    assert get_resolver().url_patterns
     browser_page.set_viewport_size(PHONE)
     browser_page.goto("/")
     assert browser_page.locator("html").get_attribute("lang") == "en"
