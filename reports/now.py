@@ -13,8 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils.formats import number_format
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from core import consensus
 from core.units import Unit, format_value, from_mgdl, mgdl_to_mmoll
@@ -101,7 +100,7 @@ def now_card(
     elif state == "stale":
         title = f"{value} {latest.arrow} ({age_text(age)})".replace("  ", " ")
     else:
-        title = _("No recent data")
+        title = gettext("No recent data")
     return NowCard(
         state=state,
         value=value,
@@ -246,7 +245,7 @@ def curve_24h(
             "target_high": format_value(target_high, unit),
         }
     else:
-        description = _("No readings in the last %(hours)s hours.") % {"hours": CURVE_HOURS}
+        description = gettext("No readings in the last %(hours)s hours.") % {"hours": CURVE_HOURS}
     return Curve(
         width=WIDTH,
         height=HEIGHT,

@@ -145,12 +145,9 @@ class ImportJobDiscardView(LoginRequiredMixin, View):
         stored = progress.imported + progress.treatments_imported
         messages.info(
             request,
-            ngettext(
-                "The import of %(name)s was stopped. The %(count)s row it had stored stays; "
-                "importing the file again stores the rest and nothing twice.",
-                "The import of %(name)s was stopped. The %(count)s rows it had stored stay; "
-                "importing the file again stores the rest and nothing twice.",
-                stored,
+            _(
+                "The import of %(name)s was stopped. The %(count)s row(s) it had stored "
+                "stay; importing the file again stores the rest and nothing twice."
             )
             % {"name": job.file_name, "count": number_format(stored, force_grouping=True)},
         )

@@ -57,6 +57,7 @@ def test_the_german_pdf_names_the_consensus_terms(client, cgm_patient):
     assert "Glukoseprofil-Bericht (AGP-Stil)" in first
     assert "Ambulantes Glukoseprofil" in first and "Variabilität (VK)" in first
     assert re.search(r"\d+,\d %", first), first[:500]
+    assert "Seite 1 von " in first  # the page numbers in the margin box
 
 
 def test_the_physicians_patient_page_in_french(client, cgm_patient, physician):
