@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import NamedTuple
 
+from django.db import connections
 from django.db.models import CharField, ExpressionWrapper, F
 
 from core import mongo
@@ -20,6 +21,9 @@ from integrations.nightscout.entries import (
 from readings.models import Kind
 
 _NO_EXTRAS = [None] * len(EXTRA_FIELDS)
+# EntryRow's fields as stored: taken_at for epoch.
+_STORED_FIELDS = ("pk", "kind", "value_mgdl", "taken_at", "source", "device", "direction")
+_STORED_FIELDS += EXTRA_FIELDS
 
 
 class EntryRow(NamedTuple):
@@ -41,9 +45,18 @@ class EntryRow(NamedTuple):
 
 
 def entry_rows(readings) -> list[EntryRow]:
-    """The rows of a reading queryset (filtered, ordered, sliced) for entries_of: one query,
-    times as integers computed by the database and ids as the text it holds (no datetime
-    parsed nor UUID built per row: for 10,000 entries those were half the time)."""
+    """The rows of a reading queryset (filtered, ordered, sliced) for entries_of: one query.
+    On SQL the times come as integers computed by the database and the ids as the text it
+    holds: no datetime parsed nor UUID built per row (for 10,000 entries those were half
+    the time). MongoDB's driver decodes dates in C, and SecantusDB evaluates a computed
+    projection document by document (5,760 rows: 15 % slower than plain fields), so there
+    the stored fields are read and the epoch taken in Python."""
+    if connections[readings.db].vendor == "mongodb":
+        found = mongo.rows(readings.values_list(*_STORED_FIELDS))
+        return [
+            EntryRow(pk.hex, kind, value, int(taken_at.timestamp()), *rest)
+            for pk, kind, value, taken_at, *rest in found
+        ]
     found = readings.annotate(
         epoch=EpochSeconds("taken_at"), id_text=ExpressionWrapper(F("pk"), CharField())
     ).values_list("id_text", *EntryRow._fields[1:])
