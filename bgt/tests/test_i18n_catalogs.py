@@ -20,13 +20,6 @@ from django.conf import settings
 ROOT = Path(settings.BASE_DIR)
 LANGUAGES = [code for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
 SKIP = {".venv", "var", "node_modules", ".git", "staticfiles"}
-# The root catalog holds the project's templates and static/js: on the i18n-platform branch
-# the other two areas' apps have no locale/ yet, so their strings land there too (see the
-# report to the lead: remove this marker once i18n-records and i18n-clinic are merged).
-OTHER_AREAS_PENDING = pytest.mark.xfail(
-    strict=False, reason="pages of other areas not yet merged (i18n-records, i18n-clinic)"
-)
-
 # %(name)s / %(count)d, bare %s / %d, and str.format's {name}.
 PLACEHOLDER = re.compile(r"%\([a-zA-Z_]\w*\)[sdif]|%[sdif]|\{[a-zA-Z_]\w*\}")
 
@@ -152,12 +145,7 @@ def msgids(path: Path) -> set:
 
 
 def extracted_catalogs() -> list:
-    params = []
-    for path in catalogs():
-        root_catalog = path.parts[len(ROOT.parts)] == "locale"
-        marks = [OTHER_AREAS_PENDING] if root_catalog else []
-        params.append(pytest.param(path, marks=marks, id=catalog_id(path)))
-    return params
+    return [pytest.param(path, id=catalog_id(path)) for path in catalogs()]
 
 
 @pytest.mark.parametrize("path", extracted_catalogs())

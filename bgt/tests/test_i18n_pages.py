@@ -135,7 +135,6 @@ def test_no_english_left_on_the_platform_pages(language):
     assert not offending, "\n".join(offending)
 
 
-@pytest.mark.xfail(strict=False, reason="pages of other areas not yet merged")
 @pytest.mark.parametrize("language", ["de", "fr"])
 def test_no_english_left_on_the_other_areas_pages(language):
     rendered, offending = offending_pages(language, platform=False)
