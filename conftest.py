@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.servers.basehttp import WSGIRequestHandler
 from django.test import TransactionTestCase
+from django.utils import translation
 from pymongo import monitoring
 from rest_framework.test import APIClient
 
@@ -19,10 +20,14 @@ from patients.tests.factories import PatientFactory
 def _fast_and_isolated(settings):
     # Argon2 is deliberately slow; tests check it is configured (test_settings) and then
     # hash with MD5. The cache holds allauth's rate-limit counters: start each test empty.
+    # A request sent in German leaves German active on the thread (LocaleMiddleware
+    # activates, nothing deactivates): each test starts in the site's default language.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)
     yield
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
