@@ -144,13 +144,13 @@ def readings_figure(
                     "symbol": BAND_SYMBOLS[band],
                     "size": 5 if many else 7,
                 },
-                "hovertemplate": f"%{{x|%d.%m. %H:%M}}<br>%{{y}} {unit} · {label}<extra></extra>",
+                "hovertemplate": f"%{{x|%a %d %b %H:%M}}<br>%{{y}} {unit} · {label}<extra></extra>",
             }
         )
     layout = _layout(
         _("Readings over time"),
         unit,
-        xaxis={"type": "date", "gridcolor": "#e9ecef", "tickformat": "%H:%M\n%d.%m."},
+        xaxis={"type": "date", "gridcolor": "#e9ecef"},
         shapes=[_target_band(target_low, target_high, unit)],
     )
     return {"data": traces, "layout": layout}
