@@ -240,8 +240,17 @@ def _outcome_entry(outcome: batches.Outcome, tz) -> dict:
     if outcome.reading is not None:
         return {**entry_of(outcome.reading, tz), "outcome": outcome.outcome}
     item = outcome.item if isinstance(outcome.item, dict) else {}
-    echoed = {key: item[key] for key in ("type", "date", "dateString") if key in item}
+    echoed = {
+        key: item[key]
+        for key, kind in ECHOED.items()
+        if isinstance(item.get(key), kind) and not isinstance(item[key], bool)
+    }
     return {**echoed, "outcome": "skipped", "reason": outcome.reason}
+
+
+# What a skipped item's answer repeats of it, when it has the type the clients (and the
+# schema) expect; a "type" of 205593630782 is left out, the reason names it.
+ECHOED = {"type": str, "date": (int, float), "dateString": str}
 
 
 class EntriesOfTypeView(NightscoutView):

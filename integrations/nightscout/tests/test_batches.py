@@ -76,6 +76,28 @@ def test_items_that_are_not_objects_are_skipped_not_fatal(uploader, patient):
     assert Reading.objects.of(patient.record).get().value_mgdl == 99
 
 
+def test_a_skipped_item_repeats_only_what_has_the_expected_type(uploader, patient):
+    """Found by the schema fuzz: a numeric "type" came back as sent, breaking the answer's
+    schema (and clients that read "type" as a string)."""
+    at = (timezone.now() - timedelta(minutes=3)).timestamp() * 1000
+    body = uploader.post(
+        ENTRIES,
+        [{"type": 205593630782, "date": at}, {"type": "food", "date": True, "dateString": 7}],
+        format="json",
+    ).json()
+
+    assert body[0] == {
+        "date": at,
+        "outcome": "skipped",
+        "reason": "type 205593630782 is not a glucose reading",
+    }
+    assert body[1] == {
+        "type": "food",
+        "outcome": "skipped",
+        "reason": "type 'food' is not a glucose reading",
+    }
+
+
 def test_junk_beside_the_value_is_dropped_not_the_reading(uploader, patient):
     at = (timezone.now() - timedelta(minutes=3)).timestamp() * 1000
     body = (
