@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext, pgettext_lazy
 
 from core import consensus
 from core.formatting import format_percent
@@ -46,7 +46,7 @@ def reading_rows(readings, *, unit: str, tz: ZoneInfo, target: Target) -> list[R
                 local_time=reading.taken_at.astimezone(tz),
                 value=format_value(reading.value_mgdl, unit),
                 band=band,
-                band_label=consensus.Band.LABELS[band],
+                band_label=gettext(consensus.Band.LABELS[band]),
                 context_label=str(CONTEXT_LABELS.get(reading.context, reading.context)),
             )
         )

@@ -31,6 +31,7 @@ from core.units import format_value
 from readings.models import Kind
 from reports import labels, report_charts
 from reports.presentation import comparison_rows, meter_context
+from reports.reasons import reason_text
 from reports.selectors import REPORT_MAX_DAYS, ReportData
 
 TITLE = gettext_lazy("Glucose profile report (AGP-style)")
@@ -272,7 +273,7 @@ def _metrics(figures, unit: str) -> list[dict]:
             "gmi",
             _("GMI (glucose management indicator)"),
             format_percent(s.gmi),
-            detail=s.gmi_reason or "",
+            detail=reason_text(s.gmi_reason),
             goal=goals.get("gmi"),
         ),
         row(

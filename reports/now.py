@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils.formats import number_format
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext, npgettext
 
 from core import consensus
 from core.units import Unit, format_value, from_mgdl, mgdl_to_mmoll
@@ -25,7 +25,7 @@ STALE = timedelta(minutes=15)
 OLD = timedelta(hours=1)
 CURVE_HOURS = 24
 
-KIND_WORDS = {"cgm": "CGM", "fingerstick": "meter", "scan": "scan"}
+KIND_WORDS = {"cgm": "CGM", "fingerstick": gettext_noop("meter"), "scan": gettext_noop("scan")}
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class NowCard:
     trend_computed: bool = False
     delta: str = ""  # "+6 mg/dL in 5 min"
     age: str = ""  # "4 min ago"
+    span: str = ""  # "4 min"
     band: str = ""
     band_label: str = ""
     kind: str = ""
@@ -48,19 +49,28 @@ class NowCard:
     title: str = ""  # the tab title's prefix: "142 ↗"
 
 
+def span_text(age: timedelta) -> str:
+    """ "under a minute", "4 min", "1 h 5 min", "3 days", in the reader's language."""
+    minutes = int(age.total_seconds() // 60)
+    if minutes < 1:
+        return gettext("under a minute")
+    if minutes < 60:
+        return gettext("%(minutes)s min") % {"minutes": minutes}
+    hours, rest = divmod(minutes, 60)
+    if hours < 24:
+        if rest:
+            return gettext("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": rest}
+        return gettext("%(hours)s h") % {"hours": hours}
+    days = hours // 24
+    return npgettext("time span", "%(days)s day", "%(days)s days", days) % {"days": days}
+
+
 def age_text(age: timedelta) -> str:
     """ "just now", "4 min ago", "1 h 5 min ago", "3 days ago" (a future time is "just now":
     a meter may run a few minutes ahead)."""
-    minutes = int(age.total_seconds() // 60)
-    if minutes < 1:
-        return "just now"
-    if minutes < 60:
-        return f"{minutes} min ago"
-    hours, rest = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {rest} min ago" if rest else f"{hours} h ago"
-    days = hours // 24
-    return "1 day ago" if days == 1 else f"{days} days ago"
+    if age.total_seconds() < 60:
+        return gettext("just now")
+    return gettext("%(span)s ago") % {"span": span_text(age)}
 
 
 def delta_text(delta_mgdl: int | None, minutes: float | None, unit: str) -> str:
@@ -69,14 +79,15 @@ def delta_text(delta_mgdl: int | None, minutes: float | None, unit: str) -> str:
         return ""
     if unit == Unit.MMOLL:
         size = mgdl_to_mmoll(abs(delta_mgdl))
-        number = f"{size}"
+        number = number_format(size)
     else:
         size = abs(delta_mgdl)
         number = f"{size}"
     sign = "±" if size == 0 else ("+" if delta_mgdl > 0 else "−")
-    span = age_text(timedelta(minutes=minutes)).removesuffix(" ago")
-    span = "under a minute" if span == "just now" else span
-    return f"{sign}{number} {unit} in {span}"
+    return gettext("%(change)s in %(span)s") % {
+        "change": f"{sign}{number} {unit}",
+        "span": span_text(timedelta(minutes=minutes)),
+    }
 
 
 def now_card(
@@ -110,9 +121,10 @@ def now_card(
         trend_computed=latest.direction_computed,
         delta=delta_text(latest.delta_mgdl, latest.delta_minutes, unit),
         age=age_text(age),
+        span=span_text(age),
         band=band,
-        band_label=consensus.Band.LABELS[band],
-        kind=KIND_WORDS.get(latest.kind, latest.kind),
+        band_label=gettext(consensus.Band.LABELS[band]),
+        kind=gettext(KIND_WORDS.get(latest.kind, latest.kind)),
         taken_at=latest.taken_at.astimezone(tz),
         title=title,
     )

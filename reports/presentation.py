@@ -20,6 +20,7 @@ from readings.figures import Figures
 from readings.presentation import CONTEXT_LABELS, reading_rows  # noqa: F401 (re-exported)
 from reports import labels
 from reports.labels import MEAL_LABELS, signed
+from reports.reasons import reason_text
 from reports.selectors import Dashboard
 
 
@@ -99,7 +100,7 @@ def stat_cards(
             "gmi",
             "GMI",
             format_percent(s.gmi),
-            s.gmi_reason or _("glucose management indicator, from the CGM mean"),
+            reason_text(s.gmi_reason) or _("glucose management indicator, from the CGM mean"),
         ),
         goal_card(
             "cv",

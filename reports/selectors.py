@@ -25,6 +25,7 @@ from readings.selectors import (
     target_get,
 )
 from reports import charts, day
+from reports.reasons import reason_text
 from treatments.selectors import DailyTotals, daily_totals, treatment_list
 
 
@@ -82,7 +83,9 @@ class Dashboard:
             }
         return {
             "readings": readings,
-            "agp": charts.agp_figure(figures.agp, unit=unit, reason=figures.sufficiency.agp_reason),
+            "agp": charts.agp_figure(
+                figures.agp, unit=unit, reason=reason_text(figures.sufficiency.agp_reason)
+            ),
             "overlay": charts.overlay_figure(
                 figures.daily, unit=unit, days=7 if self.days == 7 else 14
             ),

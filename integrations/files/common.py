@@ -71,9 +71,9 @@ class DateOrder:
     DAY_FIRST = "day_first"
     MONTH_FIRST = "month_first"
     CHOICES = (
-        (AUTO, "Work it out from the file"),
-        (DAY_FIRST, "Day first (DD-MM-YYYY)"),
-        (MONTH_FIRST, "Month first (MM-DD-YYYY, US)"),
+        (AUTO, gettext_lazy("Work it out from the file")),
+        (DAY_FIRST, gettext_lazy("Day first (DD-MM-YYYY)")),
+        (MONTH_FIRST, gettext_lazy("Month first (MM-DD-YYYY, US)")),
     )
 
 

@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from integrations.models import AccessToken, TokenRole
@@ -28,12 +30,12 @@ class UploadSecretRotateView(RecordMixin, View):
             return redirect("patients:sharing")
         return confirm_page(
             request,
-            title="Replace your device upload secret?",
-            text=(
+            title=_("Replace your device upload secret?"),
+            text=_(
                 "A new secret is made and the current one stops working at once: every "
                 "uploader that uses it must be given the new one."
             ),
-            button="Make a new secret",
+            button=_("Make a new secret"),
             cancel_url=reverse("patients:sharing"),
         )
 
@@ -66,22 +68,22 @@ class UploadSecretRevokeView(RecordMixin, View):
             return redirect("patients:sharing")
         return confirm_page(
             request,
-            title="Revoke your device upload secret?",
-            text="Uploaders that use it (xDrip+ and others) can no longer send readings.",
-            button="Revoke the secret",
+            title=_("Revoke your device upload secret?"),
+            text=_("Uploaders that use it (xDrip+ and others) can no longer send readings."),
+            button=_("Revoke the secret"),
             cancel_url=reverse("patients:sharing"),
         )
 
     def post(self, request):
         credentials.upload_secret_revoke(patient=self.patient)
-        messages.success(request, "Your device upload secret is revoked; uploads stopped.")
+        messages.success(request, _("Your device upload secret is revoked; uploads stopped."))
         return redirect("patients:sharing")
 
 
 class AccessTokenForm(forms.Form):
     name = forms.CharField(
         max_length=50,
-        help_text="Who or what uses it, e.g. “Mum's phone (Nightguard)”.",
+        help_text=gettext_lazy("Who or what uses it, e.g. “Mum's phone (Nightguard)”."),
     )
     role = forms.ChoiceField(choices=TokenRole.choices, initial=TokenRole.READABLE)
 
@@ -94,7 +96,7 @@ class AccessTokenCreateView(RecordMixin, View):
     def post(self, request):
         form = AccessTokenForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Give the token a name and a role.")
+            messages.error(request, _("Give the token a name and a role."))
             return redirect("patients:sharing")
         token, text = tokens.access_token_create(
             patient=self.patient, name=form.cleaned_data["name"], role=form.cleaned_data["role"]
@@ -124,15 +126,15 @@ class AccessTokenRevokeView(RecordMixin, View):
         try:
             return tokens.access_token_get(patient=self.patient, token_id=token_id)
         except AccessToken.DoesNotExist:
-            raise Http404("No such access token.") from None
+            raise Http404(_("No such access token.")) from None
 
     def get(self, request, token_id):
         token = self.get_token(token_id)
         return confirm_page(
             request,
-            title=f"Revoke the access token “{token.name}”?",
-            text="Apps that use it can no longer read or send data for this record.",
-            button="Revoke the token",
+            title=_("Revoke the access token “%(name)s”?") % {"name": token.name},
+            text=_("Apps that use it can no longer read or send data for this record."),
+            button=_("Revoke the token"),
             cancel_url=reverse("patients:sharing"),
         )
 
@@ -140,5 +142,5 @@ class AccessTokenRevokeView(RecordMixin, View):
         token = self.get_token(token_id)
         name = token.name
         tokens.access_token_revoke(token=token)
-        messages.success(request, f"The access token “{name}” is revoked.")
+        messages.success(request, _("The access token “%(name)s” is revoked.") % {"name": name})
         return redirect("patients:sharing")
