@@ -96,7 +96,7 @@ ROSTER = [
         level=120,
         meals=50,
         days=28,
-        drift=2.0,
+        drift=3.0,
         born=date(1979, 12, 1),
     ),  # time in range falling against the previous 14 days
     Profile(
